@@ -1,0 +1,91 @@
+/*
+ * Character devices: host-side backends (stdio, file, unix-socket server,
+ * null) that a device frontend (a UART) writes to and receives from.
+ *
+ * Input is flow-controlled: the backend only reads from its fd when the
+ * frontend's can_receive says how many bytes it can take, so a full FIFO
+ * leaves the data in the host fd instead of dropping it.
+ */
+#ifndef RIVET_CHARDEV_CHAR_H
+#define RIVET_CHARDEV_CHAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qom/object.h"
+#include "util/error.h"
+
+#define TYPE_CHARDEV "chardev"
+#define TYPE_CHARDEV_NULL "chardev-null"
+#define TYPE_CHARDEV_STDIO "chardev-stdio"
+#define TYPE_CHARDEV_FILE "chardev-file"
+#define TYPE_CHARDEV_SOCKET "chardev-socket"
+
+typedef enum ChardevEvent {
+    CHR_EVENT_OPENED, /* a peer connected (sockets) or the backend opened */
+    CHR_EVENT_CLOSED, /* the peer went away or input reached EOF */
+} ChardevEvent;
+
+typedef struct Chardev Chardev;
+typedef struct CharFrontend CharFrontend;
+
+/* How many bytes the frontend can accept right now (0: none). */
+typedef int CharCanReceive(void *opaque);
+typedef void CharReceive(void *opaque, const uint8_t *buf, int size);
+typedef void CharEventHandler(void *opaque, ChardevEvent event);
+
+struct Chardev {
+    Object parent_obj;
+    char *label;
+    CharFrontend *fe; /* at most one frontend */
+    int in_fd;        /* -1 when the backend has no input */
+    int out_fd;       /* -1 when output is discarded */
+    bool connected;
+};
+
+typedef struct ChardevClass {
+    ObjectClass parent_class;
+    /* Parse the backend options (the text after "stdio", "file:" ...) and
+     * open the backend. */
+    bool (*open)(Chardev *chr, const char *options, Error **errp);
+    /* Write up to len bytes; returns bytes written or -1. */
+    int (*write)(Chardev *chr, const uint8_t *buf, int len);
+    void (*close)(Chardev *chr);
+    /* Called when the frontend can accept input again. */
+    void (*accept_input)(Chardev *chr);
+} ChardevClass;
+
+#define CHARDEV(obj) OBJECT_CHECK(Chardev, (obj), TYPE_CHARDEV)
+
+/* Create and open a backend from a -serial style spec: "stdio", "null",
+ * "file:PATH", "unix:PATH,server" (listens; accepts one client at a time,
+ * "wait=off" to not block at start-up).  The chardev is added under
+ * /chardevs/<label>.  Errors name the spec and the failure. */
+Chardev *chardev_new_from_spec(const char *label, const char *spec,
+                               Error **errp);
+/* Close the backend and drop it from the tree. */
+void chardev_destroy(Chardev *chr);
+
+struct CharFrontend {
+    Chardev *chr;
+    CharCanReceive *can_receive;
+    CharReceive *receive;
+    CharEventHandler *event;
+    void *opaque;
+};
+
+/* Attach fe to chr (fails if chr already has a frontend). */
+bool char_fe_init(CharFrontend *fe, Chardev *chr, Error **errp);
+void char_fe_deinit(CharFrontend *fe);
+void char_fe_set_handlers(CharFrontend *fe, CharCanReceive *can_receive,
+                          CharReceive *receive, CharEventHandler *event,
+                          void *opaque);
+/* Write all of buf, blocking if needed; returns len or -1.  A frontend with
+ * no backend discards the data and returns len. */
+int char_fe_write_all(CharFrontend *fe, const uint8_t *buf, int len);
+/* Tell the backend the frontend has room again (e.g. after a FIFO read). */
+void char_fe_accept_input(CharFrontend *fe);
+bool char_fe_backend_connected(CharFrontend *fe);
+
+#endif /* RIVET_CHARDEV_CHAR_H */

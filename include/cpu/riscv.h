@@ -1,0 +1,105 @@
+/*
+ * The RISC-V hart: RV64IMA + Zicsr + Zifencei, machine mode only.
+ *
+ * The CPU is a device (TYPE_RISCV_CPU) with three GPIO inputs wired by the
+ * board: RISCV_IRQ_MSIP and RISCV_IRQ_MTIP from the CLINT and RISCV_IRQ_MEIP
+ * from the PLIC.  Guest time follows executed instructions (util/vclock.h).
+ */
+#ifndef RIVET_CPU_RISCV_H
+#define RIVET_CPU_RISCV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hwcore/qdev.h"
+#include "memory/memory.h"
+
+#define TYPE_RISCV_CPU "riscv-cpu"
+
+/* GPIO input indices, equal to the mip bit numbers. */
+#define RISCV_IRQ_MSIP 3
+#define RISCV_IRQ_MTIP 7
+#define RISCV_IRQ_MEIP 11
+
+/* mcause values for synchronous exceptions. */
+typedef enum RiscvException {
+    RISCV_EXCP_INSN_MISALIGNED = 0,
+    RISCV_EXCP_INSN_ACCESS_FAULT = 1,
+    RISCV_EXCP_ILLEGAL_INSN = 2,
+    RISCV_EXCP_BREAKPOINT = 3,
+    RISCV_EXCP_LOAD_MISALIGNED = 4,
+    RISCV_EXCP_LOAD_ACCESS_FAULT = 5,
+    RISCV_EXCP_STORE_MISALIGNED = 6,
+    RISCV_EXCP_STORE_ACCESS_FAULT = 7,
+    RISCV_EXCP_ECALL_M = 11,
+} RiscvException;
+
+typedef struct RiscvCsrs {
+    uint64_t mstatus;
+    uint64_t misa;
+    uint64_t mie;
+    uint64_t mip; /* software-writable bits; line levels are in irq_lines */
+    uint64_t mtvec;
+    uint64_t mscratch;
+    uint64_t mepc;
+    uint64_t mcause;
+    uint64_t mtval;
+    uint64_t mcycle_offset;   /* mcycle = insn_count - offset */
+    uint64_t minstret_offset; /* minstret = insn_count - offset */
+} RiscvCsrs;
+
+typedef struct RiscvCPU {
+    DeviceState parent_obj;
+    uint64_t x[32];
+    uint64_t pc;
+    RiscvCsrs csr;
+    uint64_t irq_lines;  /* mip bits driven by the GPIO inputs */
+    bool waiting;        /* in WFI until an interrupt is pending */
+    bool reservation_valid;
+    uint64_t reservation_addr;
+    uint64_t insn_count; /* instructions retired since reset */
+    uint64_t reset_pc;   /* property "reset-pc" */
+    uint64_t hartid;     /* property "hartid" */
+    AddressSpace *as;
+    /* RAM fast path: a cached direct window onto the RAM range that
+     * contains the last accessed RAM address; refreshed when the address
+     * space generation changes. */
+    uint8_t *fast_host;
+    hwaddr fast_base;
+    uint64_t fast_size;
+    uint64_t fast_generation;
+    /* Set by interrupt lines / CSR writes: re-check for pending interrupts
+     * before the next instruction. */
+    bool check_interrupts;
+} RiscvCPU;
+
+#define RISCV_CPU(obj) OBJECT_CHECK(RiscvCPU, (obj), TYPE_RISCV_CPU)
+
+typedef enum CpuExitReason {
+    CPU_EXIT_BUDGET,  /* ran the requested number of instructions */
+    CPU_EXIT_WFI,     /* waiting for an interrupt */
+    CPU_EXIT_REQUEST, /* main_loop_request_exit() or a timer deadline */
+} CpuExitReason;
+
+/* Execute at most max_insns instructions.  The virtual clock advances with
+ * each instruction (synchronised before every MMIO access, so devices see
+ * the exact time) and the slice ends early at the next timer deadline so the
+ * caller can run the timer.  *executed receives the number retired. */
+CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
+                             uint64_t *executed);
+
+/* Bind the CPU to an address space before realize. */
+void riscv_cpu_set_address_space(RiscvCPU *cpu, AddressSpace *as);
+
+/* Raise a synchronous exception as if the current instruction caused it
+ * (used by tests). */
+void riscv_cpu_raise_exception(RiscvCPU *cpu, RiscvException cause,
+                               uint64_t tval);
+
+/* Dump registers to the log (`-d cpu`). */
+void riscv_cpu_dump_state(RiscvCPU *cpu);
+
+/* Disassemble one instruction into buf (for `-d in_asm`). */
+void riscv_disas(uint32_t insn, uint64_t pc, char *buf, int buflen);
+
+#endif /* RIVET_CPU_RISCV_H */

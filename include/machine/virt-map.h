@@ -1,0 +1,41 @@
+/*
+ * The `virt` board's memory map and interrupt numbers.  Plain macros only:
+ * this header is shared by the emulator and by the guest firmware.
+ */
+#ifndef RIVET_MACHINE_VIRT_MAP_H
+#define RIVET_MACHINE_VIRT_MAP_H
+
+#define VIRT_CLINT_BASE 0x02000000UL
+#define VIRT_CLINT_SIZE 0x00010000UL
+#define VIRT_PLIC_BASE 0x0c000000UL
+#define VIRT_PLIC_SIZE 0x00400000UL
+#define VIRT_UART0_BASE 0x10000000UL
+#define VIRT_UART0_SIZE 0x00001000UL
+#define VIRT_HPET_BASE 0x10001000UL
+#define VIRT_HPET_SIZE 0x00000400UL
+#define VIRT_I2C_BASE 0x10002000UL /* reserved for the I2C controller */
+#define VIRT_POWER_BASE 0x10100000UL
+#define VIRT_POWER_SIZE 0x00001000UL
+#define VIRT_RAM_BASE 0x80000000UL
+#define VIRT_RAM_DEFAULT_SIZE (64UL * 1024 * 1024)
+
+/* PLIC interrupt sources (source 0 does not exist). */
+#define VIRT_PLIC_NUM_SOURCES 32
+#define VIRT_UART0_IRQ 10
+/* HPET timers raise the PLIC source equal to their Tn_INT_ROUTE_CNF value;
+ * these are the routes the board wires (HPET_INTCAP default below). */
+#define VIRT_HPET_INTCAP 0x00ff0104UL /* sources 2, 8 and 16..23 */
+/* In legacy replacement mode timer 0 drives source 2 and timer 1 source 8. */
+#define VIRT_HPET_LEGACY_IRQ0 2
+#define VIRT_HPET_LEGACY_IRQ1 8
+
+/* Power/test device: write one of these 32-bit values to offset 0. */
+#define VIRT_POWER_PASS 0x5555   /* power off, exit status 0 */
+#define VIRT_POWER_FAIL 0x3333   /* power off, status in bits 31:16 */
+#define VIRT_POWER_RESET 0x7777  /* reset the machine */
+
+/* Timebases. */
+#define VIRT_CLINT_TIMEBASE_HZ 10000000UL /* mtime ticks at 10 MHz */
+#define VIRT_HPET_PERIOD_FS 10000000UL    /* HPET clock: 10 ns (100 MHz) */
+
+#endif /* RIVET_MACHINE_VIRT_MAP_H */

@@ -1,0 +1,38 @@
+/*
+ * The main loop: file descriptors of chardev backends are polled here, and
+ * expired virtual-clock timers run here, between slices of guest execution.
+ */
+#ifndef RIVET_UTIL_MAIN_LOOP_H
+#define RIVET_UTIL_MAIN_LOOP_H
+
+#include <stdbool.h>
+
+#include "util/error.h"
+
+typedef void FdHandler(void *opaque);
+/* Returns true when the handler wants to be told about readability now
+ * (can-receive flow control: a full device FIFO answers false). */
+typedef bool FdPollCheck(void *opaque);
+
+/* Watch fd for readability: read_cb runs when data (or EOF/hangup) is
+ * available and can_read (if non-NULL) returns true.  One watch per fd. */
+bool main_loop_add_fd(int fd, FdPollCheck *can_read, FdHandler *read_cb,
+                      void *opaque, Error **errp);
+void main_loop_remove_fd(int fd);
+
+/* Poll watched fds for up to timeout_ms (0: just look, -1: block until
+ * something is readable), dispatch handlers, then run expired timers.
+ * Returns true if any handler or timer ran. */
+bool main_loop_poll(int timeout_ms);
+
+/* Number of fds currently watched and willing to read. */
+int main_loop_active_fds(void);
+
+/* Request that the machine stop with the given exit status; the CPU loop
+ * checks main_loop_exit_requested() between slices. */
+void main_loop_request_exit(int status);
+bool main_loop_exit_requested(void);
+int main_loop_exit_status(void);
+void main_loop_reset(void);
+
+#endif /* RIVET_UTIL_MAIN_LOOP_H */
