@@ -1,4 +1,265 @@
-int main(void)
+/*
+ * rivet's command line: QEMU-style options, then build the `virt` board,
+ * load the firmware and run it.  Every bad option is reported as one line on
+ * stderr with a non-zero exit status, before any guest code runs.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chardev/char.h"
+#include "machine/virt.h"
+#include "util/error.h"
+#include "util/log.h"
+
+#ifndef RIVET_VERSION
+#define RIVET_VERSION "unknown"
+#endif
+
+/* Exit status for command-line and set-up errors (the guest owns 0..255
+ * through the power device, so keep ours distinct from "test failed"). */
+#define EXIT_USAGE 1
+
+typedef struct Options {
+    const char *machine;
+    const char *ram_size;
+    const char *firmware;
+    const char *firmware_option; /* "-bios" or "-kernel", for messages */
+    const char *serial;
+    const char *debug_items;
+    const char *log_file;
+} Options;
+
+static void print_help(void)
 {
-    return 0;
+    printf(
+        "Usage: rivet [options]\n"
+        "A small RISC-V (RV64IMA) system emulator: the `virt` board with a\n"
+        "PL011 UART, an HPET, a PLIC, a CLINT and a power/test device.\n"
+        "\n"
+        "  -machine, -M virt[,key=value...]  board and its properties:\n"
+        "        ram-size=BYTES  guest RAM (same as -m)\n"
+        "        htif=on|off     honour the ELF tohost symbol (default on)\n"
+        "  -m SIZE          guest RAM, e.g. 64M or 1G (default 64M; a bare\n"
+        "                   number means MiB; between 1M and 16G)\n"
+        "  -bios FILE       firmware to boot (ELF or raw binary loaded at\n"
+        "                   0x80000000); default: the built-in demo\n"
+        "  -kernel FILE     same as -bios (use one of the two)\n"
+        "  -serial BACKEND  UART backend: stdio (default), null, file:PATH,\n"
+        "                   unix:PATH,server[,wait=on]\n"
+        "  -nographic       accepted for QEMU compatibility (rivet has no\n"
+        "                   display; the UART is on stdio)\n"
+        "  -d ITEM[,...]    debug logging: int, guest_errors, unimp, mmio,\n"
+        "                   in_asm, cpu (-d help lists them)\n"
+        "  -D FILE          write debug logging to FILE instead of stderr\n"
+        "  -h, --help       show this help and exit\n"
+        "  --version        show the version and exit\n"
+        "\n"
+        "The exit status is the guest's: 0 when it powers off with `pass`,\n"
+        "its failure code otherwise; 1 for command-line errors.\n");
+}
+
+/* Parse a -m size: a number with an optional K/M/G/T suffix (bare numbers
+ * are MiB, as in QEMU). */
+static bool parse_ram_size(const char *text, uint64_t *out, Error **errp)
+{
+    errno = 0;
+    char *end;
+    if (text[0] == '-' || text[0] == '\0') {
+        error_setg(errp, "-m %s: not a valid size", text);
+        return false;
+    }
+    unsigned long long value = strtoull(text, &end, 10);
+    if (errno || end == text) {
+        error_setg(errp, "-m %s: not a valid size", text);
+        return false;
+    }
+    unsigned shift;
+    switch (*end) {
+    case '\0':
+    case 'M':
+    case 'm':
+        shift = 20;
+        break;
+    case 'K':
+    case 'k':
+        shift = 10;
+        break;
+    case 'G':
+    case 'g':
+        shift = 30;
+        break;
+    case 'T':
+    case 't':
+        shift = 40;
+        break;
+    default:
+        error_setg(errp, "-m %s: unknown size suffix '%s' (use K, M or G)",
+                   text, end);
+        return false;
+    }
+    if (*end != '\0' && end[1] != '\0' && strcmp(end + 1, "iB") != 0 &&
+        strcmp(end + 1, "B") != 0) {
+        error_setg(errp, "-m %s: unknown size suffix '%s' (use K, M or G)",
+                   text, end);
+        return false;
+    }
+    if (value > (UINT64_MAX >> shift)) {
+        error_setg(errp, "-m %s: size is too large", text);
+        return false;
+    }
+    *out = (uint64_t)value << shift;
+    return true;
+}
+
+/* Returns the option's argument, or reports that it is missing. */
+static const char *option_argument(int argc, char **argv, int *i,
+                                   Error **errp)
+{
+    if (*i + 1 >= argc) {
+        error_setg(errp, "option '%s' needs an argument (see --help)",
+                   argv[*i]);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+/* Returns 1 to continue, 0 to exit successfully (--help), -1 on error. */
+static int parse_options(int argc, char **argv, Options *opts, Error **errp)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *opt = argv[i];
+        /* Accept both -opt and --opt, as QEMU does. */
+        const char *name = opt[0] == '-' && opt[1] == '-' ? opt + 1 : opt;
+        const char **target = NULL;
+
+        if (!strcmp(name, "-h") || !strcmp(name, "-help")) {
+            print_help();
+            return 0;
+        } else if (!strcmp(name, "-version")) {
+            printf("rivet version %s\n", RIVET_VERSION);
+            return 0;
+        } else if (!strcmp(name, "-nographic")) {
+            continue;
+        } else if (!strcmp(name, "-machine") || !strcmp(name, "-M")) {
+            target = &opts->machine;
+        } else if (!strcmp(name, "-m")) {
+            target = &opts->ram_size;
+        } else if (!strcmp(name, "-bios") || !strcmp(name, "-kernel")) {
+            if (opts->firmware) {
+                error_setg(errp,
+                           "%s: a firmware was already given with %s (use one "
+                           "-bios or -kernel)",
+                           opt, opts->firmware_option);
+                return -1;
+            }
+            opts->firmware_option = opt;
+            target = &opts->firmware;
+        } else if (!strcmp(name, "-serial")) {
+            target = &opts->serial;
+        } else if (!strcmp(name, "-d")) {
+            target = &opts->debug_items;
+        } else if (!strcmp(name, "-D")) {
+            target = &opts->log_file;
+        } else {
+            error_setg(errp, "unknown option '%s' (see --help)", opt);
+            return -1;
+        }
+        const char *arg = option_argument(argc, argv, &i, errp);
+        if (!arg) {
+            return -1;
+        }
+        *target = arg;
+    }
+    return 1;
+}
+
+/* Builds the machine described by opts; NULL with *errp set on failure. */
+static VirtMachine *create_machine(const Options *opts, Error **errp)
+{
+    VirtMachine *vms = virt_machine_new(opts->machine, errp);
+    if (!vms) {
+        return NULL;
+    }
+    if (opts->ram_size) {
+        uint64_t size;
+        Error *local = NULL;
+        if (!parse_ram_size(opts->ram_size, &size, errp)) {
+            return NULL;
+        }
+        if (!object_property_set_uint(OBJECT(vms), "ram-size", size,
+                                      &local)) {
+            error_setg(errp, "-m %s: %s", opts->ram_size,
+                       error_get_message(local));
+            error_free(local);
+            return NULL;
+        }
+    }
+
+    Chardev *serial = chardev_new_from_spec("serial0", opts->serial, errp);
+    if (!serial) {
+        return NULL;
+    }
+
+    uint8_t *data = NULL;
+    size_t size = 0;
+    const char *name = "built-in demo firmware";
+    const uint8_t *image = rivet_demo_firmware;
+    size_t image_size = rivet_demo_firmware_size;
+    if (opts->firmware) {
+        if (!loader_read_file(opts->firmware, &data, &size, errp)) {
+            return NULL;
+        }
+        name = opts->firmware;
+        image = data;
+        image_size = size;
+    }
+    bool ok = virt_machine_realize(vms, serial, name, image, image_size, errp);
+    free(data);
+    return ok ? vms : NULL;
+}
+
+int main(int argc, char **argv)
+{
+    Options opts = {.machine = "virt", .serial = "stdio"};
+    Error *err = NULL;
+
+    int parsed = parse_options(argc, argv, &opts, &err);
+    if (parsed <= 0) {
+        if (err) {
+            error_report_err(err);
+        }
+        return parsed == 0 ? EXIT_SUCCESS : EXIT_USAGE;
+    }
+    if (opts.debug_items) {
+        bool help_shown = false;
+        if (!log_parse_items(opts.debug_items, &help_shown, &err)) {
+            error_report_err(err);
+            return EXIT_USAGE;
+        }
+        if (help_shown) {
+            return EXIT_SUCCESS;
+        }
+    }
+    if (opts.log_file && !log_set_file(opts.log_file, &err)) {
+        error_prepend(&err, "-D %s: ", opts.log_file);
+        error_report_err(err);
+        return EXIT_USAGE;
+    }
+
+    VirtMachine *vms = create_machine(&opts, &err);
+    if (!vms) {
+        error_report_err(err);
+        return EXIT_USAGE;
+    }
+    int status = virt_machine_run(vms, &err);
+    if (status < 0) {
+        error_report_err(err);
+        status = EXIT_USAGE;
+    }
+    object_unparent(OBJECT(vms));
+    log_close();
+    return status;
 }

@@ -52,16 +52,25 @@ typedef struct ChardevClass {
     /* Write up to len bytes; returns bytes written or -1. */
     int (*write)(Chardev *chr, const uint8_t *buf, int len);
     void (*close)(Chardev *chr);
-    /* Called when the frontend can accept input again. */
+    /* Called when the frontend can accept input again (NULL: nothing to
+     * do, the main loop re-asks can_receive before every poll). */
     void (*accept_input)(Chardev *chr);
+    /* Input reached EOF or failed (NULL: stop reading, report CLOSED). */
+    void (*input_closed)(Chardev *chr);
 } ChardevClass;
 
 #define CHARDEV(obj) OBJECT_CHECK(Chardev, (obj), TYPE_CHARDEV)
+#define CHARDEV_GET_CLASS(obj)                                                 \
+    OBJECT_GET_CLASS(ChardevClass, (obj), TYPE_CHARDEV)
 
 /* Create and open a backend from a -serial style spec: "stdio", "null",
- * "file:PATH", "unix:PATH,server" (listens; accepts one client at a time,
- * "wait=off" to not block at start-up).  The chardev is added under
- * /chardevs/<label>.  Errors name the spec and the failure. */
+ * "file:PATH" (output only, truncated), "unix:PATH,server[,wait=on|off]"
+ * (listens; accepts one client at a time and goes back to listening when it
+ * leaves).  Unlike QEMU, wait defaults to off so start-up never blocks;
+ * "wait=on" blocks until the first client connects.  The chardev is added
+ * under /chardevs/<label>.  Errors name the spec and the failure.
+ * stdio puts a terminal stdin into raw-ish mode (no echo, no line editing,
+ * signals kept) and restores it at exit. */
 Chardev *chardev_new_from_spec(const char *label, const char *spec,
                                Error **errp);
 /* Close the backend and drop it from the tree. */

@@ -20,6 +20,11 @@
 #define RISCV_IRQ_MSIP 3
 #define RISCV_IRQ_MTIP 7
 #define RISCV_IRQ_MEIP 11
+/* Number of GPIO inputs: one per mip bit up to MEIP. */
+#define RISCV_NUM_IRQ_LINES 12
+
+/* mcause bit 63: the trap is an interrupt. */
+#define RISCV_MCAUSE_INTERRUPT (1ULL << 63)
 
 /* mcause values for synchronous exceptions. */
 typedef enum RiscvException {
@@ -46,6 +51,8 @@ typedef struct RiscvCsrs {
     uint64_t mtval;
     uint64_t mcycle_offset;   /* mcycle = insn_count - offset */
     uint64_t minstret_offset; /* minstret = insn_count - offset */
+    uint64_t mcounteren;      /* plain register: there is no U-mode */
+    uint64_t mcountinhibit;   /* plain register: counters always count */
 } RiscvCsrs;
 
 typedef struct RiscvCPU {
@@ -53,8 +60,8 @@ typedef struct RiscvCPU {
     uint64_t x[32];
     uint64_t pc;
     RiscvCsrs csr;
-    uint64_t irq_lines;  /* mip bits driven by the GPIO inputs */
-    bool waiting;        /* in WFI until an interrupt is pending */
+    uint64_t irq_lines; /* mip bits driven by the GPIO inputs */
+    bool waiting;       /* in WFI until an interrupt is pending */
     bool reservation_valid;
     uint64_t reservation_addr;
     uint64_t insn_count; /* instructions retired since reset */
@@ -99,7 +106,8 @@ void riscv_cpu_raise_exception(RiscvCPU *cpu, RiscvException cause,
 /* Dump registers to the log (`-d cpu`). */
 void riscv_cpu_dump_state(RiscvCPU *cpu);
 
-/* Disassemble one instruction into buf (for `-d in_asm`). */
+/* Disassemble one instruction into buf (for `-d in_asm`); unknown
+ * encodings read "unknown". */
 void riscv_disas(uint32_t insn, uint64_t pc, char *buf, int buflen);
 
 #endif /* RIVET_CPU_RISCV_H */

@@ -99,6 +99,9 @@ DeviceState *qdev_new(const char *typename, Error **errp);
 /* Calls the class realize; on success marks the device realized and resets
  * it.  On failure the device is left unrealized and unchanged. */
 bool device_realize(DeviceState *dev, Error **errp);
+/* Calls the class unrealize of a realized device.  Finalize does not (the
+ * subclass state is gone by then): unrealize before the last unref when
+ * realize must be undone. */
 void device_unrealize(DeviceState *dev);
 void device_reset(DeviceState *dev);
 /* Reset every realized device under obj in the composition tree,

@@ -30,7 +30,9 @@ typedef struct SysBusDeviceClass {
     OBJECT_CHECK(SysBusDevice, (obj), TYPE_SYS_BUS_DEVICE)
 
 /* Called from instance_init or realize: export a region / an IRQ output
- * (the device raises *p; it stays NULL until connected). */
+ * (the device raises *p; it stays NULL until connected).  The region must
+ * live as long as the device (embed it in the instance struct); a mapping
+ * still present at finalize is removed. */
 void sysbus_init_mmio(SysBusDevice *dev, MemoryRegion *mr);
 void sysbus_init_irq(SysBusDevice *dev, IRQ *p);
 

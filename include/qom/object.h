@@ -18,6 +18,8 @@
 #include "util/error.h"
 
 #define TYPE_OBJECT "object"
+/* A plain node of the composition tree ("/", "/machine", "/chardevs"). */
+#define TYPE_CONTAINER "container"
 
 typedef struct TypeImpl TypeImpl;
 typedef struct Object Object;
@@ -48,8 +50,8 @@ typedef struct PropValue {
 
 typedef bool PropGetter(Object *obj, ObjectProperty *prop, PropValue *out,
                         Error **errp);
-typedef bool PropSetter(Object *obj, ObjectProperty *prop,
-                        const PropValue *in, Error **errp);
+typedef bool PropSetter(Object *obj, ObjectProperty *prop, const PropValue *in,
+                        Error **errp);
 typedef void PropRelease(Object *obj, ObjectProperty *prop);
 
 struct ObjectProperty {
@@ -61,6 +63,9 @@ struct ObjectProperty {
     PropRelease *release;
     void *opaque;
     ObjectProperty *next;
+    /* LINK: type the target must be (or derive from); NULL accepts any.
+     * Set it on the property returned by the *_property_add call. */
+    const char *link_type;
 };
 
 typedef struct TypeInfo {
@@ -90,6 +95,8 @@ struct Object {
     Object *children; /* first child */
     Object *sibling;  /* next child of parent */
     ObjectProperty *properties; /* instance properties */
+    /* object_new allocated it: freed on the last unref. */
+    bool owns_memory;
 };
 
 /* Register a type; info must stay valid for the program's lifetime.  Types
@@ -132,25 +139,39 @@ Object *object_dynamic_cast_assert(Object *obj, const char *typename,
 #define OBJECT(obj) ((Object *)(obj))
 #define OBJECT_CLASS(klass) ((ObjectClass *)(klass))
 /* Checked downcasts for C callers. */
-#define OBJECT_CHECK(type, obj, name)                                         \
-    ((type *)object_dynamic_cast_assert(OBJECT(obj), (name), __FILE__,        \
+#define OBJECT_CHECK(type, obj, name)                                          \
+    ((type *)object_dynamic_cast_assert(OBJECT(obj), (name), __FILE__,         \
                                         __LINE__))
-#define OBJECT_GET_CLASS(class, obj, name)                                    \
+#define OBJECT_GET_CLASS(class, obj, name)                                     \
     ((class *)object_class_dynamic_cast(object_get_class(OBJECT(obj)), (name)))
 
-/* Composition tree.  Adding a child takes a reference; names must be unique
- * among siblings and made of [A-Za-z0-9_.-]. */
+/* Composition tree.  Adding a child takes a reference (drop yours after
+ * adding a fresh object); names must be unique among siblings and made of
+ * [A-Za-z0-9_.-].  object_unparent() detaches obj and drops the parent's
+ * reference. */
 bool object_property_add_child(Object *parent, const char *name, Object *child,
                                Error **errp);
 void object_unparent(Object *obj);
 Object *object_get_root(void);
-/* Canonical path such as "/machine/uart0"; caller frees. */
+/* Canonical path such as "/machine/uart0" ("/" for the root); caller
+ * frees.  NULL when obj is not in the tree below the root. */
 char *object_get_canonical_path(const Object *obj);
 /* Absolute path lookup from the root; NULL if absent. */
 Object *object_resolve_path(const char *path);
 Object *object_child(Object *parent, const char *name);
+/* The object at path below root (NULL: the object root), creating missing
+ * components as containers: container_get(NULL, "/chardevs").  The tree
+ * keeps the reference; the result is borrowed. */
+Object *container_get(Object *root, const char *path);
 
-/* Properties.  Class properties are looked up after instance ones. */
+/* Properties.  Class properties are looked up after instance ones.  A name
+ * already used on the object or its class chain is a programming error
+ * (reported on stderr, then abort).
+ *
+ * Getters receive *out zeroed with out->type set; strings they return must
+ * be heap copies.  Setters receive a value already converted to the
+ * property's own type and range-checked (a LINK already type-checked
+ * against link_type); they copy any string they keep. */
 ObjectProperty *object_class_property_add(ObjectClass *klass, const char *name,
                                           PropType type, PropGetter *get,
                                           PropSetter *set, void *opaque,
@@ -173,10 +194,9 @@ bool object_property_set(Object *obj, const char *name, const PropValue *in,
                          Error **errp);
 /* Typed conveniences; range-checked against the property type. */
 bool object_property_get_bool(Object *obj, const char *name, Error **errp);
-uint64_t object_property_get_uint(Object *obj, const char *name,
-                                  Error **errp);
+uint64_t object_property_get_uint(Object *obj, const char *name, Error **errp);
 int64_t object_property_get_int(Object *obj, const char *name, Error **errp);
-/* Caller frees. */
+/* Caller frees; NULL with no error when the string is unset. */
 char *object_property_get_str(Object *obj, const char *name, Error **errp);
 bool object_property_set_bool(Object *obj, const char *name, bool value,
                               Error **errp);
@@ -188,11 +208,13 @@ bool object_property_set_str(Object *obj, const char *name, const char *value,
                              Error **errp);
 bool object_property_set_link(Object *obj, const char *name, Object *value,
                               Error **errp);
-/* Parse text ("on"/"off", decimal or 0x hex, strings, paths) according to
- * the property type and set it. */
+/* Parse text according to the property type and set it: bool on/off,
+ * true/false, yes/no; integers decimal or 0x hex (a '-' for int64 only);
+ * strings as is; links as an absolute path ("" clears the link). */
 bool object_property_parse(Object *obj, const char *name, const char *text,
                            Error **errp);
-/* Value rendered as text; caller frees. */
+/* Value rendered as text that object_property_parse accepts (bool
+ * "on"/"off", decimal integers, a link's canonical path); caller frees. */
 char *object_property_print(Object *obj, const char *name, Error **errp);
 
 const char *prop_type_name(PropType type);

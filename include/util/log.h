@@ -42,9 +42,15 @@ static inline bool log_item_enabled(LogItem item)
  * on stdout and returns true with *help_shown set). */
 bool log_parse_items(const char *list, bool *help_shown, Error **errp);
 
-/* Redirect log output to path (truncating it). */
+/* Redirect log output to path (truncating it).  The file is buffered:
+ * log_flush() or log_close() (or exit()) writes it out. */
 bool log_set_file(const char *path, Error **errp);
+/* Flush and close the -D file; later messages go to stderr again. */
 void log_close(void);
+void log_flush(void);
+
+/* log_item and log_msg write whole lines: a missing trailing "\n" is
+ * added.  log_msg prefixes "error: " / "warning: " for those levels. */
 
 /* Write a formatted message when item is enabled. */
 void log_item(LogItem item, const char *fmt, ...)
@@ -54,7 +60,8 @@ void log_item(LogItem item, const char *fmt, ...)
 void log_msg(LogLevel level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Unconditionally write a formatted message to the log destination. */
+/* Unconditionally write a formatted message to the log destination, as is
+ * (no newline added, so a line may be built from several calls). */
 void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* RIVET_UTIL_LOG_H */

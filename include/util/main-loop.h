@@ -21,7 +21,9 @@ bool main_loop_add_fd(int fd, FdPollCheck *can_read, FdHandler *read_cb,
 void main_loop_remove_fd(int fd);
 
 /* Poll watched fds for up to timeout_ms (0: just look, -1: block until
- * something is readable), dispatch handlers, then run expired timers.
+ * something is readable; never blocks when no fd is willing to read),
+ * dispatch handlers, then run expired timers.  Handlers may add and remove
+ * watches.
  * Returns true if any handler or timer ran. */
 bool main_loop_poll(int timeout_ms);
 
@@ -29,7 +31,9 @@ bool main_loop_poll(int timeout_ms);
 int main_loop_active_fds(void);
 
 /* Request that the machine stop with the given exit status; the CPU loop
- * checks main_loop_exit_requested() between slices. */
+ * checks main_loop_exit_requested() between slices.  The first request
+ * wins: later ones do not change the status.  main_loop_reset() clears the
+ * request (fd watches are kept). */
 void main_loop_request_exit(int status);
 bool main_loop_exit_requested(void);
 int main_loop_exit_status(void);

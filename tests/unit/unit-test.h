@@ -95,7 +95,7 @@ static inline void unit_register(const char *name, UnitTestFn *fn)
  * returns the exit status for main(). */
 static inline int unit_run_all(void)
 {
-    int failed = 0;
+    volatile int failed = 0; /* volatile: live across longjmp */
     printf("1..%d\n", unit_test_count);
     for (int i = 0; i < unit_test_count; i++) {
         volatile int ok = 1;

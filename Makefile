@@ -1,0 +1,40 @@
+# Entry points: `make run` boots the demo, `make check` runs every test.
+# Both set the machine up first (scripts/setup) when needed, then configure
+# and build with Meson in build/.
+
+BUILD := build
+VENV := .venv
+MESON := $(VENV)/bin/meson
+NINJA := $(VENV)/bin/ninja
+SETUP_STAMP := $(VENV)/.rivet-setup
+MESON_OPTIONS ?=
+
+.PHONY: all run check bench setup clean distclean
+
+all: $(BUILD)/build.ninja
+	@$(NINJA) -C $(BUILD) --quiet
+
+$(SETUP_STAMP): requirements.txt scripts/setup
+	@scripts/setup
+
+setup: $(SETUP_STAMP)
+
+$(BUILD)/build.ninja: $(SETUP_STAMP)
+	@echo "make: configuring $(BUILD)/ with meson"
+	@$(MESON) setup $(if $(wildcard $(BUILD)/meson-private),--reconfigure) $(MESON_OPTIONS) $(BUILD)
+
+run: all
+	@$(BUILD)/rivet $(ARGS)
+
+check: all
+	@$(MESON) test -C $(BUILD) --print-errorlogs $(TEST_ARGS) || true
+	@$(VENV)/bin/python scripts/test-summary.py $(BUILD)
+
+bench: all
+	@$(VENV)/bin/python scripts/bench.py $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,353 @@
+/*
+ * Unit tests for the chardev backends and frontend API: null, file, stdio
+ * input through a pipe, the unix-socket server (connect, flow control,
+ * disconnect and reconnect) and the errors of bad specs.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "chardev/char.h"
+#include "unit-test.h"
+#include "util/main-loop.h"
+
+/* A frontend that records what it receives and can be told how much room
+ * it has. */
+typedef struct TestFrontend {
+    CharFrontend fe;
+    int room;
+    char received[256];
+    int nr_received;
+    int receive_calls;
+    int largest_delivery;
+    int opened;
+    int closed;
+} TestFrontend;
+
+static int tf_can_receive(void *opaque)
+{
+    return ((TestFrontend *)opaque)->room;
+}
+
+static void tf_receive(void *opaque, const uint8_t *buf, int size)
+{
+    TestFrontend *tf = opaque;
+    if (size > tf->room) {
+        UNIT_FAIL("delivered %d bytes with room for %d", size, tf->room);
+    }
+    memcpy(tf->received + tf->nr_received, buf, (size_t)size);
+    tf->nr_received += size;
+    tf->receive_calls++;
+    if (size > tf->largest_delivery) {
+        tf->largest_delivery = size;
+    }
+}
+
+static void tf_event(void *opaque, ChardevEvent event)
+{
+    TestFrontend *tf = opaque;
+    if (event == CHR_EVENT_OPENED) {
+        tf->opened++;
+    } else {
+        tf->closed++;
+    }
+}
+
+static void tf_attach(TestFrontend *tf, Chardev *chr, int room)
+{
+    memset(tf, 0, sizeof(*tf));
+    tf->room = room;
+    Error *err = NULL;
+    if (!char_fe_init(&tf->fe, chr, &err)) {
+        UNIT_FAIL("char_fe_init: %s", error_get_message(err));
+    }
+    char_fe_set_handlers(&tf->fe, tf_can_receive, tf_receive, tf_event, tf);
+}
+
+static Chardev *new_chardev(const char *label, const char *spec)
+{
+    Error *err = NULL;
+    Chardev *chr = chardev_new_from_spec(label, spec, &err);
+    if (!chr) {
+        UNIT_FAIL("%s: %s", spec, error_get_message(err));
+    }
+    return chr;
+}
+
+/* Poll until cond holds or about a second passes. */
+#define POLL_UNTIL(cond)                                                       \
+    do {                                                                       \
+        for (int tries_ = 0; !(cond) && tries_ < 100; tries_++) {              \
+            main_loop_poll(10);                                                \
+        }                                                                      \
+        CHECK(cond);                                                           \
+    } while (0)
+
+static char tmpdir[64];
+
+static const char *tmp_path(const char *name)
+{
+    static char path[128];
+    if (!tmpdir[0]) {
+        strcpy(tmpdir, "/tmp/rivet-chardev-XXXXXX");
+        if (!mkdtemp(tmpdir)) {
+            UNIT_FAIL("mkdtemp failed");
+        }
+    }
+    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+    return path;
+}
+
+static char *expect_error(const char *label, const char *spec)
+{
+    Error *err = NULL;
+    Chardev *chr = chardev_new_from_spec(label, spec, &err);
+    if (chr) {
+        chardev_destroy(chr);
+        UNIT_FAIL("spec '%s' was accepted", spec);
+    }
+    if (!err) {
+        UNIT_FAIL("spec '%s' failed without an error", spec);
+    }
+    static char msg[512];
+    snprintf(msg, sizeof(msg), "%s", error_get_message(err));
+    error_free(err);
+    return msg;
+}
+
+UNIT_TEST(null_discards_and_is_open)
+{
+    Chardev *chr = new_chardev("n0", "null");
+    TestFrontend tf;
+    tf_attach(&tf, chr, 16);
+    CHECK_EQ_I64(tf.opened, 1);
+    CHECK(char_fe_backend_connected(&tf.fe));
+    CHECK_EQ_I64(char_fe_write_all(&tf.fe, (const uint8_t *)"abc", 3), 3);
+    CHECK_EQ_I64(main_loop_active_fds(), 0);
+    CHECK(object_resolve_path("/chardevs/n0") == OBJECT(chr));
+    char_fe_deinit(&tf.fe);
+    chardev_destroy(chr);
+    CHECK(object_resolve_path("/chardevs/n0") == NULL);
+}
+
+UNIT_TEST(frontend_without_backend_discards)
+{
+    CharFrontend fe;
+    CHECK(char_fe_init(&fe, NULL, NULL));
+    CHECK_EQ_I64(char_fe_write_all(&fe, (const uint8_t *)"x", 1), 1);
+    CHECK(!char_fe_backend_connected(&fe));
+    char_fe_accept_input(&fe);
+    char_fe_deinit(&fe);
+}
+
+UNIT_TEST(second_frontend_refused)
+{
+    Chardev *chr = new_chardev("n1", "null");
+    CharFrontend a, b;
+    Error *err = NULL;
+    CHECK(char_fe_init(&a, chr, NULL));
+    CHECK(!char_fe_init(&b, chr, &err));
+    CHECK(strstr(error_get_message(err), "n1") != NULL);
+    error_free(err);
+    char_fe_deinit(&a);
+    CHECK(char_fe_init(&b, chr, NULL));
+    char_fe_deinit(&b);
+    chardev_destroy(chr);
+}
+
+UNIT_TEST(file_writes_exact_bytes)
+{
+    const char *path = tmp_path("out.bin");
+    /* Old contents must go: the backend truncates. */
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs("old contents that are longer", f);
+    fclose(f);
+
+    char spec[160];
+    snprintf(spec, sizeof(spec), "file:%s", path);
+    Chardev *chr = new_chardev("f0", spec);
+    TestFrontend tf;
+    tf_attach(&tf, chr, 0);
+    const uint8_t data[] = {'h', 'i', 0, 0xff, '\n', '\r'};
+    CHECK_EQ_I64(char_fe_write_all(&tf.fe, data, sizeof(data)), sizeof(data));
+    CHECK_EQ_I64(char_fe_write_all(&tf.fe, data, 2), 2);
+    char_fe_deinit(&tf.fe);
+    chardev_destroy(chr);
+
+    uint8_t back[64];
+    f = fopen(path, "rb");
+    CHECK(f != NULL);
+    size_t n = fread(back, 1, sizeof(back), f);
+    fclose(f);
+    CHECK_EQ_U64(n, sizeof(data) + 2);
+    CHECK(memcmp(back, data, sizeof(data)) == 0);
+    CHECK(memcmp(back + sizeof(data), "hi", 2) == 0);
+    unlink(path);
+}
+
+UNIT_TEST(bad_specs_explain_themselves)
+{
+    CHECK_STREQ(expect_error("b0", "foo"),
+                "-serial: unknown backend 'foo' (expected stdio, null, "
+                "file:PATH or unix:PATH,server)");
+    CHECK_STREQ(expect_error("b0", "tcp:localhost:4444"),
+                "-serial: unknown backend 'tcp' (expected stdio, null, "
+                "file:PATH or unix:PATH,server)");
+    CHECK_STREQ(expect_error("b0", "file:/nonexistent-dir/x"),
+                "could not open '/nonexistent-dir/x': No such file or "
+                "directory");
+    CHECK(strstr(expect_error("b0", "file:"), "needs a path") != NULL);
+    CHECK(strstr(expect_error("b0", "unix:/tmp/x"), "server") != NULL);
+    CHECK(strstr(expect_error("b0", "unix:/tmp/x,server,bogus"), "bogus") !=
+          NULL);
+    CHECK(strstr(expect_error("b0", "null:x"), "options") != NULL);
+
+    /* Labels are unique. */
+    Chardev *chr = new_chardev("dup", "null");
+    CHECK(strstr(expect_error("dup", "null"), "already exists") != NULL);
+    chardev_destroy(chr);
+    CHECK(object_resolve_path("/chardevs/b0") == NULL);
+}
+
+static int connect_client(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+        UNIT_FAIL("cannot connect to %s", path);
+    }
+    return fd;
+}
+
+UNIT_TEST(socket_server_flow_control_and_reconnect)
+{
+    char spec[160];
+    const char *path = tmp_path("sock");
+    snprintf(spec, sizeof(spec), "unix:%s,server", path);
+    char sock_path[128];
+    snprintf(sock_path, sizeof(sock_path), "%s", path);
+
+    Chardev *chr = new_chardev("s0", spec);
+    TestFrontend tf;
+    tf_attach(&tf, chr, 2);
+    CHECK_EQ_I64(tf.opened, 0); /* no client yet: start-up did not block */
+    CHECK(!char_fe_backend_connected(&tf.fe));
+    /* Output with nobody connected is dropped, not an error. */
+    CHECK_EQ_I64(char_fe_write_all(&tf.fe, (const uint8_t *)"lost", 4), 4);
+
+    int client = connect_client(sock_path);
+    POLL_UNTIL(tf.opened == 1);
+    CHECK(char_fe_backend_connected(&tf.fe));
+
+    CHECK_EQ_I64(write(client, "hello", 5), 5);
+    POLL_UNTIL(tf.nr_received == 5);
+    CHECK(memcmp(tf.received, "hello", 5) == 0);
+    CHECK_EQ_I64(tf.largest_delivery, 2);
+    CHECK_EQ_I64(tf.receive_calls, 3);
+
+    /* A full frontend leaves the bytes queued in the socket. */
+    tf.room = 0;
+    CHECK_EQ_I64(write(client, "xyz", 3), 3);
+    for (int i = 0; i < 5; i++) {
+        main_loop_poll(5);
+    }
+    CHECK_EQ_I64(tf.nr_received, 5);
+    tf.room = 64;
+    char_fe_accept_input(&tf.fe);
+    POLL_UNTIL(tf.nr_received == 8);
+    CHECK(memcmp(tf.received + 5, "xyz", 3) == 0);
+
+    /* Backend to client. */
+    CHECK_EQ_I64(char_fe_write_all(&tf.fe, (const uint8_t *)"out", 3), 3);
+    char back[8] = {0};
+    CHECK_EQ_I64(read(client, back, sizeof(back)), 3);
+    CHECK_STREQ(back, "out");
+
+    /* Disconnect, then a new client is accepted. */
+    close(client);
+    POLL_UNTIL(tf.closed == 1);
+    CHECK(!char_fe_backend_connected(&tf.fe));
+    client = connect_client(sock_path);
+    POLL_UNTIL(tf.opened == 2);
+    CHECK_EQ_I64(write(client, "!", 1), 1);
+    POLL_UNTIL(tf.nr_received == 9);
+    CHECK_EQ_I64(tf.received[8], '!');
+    close(client);
+    POLL_UNTIL(tf.closed == 2);
+
+    char_fe_deinit(&tf.fe);
+    chardev_destroy(chr);
+    CHECK(access(sock_path, F_OK) != 0); /* the socket file is removed */
+    CHECK_EQ_I64(main_loop_active_fds(), 0);
+}
+
+UNIT_TEST(socket_without_frontend_keeps_data)
+{
+    char spec[160];
+    const char *path = tmp_path("sock2");
+    snprintf(spec, sizeof(spec), "unix:%s,server,wait=off", path);
+    char sock_path[128];
+    snprintf(sock_path, sizeof(sock_path), "%s", path);
+
+    Chardev *chr = new_chardev("s1", spec);
+    int client = connect_client(sock_path);
+    CHECK_EQ_I64(write(client, "abc", 3), 3);
+    for (int i = 0; i < 5; i++) {
+        main_loop_poll(5);
+    }
+    CHECK(chr->connected);
+    TestFrontend tf;
+    tf_attach(&tf, chr, 8);
+    CHECK_EQ_I64(tf.opened, 1); /* told on attach that a peer is there */
+    POLL_UNTIL(tf.nr_received == 3);
+    CHECK(memcmp(tf.received, "abc", 3) == 0);
+    close(client);
+    char_fe_deinit(&tf.fe);
+    chardev_destroy(chr);
+}
+
+UNIT_TEST(stdio_reads_stdin_and_writes_stdout)
+{
+    int pipefd[2];
+    CHECK(pipe(pipefd) == 0);
+    int saved_stdin = dup(STDIN_FILENO);
+    CHECK(saved_stdin >= 0);
+    CHECK(dup2(pipefd[0], STDIN_FILENO) == STDIN_FILENO);
+    close(pipefd[0]);
+
+    Chardev *chr = new_chardev("io", "stdio");
+    CHECK(strstr(expect_error("io2", "stdio"), "already used") != NULL);
+    TestFrontend tf;
+    tf_attach(&tf, chr, 1);
+    CHECK_EQ_I64(write(pipefd[1], "ok", 2), 2);
+    POLL_UNTIL(tf.nr_received == 2);
+    CHECK_EQ_I64(tf.largest_delivery, 1);
+    close(pipefd[1]);
+    POLL_UNTIL(tf.closed == 1);
+    /* stdout carries TAP, so write a TAP comment. */
+    fflush(stdout);
+    const char *line = "# stdio backend output\n";
+    CHECK_EQ_I64(
+        char_fe_write_all(&tf.fe, (const uint8_t *)line, (int)strlen(line)),
+        (int64_t)strlen(line));
+    char_fe_deinit(&tf.fe);
+    chardev_destroy(chr);
+
+    CHECK(dup2(saved_stdin, STDIN_FILENO) == STDIN_FILENO);
+    close(saved_stdin);
+    CHECK_EQ_I64(main_loop_active_fds(), 0);
+}
+
+int main(void)
+{
+    int status = unit_run_all();
+    if (tmpdir[0]) {
+        rmdir(tmpdir);
+    }
+    return status;
+}

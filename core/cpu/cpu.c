@@ -1,0 +1,259 @@
+/*
+ * The RISC-V hart as a device: its QOM type and properties, reset, the
+ * interrupt input pins, trap and interrupt entry, mret and the register
+ * dump.  The instruction loop itself lives in exec.c.
+ */
+#include <inttypes.h>
+
+#include "cpu-internal.h"
+#include "util/log.h"
+
+static const Property riscv_cpu_props[] = {
+    DEFINE_PROP_UINT64("reset-pc", RiscvCPU, reset_pc, 0x80000000ULL),
+    DEFINE_PROP_UINT64("hartid", RiscvCPU, hartid, 0),
+    DEFINE_PROP_END_OF_LIST(),
+};
+
+static const char *const riscv_exception_names[] = {
+    [RISCV_EXCP_INSN_MISALIGNED] = "instruction address misaligned",
+    [RISCV_EXCP_INSN_ACCESS_FAULT] = "instruction access fault",
+    [RISCV_EXCP_ILLEGAL_INSN] = "illegal instruction",
+    [RISCV_EXCP_BREAKPOINT] = "breakpoint",
+    [RISCV_EXCP_LOAD_MISALIGNED] = "load address misaligned",
+    [RISCV_EXCP_LOAD_ACCESS_FAULT] = "load access fault",
+    [RISCV_EXCP_STORE_MISALIGNED] = "store/AMO address misaligned",
+    [RISCV_EXCP_STORE_ACCESS_FAULT] = "store/AMO access fault",
+    [RISCV_EXCP_ECALL_M] = "environment call from M-mode",
+};
+
+static const char *riscv_cause_name(uint64_t mcause)
+{
+    if (mcause & RISCV_MCAUSE_INTERRUPT) {
+        switch (mcause & ~RISCV_MCAUSE_INTERRUPT) {
+        case RISCV_IRQ_MSIP:
+            return "machine software interrupt";
+        case RISCV_IRQ_MTIP:
+            return "machine timer interrupt";
+        case RISCV_IRQ_MEIP:
+            return "machine external interrupt";
+        default:
+            return "interrupt";
+        }
+    }
+    size_t n = sizeof(riscv_exception_names) / sizeof(riscv_exception_names[0]);
+    if (mcause < n && riscv_exception_names[mcause]) {
+        return riscv_exception_names[mcause];
+    }
+    return "exception";
+}
+
+/* Common trap entry (privileged spec 3.1.6.1 and 3.3.1): stack the
+ * interrupt enable, record the cause and jump to mtvec. */
+static uint64_t riscv_cpu_enter_trap(RiscvCPU *cpu, uint64_t epc,
+                                     uint64_t mcause, uint64_t tval)
+{
+    RiscvCsrs *csr = &cpu->csr;
+
+    if (log_item_enabled(LOG_ITEM_INT)) {
+        log_item(LOG_ITEM_INT,
+                 "riscv: %s (mcause 0x%" PRIx64 ") epc 0x%016" PRIx64
+                 " tval 0x%016" PRIx64,
+                 riscv_cause_name(mcause), mcause, epc, tval);
+    }
+    csr->mepc = epc & ~3ULL; /* IALIGN=32: mepc[1:0] are always zero */
+    csr->mcause = mcause;
+    csr->mtval = tval;
+    uint64_t mie = csr->mstatus & MSTATUS_MIE;
+    csr->mstatus &= ~(MSTATUS_MIE | MSTATUS_MPIE);
+    if (mie) {
+        csr->mstatus |= MSTATUS_MPIE;
+    }
+    /* A trap breaks any LR/SC sequence in progress. */
+    cpu->reservation_valid = false;
+
+    uint64_t base = csr->mtvec & ~3ULL;
+    if ((mcause & RISCV_MCAUSE_INTERRUPT) &&
+        (csr->mtvec & 3) == MTVEC_MODE_VECTORED) {
+        return base + 4 * (mcause & ~RISCV_MCAUSE_INTERRUPT);
+    }
+    return base;
+}
+
+uint64_t riscv_cpu_do_exception(RiscvCPU *cpu, uint64_t epc,
+                                RiscvException cause, uint64_t tval)
+{
+    return riscv_cpu_enter_trap(cpu, epc, (uint64_t)cause, tval);
+}
+
+void riscv_cpu_raise_exception(RiscvCPU *cpu, RiscvException cause,
+                               uint64_t tval)
+{
+    cpu->pc = riscv_cpu_do_exception(cpu, cpu->pc, cause, tval);
+}
+
+bool riscv_cpu_take_interrupt(RiscvCPU *cpu, uint64_t pc, uint64_t *new_pc)
+{
+    if (!(cpu->csr.mstatus & MSTATUS_MIE)) {
+        return false;
+    }
+    uint64_t pending = riscv_cpu_enabled_pending(cpu);
+    if (!pending) {
+        return false;
+    }
+    /* Priority among machine interrupts: external, software, timer. */
+    unsigned irq;
+    if (pending & MIP_MEIP) {
+        irq = RISCV_IRQ_MEIP;
+    } else if (pending & MIP_MSIP) {
+        irq = RISCV_IRQ_MSIP;
+    } else {
+        irq = RISCV_IRQ_MTIP;
+    }
+    *new_pc = riscv_cpu_enter_trap(cpu, pc, RISCV_MCAUSE_INTERRUPT | irq, 0);
+    return true;
+}
+
+uint64_t riscv_cpu_do_mret(RiscvCPU *cpu)
+{
+    RiscvCsrs *csr = &cpu->csr;
+    uint64_t mpie = csr->mstatus & MSTATUS_MPIE;
+    /* MIE <- MPIE, MPIE <- 1; MPP stays M, the only privilege level. */
+    csr->mstatus &= ~MSTATUS_MIE;
+    if (mpie) {
+        csr->mstatus |= MSTATUS_MIE;
+    }
+    csr->mstatus |= MSTATUS_MPIE;
+    return csr->mepc;
+}
+
+/* GPIO input n drives mip bit n. */
+static void riscv_cpu_set_irq(void *opaque, int n, int level)
+{
+    RiscvCPU *cpu = RISCV_CPU(opaque);
+    if (n < 0 || n >= RISCV_NUM_IRQ_LINES) {
+        return;
+    }
+    uint64_t bit = (1ULL << n) & MIP_ALL;
+    if (!bit) {
+        /* Lines that are not M-mode interrupts in an M-only hart. */
+        log_item(LOG_ITEM_UNIMP, "riscv: interrupt line %d is not wired", n);
+        return;
+    }
+    if (level) {
+        cpu->irq_lines |= bit;
+        /* WFI may complete on any interrupt; the guest re-checks. */
+        cpu->waiting = false;
+    } else {
+        cpu->irq_lines &= ~bit;
+    }
+    cpu->check_interrupts = true;
+}
+
+void riscv_cpu_set_address_space(RiscvCPU *cpu, AddressSpace *as)
+{
+    cpu->as = as;
+    cpu->fast_host = NULL;
+    cpu->fast_base = 0;
+    cpu->fast_size = 0;
+    cpu->fast_generation = as ? as->generation : 0;
+}
+
+static void riscv_cpu_instance_init(Object *obj)
+{
+    RiscvCPU *cpu = RISCV_CPU(obj);
+    /* Inputs exist before realize so the board can wire them first. */
+    qdev_init_gpio_in(DEVICE(obj), riscv_cpu_set_irq, RISCV_NUM_IRQ_LINES);
+    cpu->csr.misa = MISA_VALUE;
+}
+
+static bool riscv_cpu_realize(DeviceState *dev, Error **errp)
+{
+    RiscvCPU *cpu = RISCV_CPU(dev);
+    (void)errp;
+    if (!cpu->as) {
+        riscv_cpu_set_address_space(cpu, get_address_space_memory());
+    }
+    return true;
+}
+
+static void riscv_cpu_reset(DeviceState *dev)
+{
+    RiscvCPU *cpu = RISCV_CPU(dev);
+
+    for (int i = 0; i < 32; i++) {
+        cpu->x[i] = 0;
+    }
+    /* Boot convention shared with QEMU and OpenSBI: a0 = hartid, a1 = the
+     * device-tree pointer (none here). */
+    cpu->x[10] = cpu->hartid;
+    cpu->x[11] = 0;
+    cpu->pc = cpu->reset_pc;
+    cpu->csr = (RiscvCsrs){.misa = MISA_VALUE};
+    cpu->waiting = false;
+    cpu->reservation_valid = false;
+    cpu->reservation_addr = 0;
+    cpu->insn_count = 0;
+    /* irq_lines follow the wires, which reset does not change. */
+    cpu->check_interrupts = true;
+    riscv_cpu_set_address_space(cpu, cpu->as);
+}
+
+static void riscv_cpu_class_init(ObjectClass *klass, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    (void)data;
+    dc->desc = "RISC-V RV64IMA hart (machine mode)";
+    dc->realize = riscv_cpu_realize;
+    dc->reset = riscv_cpu_reset;
+    device_class_set_props(dc, riscv_cpu_props);
+}
+
+static const TypeInfo riscv_cpu_type_info = {
+    .name = TYPE_RISCV_CPU,
+    .parent = TYPE_DEVICE,
+    .instance_size = sizeof(RiscvCPU),
+    .class_init = riscv_cpu_class_init,
+    .instance_init = riscv_cpu_instance_init,
+};
+
+__attribute__((constructor)) static void riscv_cpu_register_types(void)
+{
+    type_register_static(&riscv_cpu_type_info);
+}
+
+static const char *const riscv_abi_names[32] = {
+    "zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "s0", "s1", "a0",
+    "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
+    "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+};
+
+const char *riscv_reg_name(unsigned i)
+{
+    return riscv_abi_names[i & 31];
+}
+
+void riscv_cpu_dump_state(RiscvCPU *cpu)
+{
+    static const struct {
+        unsigned csrno;
+        const char *name;
+    } dump_csrs[] = {
+        {0x300, "mstatus"}, {0x304, "mie"},      {0x344, "mip"},
+        {0x305, "mtvec"},   {0x341, "mepc"},     {0x342, "mcause"},
+        {0x343, "mtval"},   {0x340, "mscratch"},
+    };
+
+    log_printf("pc       %016" PRIx64 "\n", cpu->pc);
+    for (unsigned i = 0; i < 32; i++) {
+        log_printf("x%-2u/%-4s %016" PRIx64 "%s", i, riscv_abi_names[i],
+                   cpu->x[i], (i % 4 == 3) ? "\n" : "  ");
+    }
+    for (size_t i = 0; i < sizeof(dump_csrs) / sizeof(dump_csrs[0]); i++) {
+        uint64_t value = 0;
+        riscv_csr_read(cpu, dump_csrs[i].csrno, &value);
+        log_printf("%-8s %016" PRIx64 "%s", dump_csrs[i].name, value,
+                   (i % 4 == 3) ? "\n" : "  ");
+    }
+    log_printf("insn_count %" PRIu64 "%s\n", cpu->insn_count,
+               cpu->waiting ? " (waiting for interrupt)" : "");
+}

@@ -1,0 +1,234 @@
+/*
+ * The control and status registers of an M-only RV64 hart and the Zicsr
+ * instructions that access them.  Counters are derived from the retired
+ * instruction count and the virtual clock rather than stored, so the
+ * interpreter loop never has to touch them.
+ */
+#include "cpu-internal.h"
+#include "machine/virt-map.h"
+#include "util/vclock.h"
+
+enum {
+    CSR_CYCLE = 0xc00,
+    CSR_TIME = 0xc01,
+    CSR_INSTRET = 0xc02,
+    CSR_HPMCOUNTER3 = 0xc03,
+    CSR_HPMCOUNTER31 = 0xc1f,
+    CSR_MSTATUS = 0x300,
+    CSR_MISA = 0x301,
+    CSR_MIE = 0x304,
+    CSR_MTVEC = 0x305,
+    CSR_MCOUNTEREN = 0x306,
+    CSR_MCOUNTINHIBIT = 0x320,
+    CSR_MHPMEVENT3 = 0x323,
+    CSR_MHPMEVENT31 = 0x33f,
+    CSR_MSCRATCH = 0x340,
+    CSR_MEPC = 0x341,
+    CSR_MCAUSE = 0x342,
+    CSR_MTVAL = 0x343,
+    CSR_MIP = 0x344,
+    CSR_MCYCLE = 0xb00,
+    CSR_MINSTRET = 0xb02,
+    CSR_MHPMCOUNTER3 = 0xb03,
+    CSR_MHPMCOUNTER31 = 0xb1f,
+    CSR_MVENDORID = 0xf11,
+    CSR_MARCHID = 0xf12,
+    CSR_MIMPID = 0xf13,
+    CSR_MHARTID = 0xf14,
+    CSR_MCONFIGPTR = 0xf15,
+};
+
+/* mtime-compatible time: the virtual clock in VIRT_CLINT_TIMEBASE_HZ ticks,
+ * split so that large times do not overflow the multiplication. */
+static uint64_t riscv_csr_time(void)
+{
+    uint64_t ns = (uint64_t)vclock_get_ns();
+    const uint64_t ns_per_s = 1000000000ULL;
+    return (ns / ns_per_s) * VIRT_CLINT_TIMEBASE_HZ +
+           (ns % ns_per_s) * VIRT_CLINT_TIMEBASE_HZ / ns_per_s;
+}
+
+static bool riscv_csr_in(unsigned csrno, unsigned first, unsigned last)
+{
+    return csrno >= first && csrno <= last;
+}
+
+bool riscv_csr_read(RiscvCPU *cpu, unsigned csrno, uint64_t *value)
+{
+    RiscvCsrs *csr = &cpu->csr;
+
+    switch (csrno) {
+    case CSR_MSTATUS:
+        *value = (csr->mstatus & MSTATUS_WRITABLE) | MSTATUS_MPP_M;
+        return true;
+    case CSR_MISA:
+        *value = csr->misa;
+        return true;
+    case CSR_MIE:
+        *value = csr->mie;
+        return true;
+    case CSR_MIP:
+        *value = (cpu->irq_lines | csr->mip) & MIP_ALL;
+        return true;
+    case CSR_MTVEC:
+        *value = csr->mtvec;
+        return true;
+    case CSR_MCOUNTEREN:
+        *value = csr->mcounteren;
+        return true;
+    case CSR_MCOUNTINHIBIT:
+        *value = csr->mcountinhibit;
+        return true;
+    case CSR_MSCRATCH:
+        *value = csr->mscratch;
+        return true;
+    case CSR_MEPC:
+        *value = csr->mepc;
+        return true;
+    case CSR_MCAUSE:
+        *value = csr->mcause;
+        return true;
+    case CSR_MTVAL:
+        *value = csr->mtval;
+        return true;
+    case CSR_MCYCLE:
+    case CSR_CYCLE:
+        *value = cpu->insn_count - csr->mcycle_offset;
+        return true;
+    case CSR_MINSTRET:
+    case CSR_INSTRET:
+        *value = cpu->insn_count - csr->minstret_offset;
+        return true;
+    case CSR_TIME:
+        *value = riscv_csr_time();
+        return true;
+    case CSR_MHARTID:
+        *value = cpu->hartid;
+        return true;
+    case CSR_MVENDORID:
+    case CSR_MARCHID:
+    case CSR_MIMPID:
+    case CSR_MCONFIGPTR:
+        *value = 0;
+        return true;
+    default:
+        break;
+    }
+    /* The spec requires the hpm counters and event selectors to exist; ours
+     * count nothing, which it allows. */
+    if (riscv_csr_in(csrno, CSR_HPMCOUNTER3, CSR_HPMCOUNTER31) ||
+        riscv_csr_in(csrno, CSR_MHPMCOUNTER3, CSR_MHPMCOUNTER31) ||
+        riscv_csr_in(csrno, CSR_MHPMEVENT3, CSR_MHPMEVENT31)) {
+        *value = 0;
+        return true;
+    }
+    return false;
+}
+
+/* Write a CSR that exists and is writable (checked by the caller).
+ * insn_count counts the instructions before the writing one; a written
+ * counter holds the new value when the next instruction reads it. */
+static void riscv_csr_write(RiscvCPU *cpu, unsigned csrno, uint64_t value)
+{
+    RiscvCsrs *csr = &cpu->csr;
+    uint64_t next_count = cpu->insn_count + 1;
+
+    switch (csrno) {
+    case CSR_MSTATUS:
+        csr->mstatus = value & MSTATUS_WRITABLE;
+        break;
+    case CSR_MISA:
+        /* WARL: the extension set is fixed. */
+        break;
+    case CSR_MIE:
+        csr->mie = value & MIP_ALL;
+        break;
+    case CSR_MIP:
+        /* MSIP, MTIP and MEIP are read-only in mip: the CLINT and the PLIC
+         * drive them.  No bit is software-writable without S-mode. */
+        break;
+    case CSR_MTVEC:
+        /* Modes 2 and 3 are reserved: fall back to direct mode. */
+        if ((value & 3) > MTVEC_MODE_VECTORED) {
+            value &= ~3ULL;
+        }
+        csr->mtvec = value;
+        break;
+    case CSR_MCOUNTEREN:
+        csr->mcounteren = value & 0xffffffffULL;
+        break;
+    case CSR_MCOUNTINHIBIT:
+        csr->mcountinhibit = value & 0xffffffffULL;
+        break;
+    case CSR_MSCRATCH:
+        csr->mscratch = value;
+        break;
+    case CSR_MEPC:
+        /* IALIGN=32: bits 1:0 always read zero. */
+        csr->mepc = value & ~3ULL;
+        break;
+    case CSR_MCAUSE:
+        csr->mcause = value;
+        break;
+    case CSR_MTVAL:
+        csr->mtval = value;
+        break;
+    case CSR_MCYCLE:
+        csr->mcycle_offset = next_count - value;
+        break;
+    case CSR_MINSTRET:
+        csr->minstret_offset = next_count - value;
+        break;
+    default:
+        /* hpm counters/events: hardwired to zero. */
+        break;
+    }
+}
+
+bool riscv_csr_execute(RiscvCPU *cpu, uint32_t insn, bool *wrote)
+{
+    unsigned funct3 = (insn >> 12) & 7;
+    unsigned rd = (insn >> 7) & 31;
+    unsigned rs1 = (insn >> 15) & 31;
+    unsigned csrno = insn >> 20;
+    bool immediate = funct3 & 4;
+    uint64_t operand = immediate ? rs1 : cpu->x[rs1];
+    unsigned op = funct3 & 3;
+
+    *wrote = false;
+    if (op == 0) {
+        return false;
+    }
+    /* Side-effect rules (Zicsr): CSRRW does not read when rd is x0;
+     * CSRRS/CSRRC do not write when rs1 (or uimm) is 0.  The existence
+     * check applies either way. */
+    bool do_write = op == 1 || rs1 != 0;
+    uint64_t old = 0;
+    if (!riscv_csr_read(cpu, csrno, &old)) {
+        return false;
+    }
+    if (do_write && (csrno >> 10) == 3) {
+        return false; /* csr[11:10] == 3: read-only */
+    }
+    if (do_write) {
+        uint64_t value;
+        switch (op) {
+        case 1:
+            value = operand;
+            break;
+        case 2:
+            value = old | operand;
+            break;
+        default:
+            value = old & ~operand;
+            break;
+        }
+        riscv_csr_write(cpu, csrno, value);
+        *wrote = true;
+    }
+    if (op != 1 || rd != 0) {
+        cpu->x[rd] = old;
+        cpu->x[0] = 0;
+    }
+    return true;
+}

@@ -1,0 +1,1087 @@
+/*
+ * The interpreter loop: fetch, decode and execute RV64IMA + Zicsr +
+ * Zifencei instructions.
+ *
+ * Speed comes from three choices.  Instructions are fetched and RAM is
+ * accessed through cached host windows (one for code, one for data), so the
+ * common case is a range check and a host load.  The hot state (pc, the
+ * instruction count, the code window) lives in locals; everything that can
+ * change it from outside -- device callbacks, CSR writes, traps -- goes
+ * through slow paths that resynchronise.  And there is one switch on the
+ * opcode with no per-instruction indirect calls.
+ *
+ * Timing: instruction k of a slice (counting from 0) sees the virtual clock
+ * at entry + k * VCLOCK_NS_PER_INSN.  The clock is only written before an
+ * MMIO access, a CSR access and at exit, which are the only places anyone
+ * else can read it.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "cpu-internal.h"
+#include "util/log.h"
+#include "util/main-loop.h"
+#include "util/vclock.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+enum {
+    OPC_LOAD = 0x03,
+    OPC_MISC_MEM = 0x0f,
+    OPC_OP_IMM = 0x13,
+    OPC_AUIPC = 0x17,
+    OPC_OP_IMM_32 = 0x1b,
+    OPC_STORE = 0x23,
+    OPC_AMO = 0x2f,
+    OPC_OP = 0x33,
+    OPC_LUI = 0x37,
+    OPC_OP_32 = 0x3b,
+    OPC_BRANCH = 0x63,
+    OPC_JALR = 0x67,
+    OPC_JAL = 0x6f,
+    OPC_SYSTEM = 0x73,
+};
+
+enum {
+    AMO_ADD = 0x00,
+    AMO_SWAP = 0x01,
+    AMO_LR = 0x02,
+    AMO_SC = 0x03,
+    AMO_XOR = 0x04,
+    AMO_OR = 0x08,
+    AMO_AND = 0x0c,
+    AMO_MIN = 0x10,
+    AMO_MAX = 0x14,
+    AMO_MINU = 0x18,
+    AMO_MAXU = 0x1c,
+};
+
+#define INSN_ECALL 0x00000073u
+#define INSN_EBREAK 0x00100073u
+#define INSN_MRET 0x30200073u
+#define INSN_WFI 0x10500073u
+
+/* Little-endian guest accesses on any host. */
+static inline uint64_t host_load(const uint8_t *p, unsigned size)
+{
+    uint64_t v = 0;
+    switch (size) {
+    case 1:
+        return p[0];
+    case 2: {
+        uint16_t h;
+        memcpy(&h, p, 2);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        h = __builtin_bswap16(h);
+#endif
+        return h;
+    }
+    case 4: {
+        uint32_t w;
+        memcpy(&w, p, 4);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w = __builtin_bswap32(w);
+#endif
+        return w;
+    }
+    default:
+        memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        v = __builtin_bswap64(v);
+#endif
+        return v;
+    }
+}
+
+static inline void host_store(uint8_t *p, unsigned size, uint64_t v)
+{
+    switch (size) {
+    case 1:
+        p[0] = (uint8_t)v;
+        break;
+    case 2: {
+        uint16_t h = (uint16_t)v;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        h = __builtin_bswap16(h);
+#endif
+        memcpy(p, &h, 2);
+        break;
+    }
+    case 4: {
+        uint32_t w = (uint32_t)v;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w = __builtin_bswap32(w);
+#endif
+        memcpy(p, &w, 4);
+        break;
+    }
+    default:
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        v = __builtin_bswap64(v);
+#endif
+        memcpy(p, &v, 8);
+        break;
+    }
+}
+
+/* A direct host mapping of [base, base + size) of guest RAM.  Bounds are
+ * shrunk to 8-byte alignment so that a naturally aligned access of up to 8
+ * bytes is inside the window as soon as its first byte is: one compare on
+ * the fast path. */
+typedef struct HostWindow {
+    uint8_t *host;
+    hwaddr base;
+    uint64_t size;
+} HostWindow;
+
+static HostWindow riscv_window_for(AddressSpace *as, hwaddr addr)
+{
+    HostWindow w = {NULL, 0, 0};
+    const FlatRange *fr = address_space_lookup(as, addr);
+    if (!fr || fr->mr->kind != MR_KIND_RAM || !fr->mr->ram) {
+        return w;
+    }
+    hwaddr start = (fr->start + 7) & ~(hwaddr)7;
+    hwaddr end = (fr->start + fr->size) & ~(hwaddr)7;
+    if (end <= start || addr < start || addr >= end) {
+        return w;
+    }
+    w.host = fr->mr->ram + fr->offset_in_region + (start - fr->start);
+    w.base = start;
+    w.size = end - start;
+    return w;
+}
+
+static inline void riscv_set_data_window(RiscvCPU *cpu, HostWindow w)
+{
+    cpu->fast_host = w.host;
+    cpu->fast_base = w.base;
+    cpu->fast_size = w.size;
+}
+
+/* Store-side reservation rule: any store to the reserved doubleword
+ * (by this hart; there is no other) breaks the LR/SC pair. */
+static inline void riscv_store_breaks_reservation(RiscvCPU *cpu, uint64_t addr)
+{
+    if (unlikely(cpu->reservation_valid) &&
+        ((addr ^ cpu->reservation_addr) & ~7ULL) == 0) {
+        cpu->reservation_valid = false;
+    }
+}
+
+/* A data access that missed the data window: refresh the window if addr is
+ * RAM, else go through the address space (with the clock synchronised to
+ * now_ns, because a device is going to look at it).  *mmio reports the
+ * latter, so the caller re-checks interrupts and deadlines. */
+static MemTxResult riscv_access_slow(RiscvCPU *cpu, uint64_t addr,
+                                     unsigned size, uint64_t *value, bool store,
+                                     int64_t now_ns, bool *mmio)
+{
+    HostWindow w = riscv_window_for(cpu->as, addr);
+    if (w.host) {
+        riscv_set_data_window(cpu, w);
+        uint8_t *p = w.host + (addr - w.base);
+        if (store) {
+            host_store(p, size, *value);
+        } else {
+            *value = host_load(p, size);
+        }
+        return MEMTX_OK;
+    }
+    *mmio = true;
+    vclock_advance_to(now_ns);
+    if (store) {
+        return address_space_st(cpu->as, addr, size, *value);
+    }
+    return address_space_ld(cpu->as, addr, size, value);
+}
+
+static inline MemTxResult riscv_access(RiscvCPU *cpu, uint64_t addr,
+                                       unsigned size, uint64_t *value,
+                                       bool store, int64_t now_ns, bool *mmio)
+{
+    uint64_t off = addr - cpu->fast_base;
+    if (likely(off < cpu->fast_size)) {
+        if (store) {
+            host_store(cpu->fast_host + off, size, *value);
+        } else {
+            *value = host_load(cpu->fast_host + off, size);
+        }
+        return MEMTX_OK;
+    }
+    return riscv_access_slow(cpu, addr, size, value, store, now_ns, mmio);
+}
+
+static inline int64_t sext32(uint64_t v)
+{
+    return (int64_t)(int32_t)(uint32_t)v;
+}
+
+static inline uint64_t sext_load(uint64_t v, unsigned funct3)
+{
+    switch (funct3) {
+    case 0:
+        return (uint64_t)(int64_t)(int8_t)(uint8_t)v;
+    case 1:
+        return (uint64_t)(int64_t)(int16_t)(uint16_t)v;
+    case 2:
+        return (uint64_t)(int64_t)(int32_t)(uint32_t)v;
+    default:
+        return v; /* ld, lbu, lhu, lwu: already zero-extended */
+    }
+}
+
+static inline uint64_t mulhu64(uint64_t a, uint64_t b)
+{
+#ifdef __SIZEOF_INT128__
+    return (uint64_t)(((unsigned __int128)a * b) >> 64);
+#else
+    uint64_t a_lo = (uint32_t)a, a_hi = a >> 32;
+    uint64_t b_lo = (uint32_t)b, b_hi = b >> 32;
+    uint64_t lo_lo = a_lo * b_lo;
+    uint64_t hi_lo = a_hi * b_lo;
+    uint64_t lo_hi = a_lo * b_hi;
+    uint64_t hi_hi = a_hi * b_hi;
+    uint64_t cross = (lo_lo >> 32) + (uint32_t)hi_lo + lo_hi;
+    return hi_hi + (hi_lo >> 32) + (cross >> 32);
+#endif
+}
+
+/* Signed high products from the unsigned one: a negative operand read as
+ * unsigned is a + 2^64, which adds the other operand to the high half. */
+static inline uint64_t mulh64(int64_t a, int64_t b)
+{
+    uint64_t hi = mulhu64((uint64_t)a, (uint64_t)b);
+    if (a < 0) {
+        hi -= (uint64_t)b;
+    }
+    if (b < 0) {
+        hi -= (uint64_t)a;
+    }
+    return hi;
+}
+
+static inline uint64_t mulhsu64(int64_t a, uint64_t b)
+{
+    uint64_t hi = mulhu64((uint64_t)a, b);
+    if (a < 0) {
+        hi -= b;
+    }
+    return hi;
+}
+
+/* Division follows the M extension: no traps; x/0 = -1 (all ones),
+ * x%0 = x, and the signed overflow MIN/-1 gives MIN with remainder 0. */
+static inline uint64_t div64(int64_t a, int64_t b)
+{
+    if (b == 0) {
+        return UINT64_MAX;
+    }
+    if (a == INT64_MIN && b == -1) {
+        return (uint64_t)a;
+    }
+    return (uint64_t)(a / b);
+}
+
+static inline uint64_t rem64(int64_t a, int64_t b)
+{
+    if (b == 0) {
+        return (uint64_t)a;
+    }
+    if (a == INT64_MIN && b == -1) {
+        return 0;
+    }
+    return (uint64_t)(a % b);
+}
+
+static inline uint64_t divu64(uint64_t a, uint64_t b)
+{
+    return b == 0 ? UINT64_MAX : a / b;
+}
+
+static inline uint64_t remu64(uint64_t a, uint64_t b)
+{
+    return b == 0 ? a : a % b;
+}
+
+static inline uint64_t div32(int32_t a, int32_t b)
+{
+    if (b == 0) {
+        return UINT64_MAX;
+    }
+    if (a == INT32_MIN && b == -1) {
+        return (uint64_t)(int64_t)a;
+    }
+    return (uint64_t)(int64_t)(a / b);
+}
+
+static inline uint64_t rem32(int32_t a, int32_t b)
+{
+    if (b == 0) {
+        return (uint64_t)(int64_t)a;
+    }
+    if (a == INT32_MIN && b == -1) {
+        return 0;
+    }
+    return (uint64_t)(int64_t)(a % b);
+}
+
+static inline uint64_t divu32(uint32_t a, uint32_t b)
+{
+    return (uint64_t)sext32(b == 0 ? UINT32_MAX : a / b);
+}
+
+static inline uint64_t remu32(uint32_t a, uint32_t b)
+{
+    return (uint64_t)sext32(b == 0 ? a : a % b);
+}
+
+/* The arithmetic part of an AMO; width 4 operates on (and compares as)
+ * 32-bit values. */
+static uint64_t amo_compute(unsigned funct5, uint64_t old, uint64_t src,
+                            unsigned width)
+{
+    if (width == 4) {
+        old = (uint64_t)sext32(old);
+        src = (uint64_t)sext32(src);
+    }
+    switch (funct5) {
+    case AMO_ADD:
+        return old + src;
+    case AMO_XOR:
+        return old ^ src;
+    case AMO_OR:
+        return old | src;
+    case AMO_AND:
+        return old & src;
+    case AMO_MIN:
+        return (int64_t)old < (int64_t)src ? old : src;
+    case AMO_MAX:
+        return (int64_t)old > (int64_t)src ? old : src;
+    case AMO_MINU:
+        if (width == 4) {
+            return (uint32_t)old < (uint32_t)src ? old : src;
+        }
+        return old < src ? old : src;
+    case AMO_MAXU:
+        if (width == 4) {
+            return (uint32_t)old > (uint32_t)src ? old : src;
+        }
+        return old > src ? old : src;
+    default: /* AMO_SWAP */
+        return src;
+    }
+}
+
+static bool amo_funct5_valid(unsigned funct5)
+{
+    switch (funct5) {
+    case AMO_ADD:
+    case AMO_SWAP:
+    case AMO_LR:
+    case AMO_SC:
+    case AMO_XOR:
+    case AMO_OR:
+    case AMO_AND:
+    case AMO_MIN:
+    case AMO_MAX:
+    case AMO_MINU:
+    case AMO_MAXU:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Execute an A-extension instruction.  Returns -1 on success, else the
+ * exception to raise (the faulting address is always cpu->x[rs1]).  Atomicity
+ * is free: there is one hart and devices only run between accesses. */
+static int riscv_exec_amo(RiscvCPU *cpu, uint32_t insn, int64_t now_ns,
+                          bool *mmio)
+{
+    unsigned funct5 = insn >> 27;
+    unsigned funct3 = (insn >> 12) & 7;
+    unsigned rd = (insn >> 7) & 31;
+    unsigned rs2 = (insn >> 20) & 31;
+    uint64_t addr = cpu->x[(insn >> 15) & 31];
+    uint64_t value;
+
+    if ((funct3 != 2 && funct3 != 3) || !amo_funct5_valid(funct5) ||
+        (funct5 == AMO_LR && rs2 != 0)) {
+        return RISCV_EXCP_ILLEGAL_INSN;
+    }
+    /* aq/rl (bits 26:25) order nothing on a single in-order hart. */
+    unsigned size = funct3 == 2 ? 4 : 8;
+    if (funct5 == AMO_LR) {
+        if (addr & (size - 1)) {
+            return RISCV_EXCP_LOAD_MISALIGNED;
+        }
+        if (riscv_access(cpu, addr, size, &value, false, now_ns, mmio) !=
+            MEMTX_OK) {
+            return RISCV_EXCP_LOAD_ACCESS_FAULT;
+        }
+        cpu->reservation_valid = true;
+        cpu->reservation_addr = addr;
+    } else if (funct5 == AMO_SC) {
+        if (addr & (size - 1)) {
+            return RISCV_EXCP_STORE_MISALIGNED;
+        }
+        bool hit = cpu->reservation_valid && cpu->reservation_addr == addr;
+        cpu->reservation_valid = false;
+        if (hit) {
+            value = cpu->x[rs2];
+            if (riscv_access(cpu, addr, size, &value, true, now_ns, mmio) !=
+                MEMTX_OK) {
+                return RISCV_EXCP_STORE_ACCESS_FAULT;
+            }
+        }
+        value = hit ? 0 : 1;
+    } else {
+        /* AMOs report store/AMO exceptions, even for the read. */
+        if (addr & (size - 1)) {
+            return RISCV_EXCP_STORE_MISALIGNED;
+        }
+        uint64_t old;
+        if (riscv_access(cpu, addr, size, &old, false, now_ns, mmio) !=
+            MEMTX_OK) {
+            return RISCV_EXCP_STORE_ACCESS_FAULT;
+        }
+        value = amo_compute(funct5, old, cpu->x[rs2], size);
+        riscv_store_breaks_reservation(cpu, addr);
+        if (riscv_access(cpu, addr, size, &value, true, now_ns, mmio) !=
+            MEMTX_OK) {
+            return RISCV_EXCP_STORE_ACCESS_FAULT;
+        }
+        value = old;
+    }
+    if (size == 4 && funct5 != AMO_SC) {
+        value = (uint64_t)sext32(value);
+    }
+    cpu->x[rd] = value;
+    cpu->x[0] = 0;
+    return -1;
+}
+
+static void riscv_log_insn(uint64_t pc, uint32_t insn)
+{
+    char text[64];
+    riscv_disas(insn, pc, text, sizeof(text));
+    log_item(LOG_ITEM_IN_ASM, "0x%016" PRIx64 ": %08" PRIx32 "  %s", pc, insn,
+             text);
+}
+
+static inline int32_t imm_i(uint32_t insn)
+{
+    return (int32_t)insn >> 20;
+}
+
+static inline int32_t imm_s(uint32_t insn)
+{
+    return (int32_t)(((int32_t)insn >> 25) * 32) | (int32_t)((insn >> 7) & 31);
+}
+
+static inline int32_t imm_b(uint32_t insn)
+{
+    return (int32_t)(((int32_t)insn >> 31) * 4096) |
+           (int32_t)(((insn >> 7) & 1) << 11) |
+           (int32_t)(((insn >> 25) & 0x3f) << 5) |
+           (int32_t)(((insn >> 8) & 0xf) << 1);
+}
+
+static inline int32_t imm_j(uint32_t insn)
+{
+    return (int32_t)(((int32_t)insn >> 31) * (1 << 20)) |
+           (int32_t)(insn & 0xff000) | (int32_t)(((insn >> 20) & 1) << 11) |
+           (int32_t)(((insn >> 21) & 0x3ff) << 1);
+}
+
+/* Instruction fields, extracted where a case needs them. */
+#define RD ((insn >> 7) & 31)
+#define RS1 ((insn >> 15) & 31)
+#define RS2 ((insn >> 20) & 31)
+#define FUNCT3 ((insn >> 12) & 7)
+
+CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
+                             uint64_t *executed)
+{
+    AddressSpace *as = cpu->as;
+    const int64_t start_ns = vclock_get_ns();
+    const uint64_t count_base = cpu->insn_count;
+    const bool trace = log_item_enabled(LOG_ITEM_IN_ASM);
+    uint64_t pc = cpu->pc;
+    uint64_t n = 0; /* steps taken in this slice */
+    uint64_t budget;
+    CpuExitReason reason = CPU_EXIT_BUDGET;
+    /* Why the slice ends when n reaches budget. */
+    CpuExitReason budget_reason = CPU_EXIT_BUDGET;
+    HostWindow code = {NULL, 0, 0};
+    uint32_t insn;
+    uint64_t addr, value;
+    RiscvException cause;
+    uint64_t tval;
+
+    *executed = 0;
+    if (as->generation != cpu->fast_generation) {
+        riscv_cpu_set_address_space(cpu, as); /* drops the data window */
+    }
+
+    /* Inside the loop pc stays 4-byte aligned (jump targets are checked,
+     * mtvec and mepc cannot hold bits 1:0), which the fetch fast path relies
+     * on; only a board setting pc directly can break that. */
+    if (unlikely(pc & 3)) {
+        cpu->pc = pc =
+            riscv_cpu_do_exception(cpu, pc, RISCV_EXCP_INSN_MISALIGNED, pc);
+    }
+
+    /* Interrupts that arrived between slices; an enabled pending
+     * interrupt also ends WFI even with mstatus.MIE clear. */
+    cpu->check_interrupts = false;
+    if (cpu->waiting && riscv_cpu_enabled_pending(cpu)) {
+        cpu->waiting = false;
+    }
+    uint64_t handler;
+    if (riscv_cpu_take_interrupt(cpu, pc, &handler)) {
+        cpu->waiting = false;
+        cpu->pc = pc = handler;
+    }
+    if (cpu->waiting) {
+        return CPU_EXIT_WFI;
+    }
+    int64_t deadline = vclock_next_deadline();
+    if (deadline <= start_ns) {
+        return CPU_EXIT_REQUEST;
+    }
+    budget = max_insns;
+    if (deadline != VCLOCK_NO_DEADLINE) {
+        uint64_t until = (uint64_t)(deadline - start_ns) / VCLOCK_NS_PER_INSN;
+        /* A deadline less than one instruction away: make progress (only
+         * possible when an instruction lasts more than 1 ns). */
+        if (until == 0) {
+            until = 1;
+        }
+        if (until < budget) {
+            budget = until;
+            budget_reason = CPU_EXIT_REQUEST;
+        }
+    }
+
+    for (;;) {
+        if (unlikely(n >= budget)) {
+            reason = budget_reason;
+            break;
+        }
+        {
+            uint64_t off = pc - code.base;
+            if (likely(off < code.size)) {
+                insn = (uint32_t)host_load(code.host + off, 4);
+            } else {
+                goto fetch_slow;
+            }
+        }
+    decode:
+        switch (insn & 0x7f) {
+        case OPC_OP_IMM: {
+            uint64_t a = cpu->x[RS1];
+            int64_t imm = imm_i(insn);
+            switch (FUNCT3) {
+            case 0:
+                value = a + (uint64_t)imm;
+                break;
+            case 1:
+                if (insn >> 26) {
+                    goto illegal;
+                }
+                value = a << (RS2 | ((insn >> 20) & 0x20));
+                break;
+            case 2:
+                value = (int64_t)a < imm;
+                break;
+            case 3:
+                value = a < (uint64_t)imm;
+                break;
+            case 4:
+                value = a ^ (uint64_t)imm;
+                break;
+            case 5: {
+                unsigned shamt = (insn >> 20) & 0x3f;
+                if ((insn >> 26) == 0) {
+                    value = a >> shamt;
+                } else if ((insn >> 26) == 0x10) {
+                    value = (uint64_t)((int64_t)a >> shamt);
+                } else {
+                    goto illegal;
+                }
+                break;
+            }
+            case 6:
+                value = a | (uint64_t)imm;
+                break;
+            default:
+                value = a & (uint64_t)imm;
+                break;
+            }
+            cpu->x[RD] = value;
+            cpu->x[0] = 0;
+            pc += 4;
+            break;
+        }
+
+        case OPC_LUI:
+            cpu->x[RD] = (uint64_t)(int64_t)(int32_t)(insn & 0xfffff000u);
+            cpu->x[0] = 0;
+            pc += 4;
+            break;
+
+        case OPC_AUIPC:
+            cpu->x[RD] = pc + (uint64_t)(int64_t)(int32_t)(insn & 0xfffff000u);
+            cpu->x[0] = 0;
+            pc += 4;
+            break;
+
+        case OPC_OP_IMM_32: {
+            uint32_t a = (uint32_t)cpu->x[RS1];
+            switch (FUNCT3) {
+            case 0:
+                value = (uint64_t)sext32(a + (uint32_t)imm_i(insn));
+                break;
+            case 1:
+                if (insn >> 25) {
+                    goto illegal;
+                }
+                value = (uint64_t)sext32(a << RS2);
+                break;
+            case 5:
+                if ((insn >> 25) == 0) {
+                    value = (uint64_t)sext32(a >> RS2);
+                } else if ((insn >> 25) == 0x20) {
+                    value = (uint64_t)(int64_t)((int32_t)a >> RS2);
+                } else {
+                    goto illegal;
+                }
+                break;
+            default:
+                goto illegal;
+            }
+            cpu->x[RD] = value;
+            cpu->x[0] = 0;
+            pc += 4;
+            break;
+        }
+
+        case OPC_OP: {
+            uint64_t a = cpu->x[RS1], b = cpu->x[RS2];
+            switch ((insn >> 25) << 3 | FUNCT3) {
+            case 0x000:
+                value = a + b;
+                break;
+            case 0x100:
+                value = a - b;
+                break;
+            case 0x001:
+                value = a << (b & 63);
+                break;
+            case 0x002:
+                value = (int64_t)a < (int64_t)b;
+                break;
+            case 0x003:
+                value = a < b;
+                break;
+            case 0x004:
+                value = a ^ b;
+                break;
+            case 0x005:
+                value = a >> (b & 63);
+                break;
+            case 0x105:
+                value = (uint64_t)((int64_t)a >> (b & 63));
+                break;
+            case 0x006:
+                value = a | b;
+                break;
+            case 0x007:
+                value = a & b;
+                break;
+            case 0x008:
+                value = a * b;
+                break;
+            case 0x009:
+                value = mulh64((int64_t)a, (int64_t)b);
+                break;
+            case 0x00a:
+                value = mulhsu64((int64_t)a, b);
+                break;
+            case 0x00b:
+                value = mulhu64(a, b);
+                break;
+            case 0x00c:
+                value = div64((int64_t)a, (int64_t)b);
+                break;
+            case 0x00d:
+                value = divu64(a, b);
+                break;
+            case 0x00e:
+                value = rem64((int64_t)a, (int64_t)b);
+                break;
+            case 0x00f:
+                value = remu64(a, b);
+                break;
+            default:
+                goto illegal;
+            }
+            cpu->x[RD] = value;
+            cpu->x[0] = 0;
+            pc += 4;
+            break;
+        }
+
+        case OPC_OP_32: {
+            uint32_t a = (uint32_t)cpu->x[RS1], b = (uint32_t)cpu->x[RS2];
+            switch ((insn >> 25) << 3 | FUNCT3) {
+            case 0x000:
+                value = (uint64_t)sext32(a + b);
+                break;
+            case 0x100:
+                value = (uint64_t)sext32(a - b);
+                break;
+            case 0x001:
+                value = (uint64_t)sext32(a << (b & 31));
+                break;
+            case 0x005:
+                value = (uint64_t)sext32(a >> (b & 31));
+                break;
+            case 0x105:
+                value = (uint64_t)(int64_t)((int32_t)a >> (b & 31));
+                break;
+            case 0x008:
+                value = (uint64_t)sext32(a * b);
+                break;
+            case 0x00c:
+                value = div32((int32_t)a, (int32_t)b);
+                break;
+            case 0x00d:
+                value = divu32(a, b);
+                break;
+            case 0x00e:
+                value = rem32((int32_t)a, (int32_t)b);
+                break;
+            case 0x00f:
+                value = remu32(a, b);
+                break;
+            default:
+                goto illegal;
+            }
+            cpu->x[RD] = value;
+            cpu->x[0] = 0;
+            pc += 4;
+            break;
+        }
+
+        case OPC_BRANCH: {
+            uint64_t a = cpu->x[RS1], b = cpu->x[RS2];
+            bool taken;
+            switch (FUNCT3) {
+            case 0:
+                taken = a == b;
+                break;
+            case 1:
+                taken = a != b;
+                break;
+            case 4:
+                taken = (int64_t)a < (int64_t)b;
+                break;
+            case 5:
+                taken = (int64_t)a >= (int64_t)b;
+                break;
+            case 6:
+                taken = a < b;
+                break;
+            case 7:
+                taken = a >= b;
+                break;
+            default:
+                goto illegal;
+            }
+            if (taken) {
+                uint64_t target = pc + (uint64_t)(int64_t)imm_b(insn);
+                if (unlikely(target & 3)) {
+                    cause = RISCV_EXCP_INSN_MISALIGNED;
+                    tval = target;
+                    goto trap;
+                }
+                pc = target;
+            } else {
+                pc += 4;
+            }
+            break;
+        }
+
+        case OPC_JAL: {
+            uint64_t target = pc + (uint64_t)(int64_t)imm_j(insn);
+            if (unlikely(target & 3)) {
+                cause = RISCV_EXCP_INSN_MISALIGNED;
+                tval = target;
+                goto trap;
+            }
+            cpu->x[RD] = pc + 4;
+            cpu->x[0] = 0;
+            pc = target;
+            break;
+        }
+
+        case OPC_JALR: {
+            if (FUNCT3 != 0) {
+                goto illegal;
+            }
+            uint64_t target =
+                (cpu->x[RS1] + (uint64_t)(int64_t)imm_i(insn)) & ~1ULL;
+            if (unlikely(target & 3)) {
+                cause = RISCV_EXCP_INSN_MISALIGNED;
+                tval = target;
+                goto trap;
+            }
+            cpu->x[RD] = pc + 4;
+            cpu->x[0] = 0;
+            pc = target;
+            break;
+        }
+
+        case OPC_LOAD: {
+            if (FUNCT3 == 7) {
+                goto illegal;
+            }
+            unsigned size = 1u << (FUNCT3 & 3);
+            addr = cpu->x[RS1] + (uint64_t)(int64_t)imm_i(insn);
+            if (unlikely(addr & (size - 1))) {
+                cause = RISCV_EXCP_LOAD_MISALIGNED;
+                tval = addr;
+                goto trap;
+            }
+            uint64_t off = addr - cpu->fast_base;
+            if (likely(off < cpu->fast_size)) {
+                value = host_load(cpu->fast_host + off, size);
+                cpu->x[RD] = sext_load(value, FUNCT3);
+                cpu->x[0] = 0;
+                pc += 4;
+                break;
+            }
+            bool mmio = false;
+            uint64_t loaded;
+            if (riscv_access_slow(cpu, addr, size, &loaded, false,
+                                  start_ns + (int64_t)(n * VCLOCK_NS_PER_INSN),
+                                  &mmio) != MEMTX_OK) {
+                cause = RISCV_EXCP_LOAD_ACCESS_FAULT;
+                tval = addr;
+                goto trap;
+            }
+            cpu->x[RD] = sext_load(loaded, FUNCT3);
+            cpu->x[0] = 0;
+            pc += 4;
+            if (mmio) {
+                goto side_effects;
+            }
+            break;
+        }
+
+        case OPC_STORE: {
+            if (FUNCT3 > 3) {
+                goto illegal;
+            }
+            unsigned size = 1u << FUNCT3;
+            addr = cpu->x[RS1] + (uint64_t)(int64_t)imm_s(insn);
+            if (unlikely(addr & (size - 1))) {
+                cause = RISCV_EXCP_STORE_MISALIGNED;
+                tval = addr;
+                goto trap;
+            }
+            value = cpu->x[RS2];
+            riscv_store_breaks_reservation(cpu, addr);
+            uint64_t off = addr - cpu->fast_base;
+            if (likely(off < cpu->fast_size)) {
+                host_store(cpu->fast_host + off, size, value);
+                pc += 4;
+                break;
+            }
+            bool mmio = false;
+            uint64_t stored = value;
+            if (riscv_access_slow(cpu, addr, size, &stored, true,
+                                  start_ns + (int64_t)(n * VCLOCK_NS_PER_INSN),
+                                  &mmio) != MEMTX_OK) {
+                cause = RISCV_EXCP_STORE_ACCESS_FAULT;
+                tval = addr;
+                goto trap;
+            }
+            pc += 4;
+            if (mmio) {
+                goto side_effects;
+            }
+            break;
+        }
+
+        case OPC_AMO: {
+            bool mmio = false;
+            int fault = riscv_exec_amo(
+                cpu, insn, start_ns + (int64_t)(n * VCLOCK_NS_PER_INSN), &mmio);
+            if (fault == RISCV_EXCP_ILLEGAL_INSN) {
+                goto illegal;
+            }
+            if (fault >= 0) {
+                cause = (RiscvException)fault;
+                tval = cpu->x[RS1];
+                goto trap;
+            }
+            pc += 4;
+            if (mmio) {
+                goto side_effects;
+            }
+            break;
+        }
+
+        case OPC_MISC_MEM:
+            /* FENCE orders nothing on one in-order hart; FENCE.I has
+             * nothing to flush since no decoded code is cached. */
+            if (FUNCT3 > 1) {
+                goto illegal;
+            }
+            pc += 4;
+            break;
+
+        case OPC_SYSTEM: {
+            if (FUNCT3 == 0) {
+                switch (insn) {
+                case INSN_ECALL:
+                    cause = RISCV_EXCP_ECALL_M;
+                    tval = 0;
+                    goto trap;
+                case INSN_EBREAK:
+                    cause = RISCV_EXCP_BREAKPOINT;
+                    tval = pc;
+                    goto trap;
+                case INSN_MRET:
+                    pc = riscv_cpu_do_mret(cpu);
+                    cpu->check_interrupts = true;
+                    goto side_effects;
+                case INSN_WFI:
+                    pc += 4;
+                    if (riscv_cpu_enabled_pending(cpu)) {
+                        break;
+                    }
+                    cpu->waiting = true;
+                    n++;
+                    reason = CPU_EXIT_WFI;
+                    goto out;
+                default:
+                    goto illegal;
+                }
+                break;
+            }
+            bool wrote;
+            cpu->insn_count = count_base + n;
+            vclock_advance_to(start_ns + (int64_t)(n * VCLOCK_NS_PER_INSN));
+            if (!riscv_csr_execute(cpu, insn, &wrote)) {
+                goto illegal;
+            }
+            pc += 4;
+            if (wrote) {
+                cpu->check_interrupts = true;
+                goto side_effects;
+            }
+            break;
+        }
+
+        default:
+            goto illegal;
+        }
+        n++;
+        continue;
+
+    fetch_slow:
+        code = riscv_window_for(as, pc);
+        if (code.host) {
+            insn = (uint32_t)host_load(code.host + (pc - code.base), 4);
+            if (unlikely(trace)) {
+                /* Tracing sends every fetch down this path. */
+                riscv_log_insn(pc, insn);
+                code.size = 0;
+            }
+            goto decode;
+        }
+        /* Executing from a device (or nowhere).  The device may have side
+         * effects on read, so the slice ends after this instruction and the
+         * next entry re-checks interrupts and deadlines. */
+        vclock_advance_to(start_ns + (int64_t)(n * VCLOCK_NS_PER_INSN));
+        {
+            uint64_t fetched = 0;
+            if (address_space_ld(as, pc, 4, &fetched) != MEMTX_OK) {
+                cause = RISCV_EXCP_INSN_ACCESS_FAULT;
+                tval = pc;
+                goto trap;
+            }
+            insn = (uint32_t)fetched;
+        }
+        if (unlikely(trace)) {
+            riscv_log_insn(pc, insn);
+        }
+        budget = n + 1;
+        budget_reason = CPU_EXIT_REQUEST;
+        goto decode;
+
+    illegal:
+        cause = RISCV_EXCP_ILLEGAL_INSN;
+        tval = insn;
+    trap:
+        /* A faulting instruction does not retire, but it still takes a step
+         * of virtual time: otherwise a trap loop (e.g. mtvec pointing at
+         * unmapped memory) would never reach a deadline. */
+        cpu->insn_count = count_base + n;
+        pc = riscv_cpu_do_exception(cpu, pc, cause, tval);
+        n++;
+        continue;
+
+    side_effects:
+        /* A device callback or a CSR write ran: the memory map, interrupt
+         * lines, timers or the exit request may have changed. */
+        n++;
+        if (as->generation != cpu->fast_generation) {
+            riscv_cpu_set_address_space(cpu, as);
+            code.size = 0;
+        }
+        if (cpu->check_interrupts) {
+            cpu->check_interrupts = false;
+            uint64_t handler;
+            if (riscv_cpu_take_interrupt(cpu, pc, &handler)) {
+                pc = handler;
+            }
+        }
+        if (main_loop_exit_requested()) {
+            reason = CPU_EXIT_REQUEST;
+            break;
+        }
+        deadline = vclock_next_deadline();
+        int64_t now_ns = start_ns + (int64_t)(n * VCLOCK_NS_PER_INSN);
+        if (deadline <= now_ns) {
+            reason = CPU_EXIT_REQUEST;
+            break;
+        }
+        if (deadline != VCLOCK_NO_DEADLINE) {
+            uint64_t until =
+                (uint64_t)(deadline - start_ns) / VCLOCK_NS_PER_INSN;
+            if (until < budget) {
+                budget = until;
+                budget_reason = CPU_EXIT_REQUEST;
+            }
+        }
+    }
+
+out:
+    cpu->pc = pc;
+    cpu->insn_count = count_base + n;
+    vclock_advance_to(start_ns + (int64_t)(n * VCLOCK_NS_PER_INSN));
+    *executed = n;
+    return reason;
+}
+
+#undef RD
+#undef RS1
+#undef RS2
+#undef FUNCT3

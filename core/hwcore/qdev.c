@@ -1,0 +1,376 @@
+/*
+ * Devices: the abstract TYPE_DEVICE with its lifecycle (realize, reset,
+ * unrealize), static properties backed by instance-struct fields, and GPIO
+ * input/output lines.
+ */
+#include "hwcore/qdev.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void qdev_bug(const char *what, const DeviceState *dev)
+{
+    fprintf(stderr, "rivet: bug: %s (device type '%s')\n", what,
+            object_get_typename(OBJECT(dev)));
+    abort();
+}
+
+/* ---------------------------------------------------------------------- */
+/* Static properties                                                       */
+
+static void *prop_field(Object *obj, const Property *p)
+{
+    return (char *)obj + p->offset;
+}
+
+/* Largest value an unsigned field of this property type holds. */
+static uint64_t prop_uint_max(PropType type)
+{
+    switch (type) {
+    case PROP_TYPE_UINT8:
+        return UINT8_MAX;
+    case PROP_TYPE_UINT16:
+        return UINT16_MAX;
+    case PROP_TYPE_UINT32:
+        return UINT32_MAX;
+    default:
+        return UINT64_MAX;
+    }
+}
+
+static void prop_store_uint(Object *obj, const Property *p, uint64_t v)
+{
+    void *field = prop_field(obj, p);
+    switch (p->type) {
+    case PROP_TYPE_UINT8:
+        *(uint8_t *)field = (uint8_t)v;
+        break;
+    case PROP_TYPE_UINT16:
+        *(uint16_t *)field = (uint16_t)v;
+        break;
+    case PROP_TYPE_UINT32:
+        *(uint32_t *)field = (uint32_t)v;
+        break;
+    default:
+        *(uint64_t *)field = v;
+        break;
+    }
+}
+
+static uint64_t prop_load_uint(Object *obj, const Property *p)
+{
+    void *field = prop_field(obj, p);
+    switch (p->type) {
+    case PROP_TYPE_UINT8:
+        return *(uint8_t *)field;
+    case PROP_TYPE_UINT16:
+        return *(uint16_t *)field;
+    case PROP_TYPE_UINT32:
+        return *(uint32_t *)field;
+    default:
+        return *(uint64_t *)field;
+    }
+}
+
+static bool qdev_prop_get(Object *obj, ObjectProperty *op, PropValue *out,
+                          Error **errp)
+{
+    (void)errp;
+    const Property *p = op->opaque;
+    void *field = prop_field(obj, p);
+    memset(out, 0, sizeof(*out));
+    out->type = p->type;
+    switch (p->type) {
+    case PROP_TYPE_BOOL:
+        out->b = *(bool *)field;
+        break;
+    case PROP_TYPE_UINT8:
+    case PROP_TYPE_UINT16:
+    case PROP_TYPE_UINT32:
+    case PROP_TYPE_UINT64:
+        out->u = prop_load_uint(obj, p);
+        break;
+    case PROP_TYPE_INT64:
+        out->i = *(int64_t *)field;
+        break;
+    case PROP_TYPE_STRING: {
+        char *s = *(char **)field;
+        out->s = s ? strdup(s) : NULL;
+        break;
+    }
+    case PROP_TYPE_LINK:
+        out->obj = *(Object **)field;
+        break;
+    }
+    return true;
+}
+
+static void prop_set_string(Object *obj, const Property *p, const char *s)
+{
+    char **field = prop_field(obj, p);
+    char *copy = s ? strdup(s) : NULL;
+    free(*field);
+    *field = copy;
+}
+
+/* Links hold a reference so the target outlives the device's use of it. */
+static void prop_set_link(Object *obj, const Property *p, Object *target)
+{
+    Object **field = prop_field(obj, p);
+    if (target) {
+        object_ref(target);
+    }
+    if (*field) {
+        object_unref(*field);
+    }
+    *field = target;
+}
+
+static bool qdev_prop_set(Object *obj, ObjectProperty *op, const PropValue *in,
+                          Error **errp)
+{
+    const Property *p = op->opaque;
+    const char *type = object_get_typename(obj);
+    DeviceState *dev = (DeviceState *)obj;
+
+    if (dev->realized) {
+        error_setg(errp, "Property '%s.%s' cannot be set after realize", type,
+                   p->name);
+        return false;
+    }
+    switch (p->type) {
+    case PROP_TYPE_BOOL:
+        *(bool *)prop_field(obj, p) = in->b;
+        break;
+    case PROP_TYPE_UINT8:
+    case PROP_TYPE_UINT16:
+    case PROP_TYPE_UINT32:
+    case PROP_TYPE_UINT64:
+        if (in->u > prop_uint_max(p->type)) {
+            error_setg(errp,
+                       "Property '%s.%s' doesn't take value %" PRIu64
+                       " (maximum %" PRIu64 ")",
+                       type, p->name, in->u, prop_uint_max(p->type));
+            return false;
+        }
+        prop_store_uint(obj, p, in->u);
+        break;
+    case PROP_TYPE_INT64:
+        *(int64_t *)prop_field(obj, p) = in->i;
+        break;
+    case PROP_TYPE_STRING:
+        prop_set_string(obj, p, in->s);
+        break;
+    case PROP_TYPE_LINK:
+        if (in->obj && p->link_type &&
+            !object_dynamic_cast(in->obj, p->link_type)) {
+            error_setg(errp,
+                       "Property '%s.%s' needs an object of type '%s', "
+                       "not '%s'",
+                       type, p->name, p->link_type,
+                       object_get_typename(in->obj));
+            return false;
+        }
+        prop_set_link(obj, p, in->obj);
+        break;
+    }
+    return true;
+}
+
+void device_class_set_props(DeviceClass *dc, const Property *props)
+{
+    dc->props = props;
+    for (const Property *p = props; p && p->name; p++) {
+        ObjectProperty *op = object_class_property_add(
+            OBJECT_CLASS(dc), p->name, p->type, qdev_prop_get, qdev_prop_set,
+            (void *)p, p->description);
+        op->link_type = p->link_type;
+    }
+}
+
+/* Visit the static properties of obj's class and its ancestors: class
+ * properties are kept per class, so each is seen once. */
+static void foreach_static_prop(Object *obj,
+                                void (*fn)(Object *obj, const Property *p))
+{
+    for (ObjectClass *klass = object_get_class(obj); klass;
+         klass = object_class_get_parent(klass)) {
+        for (ObjectProperty *op = klass->properties; op; op = op->next) {
+            if (op->get == qdev_prop_get) {
+                fn(obj, op->opaque);
+            }
+        }
+    }
+}
+
+static void prop_apply_default(Object *obj, const Property *p)
+{
+    switch (p->type) {
+    case PROP_TYPE_BOOL:
+        *(bool *)prop_field(obj, p) = p->defval != 0;
+        break;
+    case PROP_TYPE_UINT8:
+    case PROP_TYPE_UINT16:
+    case PROP_TYPE_UINT32:
+    case PROP_TYPE_UINT64:
+        prop_store_uint(obj, p, p->defval);
+        break;
+    case PROP_TYPE_INT64:
+        *(int64_t *)prop_field(obj, p) = (int64_t)p->defval;
+        break;
+    case PROP_TYPE_STRING:
+        prop_set_string(obj, p, p->defstr);
+        break;
+    case PROP_TYPE_LINK:
+        *(Object **)prop_field(obj, p) = NULL;
+        break;
+    }
+}
+
+static void prop_release(Object *obj, const Property *p)
+{
+    if (p->type == PROP_TYPE_STRING) {
+        prop_set_string(obj, p, NULL);
+    } else if (p->type == PROP_TYPE_LINK) {
+        prop_set_link(obj, p, NULL);
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Lifecycle                                                               */
+
+static void device_instance_init(Object *obj)
+{
+    foreach_static_prop(obj, prop_apply_default);
+}
+
+static void device_instance_finalize(Object *obj)
+{
+    DeviceState *dev = (DeviceState *)obj;
+    /* Not device_unrealize(): the subclass finalizers have already run, so
+     * its unrealize would see torn-down state.  Owners unrealize first. */
+    dev->realized = false;
+    for (int i = 0; i < dev->num_gpio_in; i++) {
+        irq_free(dev->gpio_in[i]);
+        dev->gpio_in[i] = NULL;
+    }
+    dev->num_gpio_in = 0;
+    foreach_static_prop(obj, prop_release);
+}
+
+DeviceState *qdev_new(const char *typename, Error **errp)
+{
+    ObjectClass *klass = object_class_by_name(typename);
+    if (klass && !object_class_dynamic_cast(klass, TYPE_DEVICE)) {
+        error_setg(errp, "'%s' is not a device type", typename);
+        return NULL;
+    }
+    Object *obj = object_new(typename, errp);
+    return obj ? (DeviceState *)obj : NULL;
+}
+
+bool device_realize(DeviceState *dev, Error **errp)
+{
+    if (dev->realized) {
+        return true;
+    }
+    DeviceClass *dc = DEVICE_GET_CLASS(dev);
+    if (dc->realize && !dc->realize(dev, errp)) {
+        return false;
+    }
+    dev->realized = true;
+    device_reset(dev);
+    return true;
+}
+
+void device_unrealize(DeviceState *dev)
+{
+    if (!dev->realized) {
+        return;
+    }
+    DeviceClass *dc = DEVICE_GET_CLASS(dev);
+    if (dc->unrealize) {
+        dc->unrealize(dev);
+    }
+    dev->realized = false;
+}
+
+void device_reset(DeviceState *dev)
+{
+    DeviceClass *dc = DEVICE_GET_CLASS(dev);
+    if (dc->reset) {
+        dc->reset(dev);
+    }
+}
+
+void device_reset_tree(Object *obj)
+{
+    DeviceState *dev = (DeviceState *)object_dynamic_cast(obj, TYPE_DEVICE);
+    if (dev && dev->realized) {
+        device_reset(dev);
+    }
+    for (Object *child = obj->children; child; child = child->sibling) {
+        device_reset_tree(child);
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* GPIO                                                                    */
+
+void qdev_init_gpio_in(DeviceState *dev, IRQHandler *handler, int n)
+{
+    if (n < 0 || dev->num_gpio_in + n > DEVICE_MAX_GPIO) {
+        qdev_bug("too many GPIO inputs", dev);
+    }
+    for (int i = 0; i < n; i++) {
+        int index = dev->num_gpio_in++;
+        dev->gpio_in[index] = irq_new(handler, dev, index);
+    }
+}
+
+IRQ qdev_get_gpio_in(DeviceState *dev, int n)
+{
+    if (n < 0 || n >= dev->num_gpio_in) {
+        qdev_bug("GPIO input index out of range", dev);
+    }
+    return dev->gpio_in[n];
+}
+
+void qdev_init_gpio_out(DeviceState *dev, IRQ *pins, int n)
+{
+    if (n < 0 || dev->num_gpio_out + n > DEVICE_MAX_GPIO) {
+        qdev_bug("too many GPIO outputs", dev);
+    }
+    for (int i = 0; i < n; i++) {
+        dev->gpio_out[dev->num_gpio_out++] = &pins[i];
+    }
+}
+
+void qdev_connect_gpio_out(DeviceState *dev, int n, IRQ input)
+{
+    if (n < 0 || n >= dev->num_gpio_out) {
+        qdev_bug("GPIO output index out of range", dev);
+    }
+    *dev->gpio_out[n] = input;
+}
+
+/* ---------------------------------------------------------------------- */
+
+static const TypeInfo device_type = {
+    .name = TYPE_DEVICE,
+    .parent = TYPE_OBJECT,
+    .instance_size = sizeof(DeviceState),
+    .class_size = sizeof(DeviceClass),
+    .abstract = true,
+    .instance_init = device_instance_init,
+    .instance_finalize = device_instance_finalize,
+};
+
+/* Registered before main() so device types can name it as their parent
+ * whenever they are first used. */
+__attribute__((constructor)) static void device_register_types(void)
+{
+    type_register_static(&device_type);
+}

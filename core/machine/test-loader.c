@@ -1,0 +1,207 @@
+/*
+ * Unit tests for the image loaders: well-formed ELF and raw images land at
+ * the right addresses; malformed ones are refused before anything is
+ * written to guest RAM.
+ */
+#include <elf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine/loader.h"
+#include "unit-test.h"
+
+#define RAM_BASE 0x80000000ULL
+#define RAM_SIZE 0x10000ULL
+
+static MemoryRegion ram;
+static AddressSpace as;
+static MemoryRegion root;
+
+static void setup(void)
+{
+    static bool done;
+    if (!done) {
+        memory_region_init(&root, NULL, "root", UINT64_MAX);
+        memory_region_init_ram(&ram, NULL, "ram", RAM_SIZE, NULL);
+        memory_region_add_subregion(&root, RAM_BASE, &ram);
+        address_space_init(&as, &root, "test");
+        done = true;
+    }
+    memset(memory_region_get_ram_ptr(&ram), 0xAA, RAM_SIZE);
+}
+
+/* A minimal ELF: header, one PT_LOAD, payload, and a symtab with tohost. */
+typedef struct TestElf {
+    Elf64_Ehdr eh;
+    Elf64_Phdr ph;
+    uint8_t payload[16];
+    Elf64_Shdr sh[3]; /* null, symtab, strtab */
+    Elf64_Sym syms[2];
+    char strtab[8];
+} TestElf;
+
+static void make_elf(TestElf *e, uint64_t paddr, uint64_t memsz)
+{
+    memset(e, 0, sizeof(*e));
+    memcpy(e->eh.e_ident, ELFMAG, SELFMAG);
+    e->eh.e_ident[EI_CLASS] = ELFCLASS64;
+    e->eh.e_ident[EI_DATA] = ELFDATA2LSB;
+    e->eh.e_ident[EI_VERSION] = EV_CURRENT;
+    e->eh.e_type = ET_EXEC;
+    e->eh.e_machine = 243; /* EM_RISCV */
+    e->eh.e_version = EV_CURRENT;
+    e->eh.e_entry = paddr;
+    e->eh.e_phoff = offsetof(TestElf, ph);
+    e->eh.e_shoff = offsetof(TestElf, sh);
+    e->eh.e_ehsize = sizeof(Elf64_Ehdr);
+    e->eh.e_phentsize = sizeof(Elf64_Phdr);
+    e->eh.e_phnum = 1;
+    e->eh.e_shentsize = sizeof(Elf64_Shdr);
+    e->eh.e_shnum = 3;
+    e->ph.p_type = PT_LOAD;
+    e->ph.p_offset = offsetof(TestElf, payload);
+    e->ph.p_paddr = e->ph.p_vaddr = paddr;
+    e->ph.p_filesz = sizeof(e->payload);
+    e->ph.p_memsz = memsz;
+    for (unsigned i = 0; i < sizeof(e->payload); i++) {
+        e->payload[i] = (uint8_t)(i + 1);
+    }
+    e->sh[1].sh_type = SHT_SYMTAB;
+    e->sh[1].sh_offset = offsetof(TestElf, syms);
+    e->sh[1].sh_size = sizeof(e->syms);
+    e->sh[1].sh_entsize = sizeof(Elf64_Sym);
+    e->sh[1].sh_link = 2;
+    e->sh[2].sh_type = SHT_STRTAB;
+    e->sh[2].sh_offset = offsetof(TestElf, strtab);
+    e->sh[2].sh_size = sizeof(e->strtab);
+    memcpy(e->strtab, "\0tohost", 8);
+    e->syms[1].st_name = 1;
+    e->syms[1].st_value = RAM_BASE + 0x1000;
+}
+
+static void expect_refused(const void *image, size_t size, const char *want)
+{
+    LoadedImage img;
+    Error *err = NULL;
+    setup();
+    CHECK(!load_image("fw.elf", image, size, &as, RAM_BASE, RAM_SIZE, &img,
+                      &err));
+    CHECK(err != NULL);
+    if (!strstr(error_get_message(err), want)) {
+        UNIT_FAIL("message '%s' lacks '%s'", error_get_message(err), want);
+    }
+    error_free(err);
+    /* Nothing reached RAM. */
+    const uint8_t *host = memory_region_get_ram_ptr(&ram);
+    for (uint64_t i = 0; i < RAM_SIZE; i++) {
+        if (host[i] != 0xAA) {
+            UNIT_FAIL("RAM modified at offset 0x%llx", (unsigned long long)i);
+        }
+    }
+}
+
+UNIT_TEST(elf_loads_segments_zero_fills_bss_and_finds_tohost)
+{
+    TestElf e;
+    LoadedImage img;
+    make_elf(&e, RAM_BASE + 0x100, 32);
+    setup();
+    CHECK(load_image("fw.elf", (const uint8_t *)&e, sizeof(e), &as, RAM_BASE,
+                     RAM_SIZE, &img, NULL));
+    CHECK_EQ_U64(img.entry, RAM_BASE + 0x100);
+    CHECK_EQ_U64(img.low_addr, RAM_BASE + 0x100);
+    CHECK_EQ_U64(img.high_addr, RAM_BASE + 0x120);
+    CHECK_EQ_U64(img.tohost_addr, RAM_BASE + 0x1000);
+    const uint8_t *host = memory_region_get_ram_ptr(&ram);
+    CHECK_EQ_U64(host[0x100], 1);
+    CHECK_EQ_U64(host[0x10f], 16);
+    CHECK_EQ_U64(host[0x110], 0); /* bss zeroed */
+    CHECK_EQ_U64(host[0x11f], 0);
+    CHECK_EQ_U64(host[0x120], 0xAA); /* past memsz untouched */
+}
+
+UNIT_TEST(raw_image_loads_at_ram_base)
+{
+    static const uint8_t raw[] = {0x13, 0x00, 0x00, 0x00};
+    LoadedImage img;
+    setup();
+    CHECK(load_image("fw.bin", raw, sizeof(raw), &as, RAM_BASE, RAM_SIZE,
+                     &img, NULL));
+    CHECK_EQ_U64(img.entry, RAM_BASE);
+    CHECK_EQ_U64(img.tohost_addr, LOADER_NO_TOHOST);
+    CHECK_EQ_U64(memory_region_get_ram_ptr(&ram)[0], 0x13);
+}
+
+UNIT_TEST(segment_outside_ram_is_refused)
+{
+    TestElf e;
+    make_elf(&e, RAM_BASE + RAM_SIZE - 8, 16);
+    expect_refused(&e, sizeof(e), "outside RAM");
+}
+
+UNIT_TEST(segment_wrapping_address_space_is_refused)
+{
+    TestElf e;
+    make_elf(&e, UINT64_MAX - 4, 16);
+    expect_refused(&e, sizeof(e), "outside RAM");
+}
+
+UNIT_TEST(truncated_elf_is_refused)
+{
+    TestElf e;
+    make_elf(&e, RAM_BASE, 16);
+    expect_refused(&e, offsetof(TestElf, payload) + 4, "truncated");
+    expect_refused(&e, 40, "64-bit");
+}
+
+UNIT_TEST(wrong_machine_and_type_are_refused)
+{
+    TestElf e;
+    make_elf(&e, RAM_BASE, 16);
+    e.eh.e_machine = 62; /* x86-64 */
+    expect_refused(&e, sizeof(e), "not RISC-V");
+    make_elf(&e, RAM_BASE, 16);
+    e.eh.e_type = ET_DYN;
+    expect_refused(&e, sizeof(e), "not an executable");
+}
+
+UNIT_TEST(corrupt_program_headers_are_refused)
+{
+    TestElf e;
+    make_elf(&e, RAM_BASE, 16);
+    e.eh.e_phoff = 0xFFFFFFFFFFFFFF00ULL;
+    expect_refused(&e, sizeof(e), "program header");
+    make_elf(&e, RAM_BASE, 8); /* filesz > memsz */
+    expect_refused(&e, sizeof(e), "corrupt");
+}
+
+UNIT_TEST(entry_outside_ram_is_refused)
+{
+    TestElf e;
+    make_elf(&e, RAM_BASE, 16);
+    e.eh.e_entry = 0x1000;
+    expect_refused(&e, sizeof(e), "entry point");
+}
+
+UNIT_TEST(raw_image_larger_than_ram_is_refused)
+{
+    uint8_t *big = calloc(1, RAM_SIZE + 1);
+    expect_refused(big, RAM_SIZE + 1, "does not fit");
+    free(big);
+}
+
+UNIT_TEST(missing_file_is_reported_with_its_name)
+{
+    uint8_t *data;
+    size_t size;
+    Error *err = NULL;
+    CHECK(!loader_read_file("/nonexistent/fw.elf", &data, &size, &err));
+    CHECK(strstr(error_get_message(err), "/nonexistent/fw.elf") != NULL);
+    CHECK(strstr(error_get_message(err), "No such file") != NULL);
+    error_free(err);
+}
+
+int main(void)
+{
+    return unit_run_all();
+}

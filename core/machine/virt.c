@@ -1,0 +1,299 @@
+/*
+ * The `virt` board: creates the hart, RAM and devices, maps them at the
+ * addresses of machine/virt-map.h and wires their interrupt lines.
+ */
+#include "machine/virt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hw/misc/power.h"
+#include "hwcore/sysbus.h"
+#include "machine/htif.h"
+#include "machine/virt-map.h"
+#include "util/log.h"
+#include "util/main-loop.h"
+#include "util/vclock.h"
+
+static bool virt_get_ram_size(Object *obj, ObjectProperty *prop,
+                              PropValue *out, Error **errp)
+{
+    (void)prop;
+    (void)errp;
+    out->u = VIRT_MACHINE(obj)->ram_size;
+    return true;
+}
+
+static bool virt_set_ram_size(Object *obj, ObjectProperty *prop,
+                              const PropValue *in, Error **errp)
+{
+    (void)prop;
+    VirtMachine *vms = VIRT_MACHINE(obj);
+    if (vms->realized) {
+        error_setg(errp, "ram-size cannot change on a running machine");
+        return false;
+    }
+    if (in->u < VIRT_RAM_MIN_SIZE || in->u > VIRT_RAM_MAX_SIZE ||
+        in->u % 4096 != 0) {
+        error_setg(errp,
+                   "RAM size must be a multiple of 4K between 1M and 16G, "
+                   "got %llu bytes",
+                   (unsigned long long)in->u);
+        return false;
+    }
+    vms->ram_size = in->u;
+    return true;
+}
+
+static bool virt_get_htif(Object *obj, ObjectProperty *prop, PropValue *out,
+                          Error **errp)
+{
+    (void)prop;
+    (void)errp;
+    out->b = VIRT_MACHINE(obj)->htif;
+    return true;
+}
+
+static bool virt_set_htif(Object *obj, ObjectProperty *prop,
+                          const PropValue *in, Error **errp)
+{
+    (void)prop;
+    VirtMachine *vms = VIRT_MACHINE(obj);
+    if (vms->realized) {
+        error_setg(errp, "htif cannot change on a running machine");
+        return false;
+    }
+    vms->htif = in->b;
+    return true;
+}
+
+static void virt_instance_init(Object *obj)
+{
+    VirtMachine *vms = VIRT_MACHINE(obj);
+    vms->ram_size = VIRT_RAM_DEFAULT_SIZE;
+    vms->htif = true;
+}
+
+static void virt_instance_finalize(Object *obj)
+{
+    VirtMachine *vms = VIRT_MACHINE(obj);
+    if (vms->realized) {
+        vclock_reset();
+        if (vms->htif_mr.ops) {
+            memory_region_destroy(&vms->htif_mr);
+        }
+        memory_region_destroy(&vms->ram);
+    }
+    free(vms->firmware);
+    free(vms->firmware_name);
+}
+
+static void virt_class_init(ObjectClass *oc, const void *data)
+{
+    (void)data;
+    object_class_property_add(oc, "ram-size", PROP_TYPE_UINT64,
+                              virt_get_ram_size, virt_set_ram_size, NULL,
+                              "guest RAM size in bytes (also -m)");
+    object_class_property_add(oc, "htif", PROP_TYPE_BOOL, virt_get_htif,
+                              virt_set_htif, NULL,
+                              "stop the machine when the guest writes the "
+                              "ELF symbol tohost (RISC-V test convention)");
+}
+
+static const TypeInfo virt_machine_type = {
+    .name = TYPE_VIRT_MACHINE,
+    .parent = TYPE_OBJECT,
+    .instance_size = sizeof(VirtMachine),
+    .class_init = virt_class_init,
+    .instance_init = virt_instance_init,
+    .instance_finalize = virt_instance_finalize,
+};
+
+__attribute__((constructor)) static void virt_register_types(void)
+{
+    type_register_static(&virt_machine_type);
+}
+
+/* Apply "key=value,key=value" to the machine's properties. */
+static bool virt_apply_options(VirtMachine *vms, const char *opts,
+                               Error **errp)
+{
+    char *copy = strdup(opts);
+    char *save = NULL;
+    bool ok = true;
+    for (char *item = strtok_r(copy, ",", &save); item && ok;
+         item = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(item, '=');
+        if (!eq) {
+            error_setg(errp, "-machine: '%s' is not of the form key=value",
+                       item);
+            ok = false;
+            break;
+        }
+        *eq = '\0';
+        Error *local = NULL;
+        if (!object_property_parse(OBJECT(vms), item, eq + 1, &local)) {
+            error_propagate(errp, local);
+            error_prepend(errp, "-machine %s: ", item);
+            ok = false;
+        }
+    }
+    free(copy);
+    return ok;
+}
+
+VirtMachine *virt_machine_new(const char *spec, Error **errp)
+{
+    size_t namelen = strcspn(spec, ",");
+    if (namelen != strlen(TYPE_VIRT_MACHINE) ||
+        strncmp(spec, TYPE_VIRT_MACHINE, namelen) != 0) {
+        error_setg(errp, "-machine: unknown machine '%.*s' (available: virt)",
+                   (int)namelen, spec);
+        return NULL;
+    }
+    Object *obj = object_new(TYPE_VIRT_MACHINE, errp);
+    if (!obj) {
+        return NULL;
+    }
+    VirtMachine *vms = VIRT_MACHINE(obj);
+    if (spec[namelen] == ',' && !virt_apply_options(vms, spec + namelen + 1,
+                                                    errp)) {
+        object_unref(obj);
+        return NULL;
+    }
+    if (!object_property_add_child(object_get_root(), "machine", obj, errp)) {
+        object_unref(obj);
+        return NULL;
+    }
+    object_unref(obj); /* the tree holds the reference now */
+    return vms;
+}
+
+/* Create a sysbus device as child `name` of the machine and realize it. */
+static DeviceState *virt_create_device(VirtMachine *vms, const char *type,
+                                       const char *name, Chardev *chr,
+                                       hwaddr base, Error **errp)
+{
+    DeviceState *dev = qdev_new(type, errp);
+    if (!dev) {
+        return NULL;
+    }
+    bool ok = object_property_add_child(OBJECT(vms), name, OBJECT(dev), errp);
+    object_unref(OBJECT(dev));
+    if (!ok) {
+        return NULL;
+    }
+    if (chr && !object_property_set_link(OBJECT(dev), "chardev", OBJECT(chr),
+                                         errp)) {
+        return NULL;
+    }
+    if (!device_realize(dev, errp)) {
+        return NULL;
+    }
+    sysbus_mmio_map(SYS_BUS_DEVICE(dev), 0, base);
+    return dev;
+}
+
+static void virt_power_reset_request(void *opaque)
+{
+    VirtMachine *vms = opaque;
+    vms->reset_requested = true;
+}
+
+static bool virt_load_firmware(VirtMachine *vms, Error **errp)
+{
+    return load_image(vms->firmware_name, vms->firmware, vms->firmware_size,
+                      get_address_space_memory(), VIRT_RAM_BASE, vms->ram_size,
+                      &vms->image, errp);
+}
+
+bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
+                          const char *firmware_name, const uint8_t *firmware,
+                          size_t firmware_size, Error **errp)
+{
+    MemoryRegion *sysmem = get_system_memory();
+
+    if (!memory_region_init_ram(&vms->ram, OBJECT(vms), "virt.ram",
+                                vms->ram_size, errp)) {
+        return false;
+    }
+    memory_region_add_subregion(sysmem, VIRT_RAM_BASE, &vms->ram);
+    vms->realized = true; /* from here on finalize tears the board down */
+
+    DeviceState *cpu = qdev_new(TYPE_RISCV_CPU, errp);
+    if (!cpu) {
+        return false;
+    }
+    bool ok = object_property_add_child(OBJECT(vms), "cpu0", OBJECT(cpu), errp);
+    object_unref(OBJECT(cpu));
+    if (!ok) {
+        return false;
+    }
+    vms->cpu = RISCV_CPU(cpu);
+    riscv_cpu_set_address_space(vms->cpu, get_address_space_memory());
+
+    vms->plic = virt_create_device(vms, "plic", "plic", NULL, VIRT_PLIC_BASE,
+                                   errp);
+    vms->clint = vms->plic ? virt_create_device(vms, "clint", "clint", NULL,
+                                                VIRT_CLINT_BASE, errp)
+                           : NULL;
+    vms->uart = vms->clint ? virt_create_device(vms, "pl011", "uart0", serial,
+                                                VIRT_UART0_BASE, errp)
+                           : NULL;
+    vms->hpet = vms->uart ? virt_create_device(vms, "hpet", "hpet", NULL,
+                                               VIRT_HPET_BASE, errp)
+                          : NULL;
+    vms->power = vms->hpet ? virt_create_device(vms, "power-test", "power",
+                                                NULL, VIRT_POWER_BASE, errp)
+                           : NULL;
+    if (!vms->power) {
+        return false;
+    }
+    power_test_set_reset_handler(vms->power, virt_power_reset_request, vms);
+
+    /* Interrupt wiring: devices -> PLIC -> hart; CLINT -> hart. */
+    sysbus_connect_irq(SYS_BUS_DEVICE(vms->plic), 0,
+                       qdev_get_gpio_in(cpu, RISCV_IRQ_MEIP));
+    sysbus_connect_irq(SYS_BUS_DEVICE(vms->clint), 0,
+                       qdev_get_gpio_in(cpu, RISCV_IRQ_MSIP));
+    sysbus_connect_irq(SYS_BUS_DEVICE(vms->clint), 1,
+                       qdev_get_gpio_in(cpu, RISCV_IRQ_MTIP));
+    sysbus_connect_irq(SYS_BUS_DEVICE(vms->uart), 0,
+                       qdev_get_gpio_in(vms->plic, VIRT_UART0_IRQ));
+    uint32_t intcap = (uint32_t)object_property_get_uint(OBJECT(vms->hpet),
+                                                         "intcap", NULL);
+    for (int route = 1; route < VIRT_PLIC_NUM_SOURCES; route++) {
+        if (intcap & (1u << route)) {
+            sysbus_connect_irq(SYS_BUS_DEVICE(vms->hpet), route,
+                               qdev_get_gpio_in(vms->plic, route));
+        }
+    }
+
+    vms->firmware_name = strdup(firmware_name);
+    vms->firmware = malloc(firmware_size ? firmware_size : 1);
+    memcpy(vms->firmware, firmware, firmware_size);
+    vms->firmware_size = firmware_size;
+    if (!virt_load_firmware(vms, errp)) {
+        return false;
+    }
+    if (vms->htif && vms->image.tohost_addr != LOADER_NO_TOHOST) {
+        htif_init(vms, vms->image.tohost_addr);
+    }
+    if (!object_property_set_uint(OBJECT(cpu), "reset-pc", vms->image.entry,
+                                  errp) ||
+        !device_realize(cpu, errp)) {
+        return false;
+    }
+    virt_machine_reset(vms);
+    return true;
+}
+
+void virt_machine_reset(VirtMachine *vms)
+{
+    vms->reset_requested = false;
+    vms->htif_tohost = 0;
+    vms->htif_fromhost = 0;
+    device_reset_tree(OBJECT(vms));
+    /* The image was validated when first loaded: reloading cannot fail. */
+    virt_load_firmware(vms, NULL);
+}

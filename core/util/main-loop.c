@@ -1,0 +1,191 @@
+/*
+ * The main loop: poll() over the fds of chardev backends, dispatch their
+ * read handlers, then run expired virtual-clock timers.  It also holds the
+ * "stop the machine" request that devices (power/test, HTIF) raise and the
+ * CPU loop checks between slices.
+ */
+#include "util/main-loop.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+
+#include "util/log.h"
+#include "util/vclock.h"
+
+typedef struct FdWatch {
+    int fd;
+    FdPollCheck *can_read;
+    FdHandler *read_cb;
+    void *opaque;
+} FdWatch;
+
+static FdWatch *watches;
+static int watch_count;
+static int watch_capacity;
+
+static bool exit_requested;
+static int exit_status;
+
+static int find_watch(int fd)
+{
+    for (int i = 0; i < watch_count; i++) {
+        if (watches[i].fd == fd) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+bool main_loop_add_fd(int fd, FdPollCheck *can_read, FdHandler *read_cb,
+                      void *opaque, Error **errp)
+{
+    if (fd < 0 || !read_cb) {
+        error_setg(errp, "cannot watch fd %d without a read handler", fd);
+        return false;
+    }
+    if (find_watch(fd) >= 0) {
+        error_setg(errp, "fd %d is already watched by the main loop", fd);
+        return false;
+    }
+    if (watch_count == watch_capacity) {
+        int capacity = watch_capacity ? watch_capacity * 2 : 8;
+        FdWatch *grown = realloc(watches, sizeof(*watches) * capacity);
+        if (!grown) {
+            error_setg(errp, "out of memory watching fd %d", fd);
+            return false;
+        }
+        watches = grown;
+        watch_capacity = capacity;
+    }
+    watches[watch_count++] = (FdWatch){fd, can_read, read_cb, opaque};
+    return true;
+}
+
+void main_loop_remove_fd(int fd)
+{
+    int i = find_watch(fd);
+    if (i < 0) {
+        return;
+    }
+    watches[i] = watches[--watch_count];
+    if (watch_count == 0) {
+        /* Release the array so a clean shutdown leaves nothing behind. */
+        free(watches);
+        watches = NULL;
+        watch_capacity = 0;
+    }
+}
+
+static bool watch_wants_input(const FdWatch *w)
+{
+    return !w->can_read || w->can_read(w->opaque);
+}
+
+int main_loop_active_fds(void)
+{
+    int active = 0;
+    for (int i = 0; i < watch_count; i++) {
+        active += watch_wants_input(&watches[i]);
+    }
+    return active;
+}
+
+/* Handlers may add or remove watches (a socket closing on EOF), so look the
+ * fd up again for each ready entry instead of holding pointers. */
+static bool dispatch_ready(const struct pollfd *fds, int nfds)
+{
+    bool ran = false;
+    for (int i = 0; i < nfds; i++) {
+        if (!fds[i].revents) {
+            continue;
+        }
+        int w = find_watch(fds[i].fd);
+        if (w < 0) {
+            continue;
+        }
+        if (fds[i].revents & POLLNVAL) {
+            /* Closed behind our back: drop it instead of spinning on it. */
+            log_msg(LOG_LEVEL_WARN,
+                    "main loop: fd %d was closed while "
+                    "watched; no longer polling it",
+                    fds[i].fd);
+            main_loop_remove_fd(fds[i].fd);
+            continue;
+        }
+        FdWatch watch = watches[w];
+        /* An earlier handler may have filled the frontend since poll(). */
+        if (!watch_wants_input(&watch)) {
+            continue;
+        }
+        watch.read_cb(watch.opaque);
+        ran = true;
+    }
+    return ran;
+}
+
+bool main_loop_poll(int timeout_ms)
+{
+    struct pollfd *fds = NULL;
+    int nfds = 0;
+    if (watch_count) {
+        fds = calloc(watch_count, sizeof(*fds));
+    }
+    for (int i = 0; fds && i < watch_count; i++) {
+        if (watch_wants_input(&watches[i])) {
+            fds[nfds].fd = watches[i].fd;
+            fds[nfds].events = POLLIN;
+            nfds++;
+        }
+    }
+
+    /* With nothing to wait for, blocking forever would hang the machine:
+     * the caller's timers are virtual and cannot wake poll(). */
+    if (nfds == 0 && timeout_ms < 0) {
+        timeout_ms = 0;
+    }
+
+    bool ran = false;
+    /* Skip the syscall when there is nothing to look at: the CPU loop calls
+     * this between every slice. */
+    int ready =
+        (nfds == 0 && timeout_ms == 0) ? 0 : poll(fds, nfds, timeout_ms);
+    if (ready > 0) {
+        ran = dispatch_ready(fds, nfds);
+    } else if (ready < 0 && errno != EINTR) {
+        log_msg(LOG_LEVEL_WARN, "main loop: poll failed (errno %d)", errno);
+    }
+    free(fds);
+
+    if (vclock_run_expired()) {
+        ran = true;
+    }
+    return ran;
+}
+
+void main_loop_request_exit(int status)
+{
+    /* The first request is the real reason the machine stops (e.g. a test
+     * failure code); later ones must not mask it. */
+    if (exit_requested) {
+        return;
+    }
+    exit_requested = true;
+    exit_status = status;
+}
+
+bool main_loop_exit_requested(void)
+{
+    return exit_requested;
+}
+
+int main_loop_exit_status(void)
+{
+    return exit_status;
+}
+
+void main_loop_reset(void)
+{
+    exit_requested = false;
+    exit_status = 0;
+}

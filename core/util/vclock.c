@@ -1,0 +1,108 @@
+/*
+ * The deterministic virtual clock and its timers.
+ *
+ * Pending timers sit in one singly linked list sorted by deadline (ties in
+ * arming order, so equal deadlines fire first-armed first).  A machine has a
+ * handful of timers, so a list beats a heap on simplicity and is just as
+ * fast at this size.
+ */
+#include "util/vclock.h"
+
+#include <stddef.h>
+
+static int64_t vclock_now_ns;
+static Timer *pending_head;
+
+int64_t vclock_get_ns(void)
+{
+    return vclock_now_ns;
+}
+
+void vclock_advance_to(int64_t ns)
+{
+    /* Guest time is monotonic: a stale target (e.g. a deadline that already
+     * passed) must not rewind it. */
+    if (ns > vclock_now_ns) {
+        vclock_now_ns = ns;
+    }
+}
+
+int64_t vclock_next_deadline(void)
+{
+    return pending_head ? pending_head->expire_ns : VCLOCK_NO_DEADLINE;
+}
+
+static void timer_unlink(Timer *t)
+{
+    for (Timer **link = &pending_head; *link; link = &(*link)->next) {
+        if (*link == t) {
+            *link = t->next;
+            break;
+        }
+    }
+    t->next = NULL;
+    t->pending = false;
+}
+
+bool vclock_run_expired(void)
+{
+    bool ran = false;
+    /* Re-read the head after every callback: the callback may have armed,
+     * re-armed or deleted any timer, itself included. */
+    while (pending_head && pending_head->expire_ns <= vclock_now_ns) {
+        Timer *t = pending_head;
+        timer_unlink(t);
+        t->cb(t->opaque);
+        ran = true;
+    }
+    return ran;
+}
+
+void vclock_reset(void)
+{
+    while (pending_head) {
+        timer_unlink(pending_head);
+    }
+    vclock_now_ns = 0;
+}
+
+void timer_init(Timer *t, TimerCallback *cb, void *opaque)
+{
+    t->expire_ns = VCLOCK_NO_DEADLINE;
+    t->cb = cb;
+    t->opaque = opaque;
+    t->next = NULL;
+    t->pending = false;
+}
+
+void timer_mod(Timer *t, int64_t expire_ns)
+{
+    if (t->pending) {
+        timer_unlink(t);
+    }
+    t->expire_ns = expire_ns;
+    Timer **link = &pending_head;
+    while (*link && (*link)->expire_ns <= expire_ns) {
+        link = &(*link)->next;
+    }
+    t->next = *link;
+    *link = t;
+    t->pending = true;
+}
+
+void timer_del(Timer *t)
+{
+    if (t->pending) {
+        timer_unlink(t);
+    }
+}
+
+bool timer_pending(const Timer *t)
+{
+    return t->pending;
+}
+
+int64_t timer_expire_time(const Timer *t)
+{
+    return t->pending ? t->expire_ns : VCLOCK_NO_DEADLINE;
+}

@@ -1,0 +1,76 @@
+/*
+ * The `virt` board: one RV64 hart, RAM at VIRT_RAM_BASE and the devices of
+ * machine/virt-map.h, plus the HTIF `tohost` convention for test programs.
+ */
+#ifndef RIVET_MACHINE_VIRT_H
+#define RIVET_MACHINE_VIRT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chardev/char.h"
+#include "cpu/riscv.h"
+#include "hwcore/qdev.h"
+#include "machine/loader.h"
+#include "memory/memory.h"
+#include "qom/object.h"
+
+#define TYPE_VIRT_MACHINE "virt"
+
+/* RAM size limits accepted by -m. */
+#define VIRT_RAM_MIN_SIZE (1ULL << 20)
+#define VIRT_RAM_MAX_SIZE (16ULL << 30)
+
+typedef struct VirtMachine {
+    Object parent_obj;
+    /* Properties (-machine virt,NAME=VALUE). */
+    uint64_t ram_size; /* "ram-size", also set by -m */
+    bool htif;         /* "htif": honour the ELF `tohost` symbol */
+    /* Built by virt_machine_realize(). */
+    MemoryRegion ram;
+    MemoryRegion htif_mr;
+    uint64_t htif_tohost;
+    uint64_t htif_fromhost;
+    RiscvCPU *cpu;
+    DeviceState *plic;
+    DeviceState *clint;
+    DeviceState *uart;
+    DeviceState *hpet;
+    DeviceState *power;
+    /* The firmware image, kept to reload it on a guest-requested reset. */
+    char *firmware_name;
+    uint8_t *firmware;
+    size_t firmware_size;
+    LoadedImage image;
+    bool reset_requested;
+    bool realized;
+} VirtMachine;
+
+#define VIRT_MACHINE(obj) OBJECT_CHECK(VirtMachine, (obj), TYPE_VIRT_MACHINE)
+
+/* Parse a -machine argument ("virt" or "virt,key=value,...") into a new
+ * machine object added to the tree as /machine.  Errors name the bad key. */
+VirtMachine *virt_machine_new(const char *spec, Error **errp);
+
+/* Build the board: RAM, CPU, devices wired per virt-map.h, the serial port
+ * on `serial` (may be NULL: output is discarded), and the firmware image
+ * (copied; ELF or raw) loaded into RAM.  Nothing is left half-built on
+ * failure: the machine can be unref'd. */
+bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
+                          const char *firmware_name, const uint8_t *firmware,
+                          size_t firmware_size, Error **errp);
+
+/* Reset every device and the CPU and reload the firmware image. */
+void virt_machine_reset(VirtMachine *vms);
+
+/* Run the guest until it powers off (power device or HTIF); returns the
+ * exit status, or -1 with *errp set when the guest can never make progress
+ * (WFI with no timer armed and no input source). */
+int virt_machine_run(VirtMachine *vms, Error **errp);
+
+/* The demo firmware built into the executable. */
+extern const uint8_t rivet_demo_firmware[];
+extern const size_t rivet_demo_firmware_size;
+
+#endif /* RIVET_MACHINE_VIRT_H */

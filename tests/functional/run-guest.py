@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Run the emulator once and check what it did.
+
+Checks, each optional: stdout equals a file byte for byte, stderr matches a
+regular expression (searched, one line expected unless --stderr-lines says
+otherwise), the exit status, and the peak resident memory.  Temporary input files can be made for the
+run and referred to in the command as {NAME}:
+
+  --tmpfile fw=hex:73005010        bytes given in hex
+  --tmpfile fw=head:PATH:64        the first 64 bytes of PATH
+  --tmpfile fw=zeros:2097152       that many zero bytes
+
+On a mismatch it prints a unified diff or the unexpected text, so a failing
+test says what went wrong without rerunning it.
+"""
+import argparse
+import difflib
+import pathlib
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+
+
+def make_tmpfile(directory: pathlib.Path, spec: str) -> tuple[str, str]:
+    name, _, recipe = spec.partition("=")
+    kind, _, arg = recipe.partition(":")
+    if kind == "hex":
+        data = bytes.fromhex(arg)
+    elif kind == "head":
+        path, _, count = arg.rpartition(":")
+        data = pathlib.Path(path).read_bytes()[: int(count)]
+    elif kind == "zeros":
+        data = bytes(int(arg))
+    else:
+        raise SystemExit(f"run-guest: unknown --tmpfile recipe '{recipe}'")
+    path = directory / name
+    path.write_bytes(data)
+    return name, str(path)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stdout", type=pathlib.Path,
+                        help="file whose content stdout must equal")
+    parser.add_argument("--stderr", help="regular expression stderr must match")
+    parser.add_argument("--stderr-lines", type=int, default=None,
+                        help="exact number of stderr lines (default 1 with --stderr)")
+    parser.add_argument("--status", type=int, default=0, help="expected exit status")
+    parser.add_argument("--stdin", help="text fed to stdin (default: none)")
+    parser.add_argument("--tmpfile", action="append", default=[])
+    parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--max-rss-mib", type=float,
+                        help="fail if the emulator's peak resident memory exceeds this")
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args()
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+
+    with tempfile.TemporaryDirectory(prefix="rivet-test-") as tmp:
+        names = dict(make_tmpfile(pathlib.Path(tmp), s) for s in args.tmpfile)
+        command = [c.format(**names) if names else c for c in command]
+        try:
+            proc = subprocess.run(
+                command,
+                input=(args.stdin or "").encode(),
+                capture_output=True,
+                timeout=args.timeout,
+            )
+        except subprocess.TimeoutExpired:
+            print(f"timed out after {args.timeout}s: {' '.join(command)}")
+            return 1
+
+    ok = True
+    if args.max_rss_mib is not None:
+        # ru_maxrss of the children is in KiB on Linux; this script has only
+        # the one child.
+        rss_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        if rss_mib > args.max_rss_mib:
+            print(f"peak resident memory {rss_mib:.1f} MiB exceeds {args.max_rss_mib} MiB")
+            ok = False
+    out = proc.stdout.decode(errors="replace")
+    err = proc.stderr.decode(errors="replace")
+    if proc.returncode != args.status:
+        print(f"exit status {proc.returncode}, expected {args.status}")
+        ok = False
+    if args.stdout is not None:
+        want = args.stdout.read_text()
+        if out != want:
+            print("stdout differs from", args.stdout)
+            sys.stdout.writelines(difflib.unified_diff(
+                want.splitlines(True), out.splitlines(True), "expected", "actual"))
+            ok = False
+    if args.stderr is not None:
+        if not re.search(args.stderr, err):
+            print(f"stderr does not match /{args.stderr}/")
+            ok = False
+        lines = args.stderr_lines if args.stderr_lines is not None else 1
+        if len(err.splitlines()) != lines:
+            print(f"stderr has {len(err.splitlines())} lines, expected {lines}")
+            ok = False
+    elif args.stderr_lines is not None and len(err.splitlines()) != args.stderr_lines:
+        print(f"stderr has {len(err.splitlines())} lines, expected {args.stderr_lines}")
+        ok = False
+    if not ok:
+        print("command:", " ".join(command))
+        print("--- stdout ---\n" + out[-4000:])
+        print("--- stderr ---\n" + err[-4000:])
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
