@@ -31,7 +31,7 @@ check: all
 	@$(VENV)/bin/python scripts/test-summary.py $(BUILD)
 
 bench: all
-	@$(VENV)/bin/python scripts/bench.py $(BUILD)
+	@$(NINJA) -C $(BUILD) bench
 
 clean:
 	rm -rf $(BUILD)

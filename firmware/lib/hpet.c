@@ -5,10 +5,13 @@ void hpet_quiesce(void)
 {
     hpet_write(HPET_GEN_CONF, 0);
     for (unsigned n = 0; n < HPET_NUM_TIMERS; n++) {
-        /* Keep the route: 0 is not an allowed route on this board, and a
-         * disabled timer does not use it anyway. */
-        uint64_t route = hpet_read(HPET_TIMER_CONF(n)) & HPET_TN_ROUTE_MASK;
-        hpet_write(HPET_TIMER_CONF(n), route);
+        uint64_t conf = hpet_read(HPET_TIMER_CONF(n));
+        uint64_t route = conf & HPET_TN_ROUTE_MASK;
+        /* Clear the mode bits but keep the route: the reset route 0 is not
+         * one this board allows, so it is best not written back at all. */
+        if ((uint32_t)conf & ~(uint32_t)HPET_TN_ROUTE_MASK & HPET_TN_WRITABLE) {
+            hpet_write(HPET_TIMER_CONF(n), route);
+        }
     }
     hpet_write(HPET_GINTR_STA, (1u << HPET_NUM_TIMERS) - 1);
     hpet_write(HPET_MAIN_CNT, 0);

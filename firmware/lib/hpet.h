@@ -41,6 +41,9 @@
 #define HPET_TN_ROUTE_MASK (0x1ful << HPET_TN_ROUTE_SHIFT)
 #define HPET_TN_ROUTE(irq) ((uint64_t)(irq) << HPET_TN_ROUTE_SHIFT)
 #define HPET_TN_FSB_EN (1ul << 14)
+#define HPET_TN_WRITABLE                                                       \
+    (HPET_TN_INT_TYPE_LEVEL | HPET_TN_INT_ENB | HPET_TN_PERIODIC |             \
+     HPET_TN_VAL_SET | HPET_TN_32MODE | HPET_TN_ROUTE_MASK | HPET_TN_FSB_EN)
 #define HPET_TN_ROUTE_CAP(conf) ((uint32_t)((conf) >> 32))
 
 #define HPET_NUM_TIMERS 3

@@ -61,13 +61,19 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="rivet-test-") as tmp:
         names = dict(make_tmpfile(pathlib.Path(tmp), s) for s in args.tmpfile)
         command = [c.format(**names) if names else c for c in command]
+        # Input comes from a file, not a pipe written after start-up: it is
+        # all there from the first instruction, so where the guest sees it
+        # (and so its output) does not depend on host scheduling.
+        stdin_path = pathlib.Path(tmp) / "stdin"
+        stdin_path.write_text(args.stdin or "")
         try:
-            proc = subprocess.run(
-                command,
-                input=(args.stdin or "").encode(),
-                capture_output=True,
-                timeout=args.timeout,
-            )
+            with stdin_path.open("rb") as stdin:
+                proc = subprocess.run(
+                    command,
+                    stdin=stdin,
+                    capture_output=True,
+                    timeout=args.timeout,
+                )
         except subprocess.TimeoutExpired:
             print(f"timed out after {args.timeout}s: {' '.join(command)}")
             return 1

@@ -25,10 +25,6 @@
 #define IRQ_LATENCY_TICKS 500 /* 5 us: trap entry and handler prologue */
 #define POLL_LIMIT 1000000
 
-#define WRITABLE_CONF_BITS                                                     \
-    (HPET_TN_INT_TYPE_LEVEL | HPET_TN_INT_ENB | HPET_TN_PERIODIC |             \
-     HPET_TN_VAL_SET | HPET_TN_32MODE | HPET_TN_ROUTE_MASK | HPET_TN_FSB_EN)
-
 static volatile uint32_t irq_count;
 static volatile uint64_t irq_counter_at[8];
 static volatile uint64_t irq_status_at[8];
@@ -82,7 +78,7 @@ static void check_caps_and_reset(void)
         uint64_t conf = hpet_read(HPET_TIMER_CONF(n));
         check_eq(route_what[n], HPET_TN_ROUTE_CAP(conf), VIRT_HPET_INTCAP);
         check_true(size_what[n], conf & HPET_TN_SIZE_CAP);
-        check_eq(conf_what[n], conf & WRITABLE_CONF_BITS, 0);
+        check_eq(conf_what[n], conf & HPET_TN_WRITABLE, 0);
     }
     check_true("timer 0 supports periodic mode",
                hpet_read(HPET_TIMER_CONF(0)) & HPET_TN_PER_INT_CAP);

@@ -160,6 +160,11 @@ static void check_tx_interrupt(void)
     plic_set_priority(VIRT_UART0_IRQ, 1);
     plic_set_threshold(0);
     plic_enable(VIRT_UART0_IRQ);
+    /* The read-back checks unmasked interrupts, and the PLIC latched that
+     * request: claim and complete it now that the line is low. */
+    for (uint32_t stale; (stale = plic_claim()) != 0;) {
+        plic_complete(stale);
+    }
 
     print("# tx interrupt probe");
     uart_flush();
