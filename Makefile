@@ -8,6 +8,8 @@ MESON := $(VENV)/bin/meson
 NINJA := $(VENV)/bin/ninja
 SETUP_STAMP := $(VENV)/.rivet-setup
 MESON_OPTIONS ?=
+# Our pinned meson and ninja first: meson test re-runs ninja from PATH.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: all run check bench setup clean distclean
 

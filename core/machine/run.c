@@ -27,7 +27,7 @@ int virt_machine_run(VirtMachine *vms, Error **errp)
         CpuExitReason why = riscv_cpu_exec(cpu, RUN_SLICE_INSNS, &executed);
         main_loop_poll(0);
         if (why != CPU_EXIT_WFI || !cpu->waiting ||
-            main_loop_exit_requested()) {
+            main_loop_exit_requested() || vms->reset_requested) {
             continue;
         }
         /* Idle: skip to the next deadline, or block for input. */

@@ -294,6 +294,14 @@ void virt_machine_reset(VirtMachine *vms)
     vms->htif_tohost = 0;
     vms->htif_fromhost = 0;
     device_reset_tree(OBJECT(vms));
-    /* The image was validated when first loaded: reloading cannot fail. */
+    /* The image was validated when first loaded: reloading cannot fail.
+     * HTIF is switched off meanwhile so the `tohost` bytes of the image
+     * reach RAM instead of being taken as a command. */
+    if (vms->htif_mr.ops) {
+        memory_region_set_enabled(&vms->htif_mr, false);
+    }
     virt_load_firmware(vms, NULL);
+    if (vms->htif_mr.ops) {
+        memory_region_set_enabled(&vms->htif_mr, true);
+    }
 }

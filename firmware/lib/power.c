@@ -31,6 +31,12 @@ void power_fail(uint32_t code)
     halt();
 }
 
+void power_reset(void)
+{
+    mmio_write32(VIRT_POWER_BASE, VIRT_POWER_RESET);
+    halt();
+}
+
 void power_exit(int status)
 {
     if (status == 0) {

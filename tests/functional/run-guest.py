@@ -52,15 +52,26 @@ def main() -> int:
     parser.add_argument("--stdin", help="text fed to stdin (default: none)")
     parser.add_argument("--tmpfile", action="append", default=[])
     parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--file-equals", action="append", default=[],
+                        metavar="NAME=EXPECTED",
+                        help="after the run, temporary file NAME must equal EXPECTED")
+    parser.add_argument("--file-matches", action="append", default=[],
+                        metavar="NAME=REGEX",
+                        help="after the run, temporary file NAME must match REGEX (multiline)")
     parser.add_argument("--max-rss-mib", type=float,
                         help="fail if the emulator's peak resident memory exceeds this")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
 
+    ok = True
     with tempfile.TemporaryDirectory(prefix="rivet-test-") as tmp:
         names = dict(make_tmpfile(pathlib.Path(tmp), s) for s in args.tmpfile)
-        command = [c.format(**names) if names else c for c in command]
+        # Files the emulator is to create (-serial file:{out}, -D {log}).
+        for spec in args.file_equals + args.file_matches:
+            name = spec.partition("=")[0]
+            names.setdefault(name, str(pathlib.Path(tmp) / name))
+        command = [c.format(**names) for c in command]
         # Input comes from a file, not a pipe written after start-up: it is
         # all there from the first instruction, so where the guest sees it
         # (and so its output) does not depend on host scheduling.
@@ -77,8 +88,22 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             print(f"timed out after {args.timeout}s: {' '.join(command)}")
             return 1
+        for spec in args.file_equals:
+            name, _, expected = spec.partition("=")
+            produced = pathlib.Path(names[name])
+            got = produced.read_text() if produced.exists() else None
+            if got != pathlib.Path(expected).read_text():
+                print(f"file {name} differs from {expected}:")
+                print(got if got is not None else "(not created)")
+                ok = False
+        for spec in args.file_matches:
+            name, _, regex = spec.partition("=")
+            produced = pathlib.Path(names[name])
+            got = produced.read_text() if produced.exists() else ""
+            if not re.search(regex, got, re.MULTILINE):
+                print(f"file {name} does not match /{regex}/:\n{got[-2000:]}")
+                ok = False
 
-    ok = True
     if args.max_rss_mib is not None:
         # ru_maxrss of the children is in KiB on Linux; this script has only
         # the one child.

@@ -236,9 +236,6 @@ static uint64_t pl011_read(void *opaque, hwaddr addr, unsigned size)
         }
         break;
     }
-    log_item(LOG_ITEM_MMIO,
-             "pl011: read offset=0x%03" PRIx64 " size=%u value=0x%" PRIx64,
-             addr, size, value);
     return value;
 }
 
@@ -248,9 +245,6 @@ static void pl011_write(void *opaque, hwaddr addr, uint64_t value,
     PL011State *s = opaque;
     uint32_t v = (uint32_t)value;
 
-    log_item(LOG_ITEM_MMIO,
-             "pl011: write offset=0x%03" PRIx64 " size=%u value=0x%" PRIx64,
-             addr, size, value);
     if ((addr & 3) || size > 4) {
         log_item(LOG_ITEM_GUEST_ERROR,
                  "pl011: bad write offset=0x%03" PRIx64 " size=%u", addr, size);

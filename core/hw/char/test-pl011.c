@@ -496,6 +496,7 @@ UNIT_TEST(access_through_address_space)
                  MEMTX_DECODE_ERROR);
 }
 
+/* -d mmio logging happens once, in memory dispatch, for every device. */
 UNIT_TEST(every_access_is_logged)
 {
     char path[] = "/tmp/rivet-pl011-log-XXXXXX";
@@ -504,19 +505,24 @@ UNIT_TEST(every_access_is_logged)
     close(fd);
     Uart u;
     uart_setup(&u);
+    sysbus_mmio_map(SYS_BUS_DEVICE(u.dev), 0, VIRT_UART0_BASE);
     Error *err = NULL;
     CHECK(log_set_file(path, &err));
     uint32_t saved = log_item_mask;
     log_item_mask |= LOG_ITEM_MMIO;
-    wr32(u.dev, PL011_CR, 0x301);
-    rd32(u.dev, PL011_FR);
+    uint64_t value;
+    AddressSpace *as = get_address_space_memory();
+    CHECK_EQ_I64(address_space_st(as, VIRT_UART0_BASE + PL011_CR, 4, 0x301),
+                 MEMTX_OK);
+    CHECK_EQ_I64(address_space_ld(as, VIRT_UART0_BASE + PL011_FR, 4, &value),
+                 MEMTX_OK);
     log_item_mask = saved;
     log_close();
     uart_teardown(&u);
     const char *text = read_file(path);
     CHECK(text != NULL);
-    CHECK(strstr(text, "pl011: write offset=0x030 size=4 value=0x301") != NULL);
-    CHECK(strstr(text, "pl011: read offset=0x018 size=4 value=0x90") != NULL);
+    CHECK(strstr(text, "mmio write pl011+0x30 size 4 <- 0x301") != NULL);
+    CHECK(strstr(text, "mmio read  pl011+0x18 size 4 -> 0x90") != NULL);
     unlink(path);
 }
 

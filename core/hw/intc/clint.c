@@ -90,9 +90,6 @@ static uint64_t clint_read(void *opaque, hwaddr addr, unsigned size)
         log_item(LOG_ITEM_GUEST_ERROR,
                  "clint: bad read offset=0x%04" PRIx64 " size=%u", addr, size);
     }
-    log_item(LOG_ITEM_MMIO,
-             "clint: read offset=0x%04" PRIx64 " size=%u value=0x%" PRIx64,
-             addr, size, value);
     return value;
 }
 
@@ -101,9 +98,6 @@ static void clint_write(void *opaque, hwaddr addr, uint64_t value,
 {
     CLINTState *s = opaque;
 
-    log_item(LOG_ITEM_MMIO,
-             "clint: write offset=0x%04" PRIx64 " size=%u value=0x%" PRIx64,
-             addr, size, value);
     if (addr == CLINT_MSIP && size == 4) {
         s->msip = value & 1;
         irq_set(s->msip_irq, s->msip);

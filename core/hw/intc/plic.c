@@ -118,9 +118,6 @@ static uint64_t plic_read(void *opaque, hwaddr addr, unsigned size)
         log_item(LOG_ITEM_GUEST_ERROR,
                  "plic: bad read offset=0x%06" PRIx64 " size=%u", addr, size);
     }
-    log_item(LOG_ITEM_MMIO,
-             "plic: read offset=0x%06" PRIx64 " size=%u value=0x%" PRIx64, addr,
-             size, value);
     return value;
 }
 
@@ -129,9 +126,6 @@ static void plic_write(void *opaque, hwaddr addr, uint64_t value, unsigned size)
     PLICState *s = opaque;
     uint32_t v = (uint32_t)value;
 
-    log_item(LOG_ITEM_MMIO,
-             "plic: write offset=0x%06" PRIx64 " size=%u value=0x%" PRIx64,
-             addr, size, value);
     if (size != 4 || (addr & 3)) {
         log_item(LOG_ITEM_GUEST_ERROR,
                  "plic: bad write offset=0x%06" PRIx64 " size=%u", addr, size);

@@ -20,13 +20,11 @@ void power_test_set_reset_handler(DeviceState *dev, PowerResetRequest *fn,
 static uint64_t power_read(void *opaque, hwaddr addr, unsigned size)
 {
     (void)opaque;
+    (void)size;
     /* The register is write-only; reads return 0 as on SiFive's finisher. */
     log_item(LOG_ITEM_GUEST_ERROR,
              "power-test: read of write-only register offset=0x%03" PRIx64,
              addr);
-    log_item(LOG_ITEM_MMIO,
-             "power-test: read offset=0x%03" PRIx64 " size=%u value=0x0", addr,
-             size);
     return 0;
 }
 
@@ -36,10 +34,6 @@ static void power_write(void *opaque, hwaddr addr, uint64_t value,
     PowerTestState *s = opaque;
     uint32_t v = (uint32_t)value;
 
-    log_item(LOG_ITEM_MMIO,
-             "power-test: write offset=0x%03" PRIx64
-             " size=%u value=0x%" PRIx64,
-             addr, size, value);
     if (addr != POWER_TEST_CTRL || size != 4) {
         log_item(LOG_ITEM_GUEST_ERROR,
                  "power-test: bad write offset=0x%03" PRIx64 " size=%u", addr,

@@ -254,9 +254,6 @@ static uint64_t hpet_read(void *opaque, hwaddr addr, unsigned size)
         log_item(LOG_ITEM_GUEST_ERROR,
                  "hpet: bad read offset=0x%03" PRIx64 " size=%u", addr, size);
     }
-    log_item(LOG_ITEM_MMIO,
-             "hpet: read offset=0x%03" PRIx64 " size=%u value=0x%" PRIx64, addr,
-             size, value);
     return value;
 }
 
@@ -353,9 +350,6 @@ static void hpet_write(void *opaque, hwaddr addr, uint64_t value, unsigned size)
     hwaddr off;
     HPETTimer *t;
 
-    log_item(LOG_ITEM_MMIO,
-             "hpet: write offset=0x%03" PRIx64 " size=%u value=0x%" PRIx64,
-             addr, size, value);
     if ((size != 4 && size != 8) || addr % size != 0) {
         log_item(LOG_ITEM_GUEST_ERROR,
                  "hpet: bad write offset=0x%03" PRIx64 " size=%u", addr, size);
