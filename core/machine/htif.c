@@ -26,8 +26,7 @@ static uint64_t htif_read(void *opaque, hwaddr addr, unsigned size)
     return (reg >> shift) & mask;
 }
 
-static void htif_write(void *opaque, hwaddr addr, uint64_t value,
-                       unsigned size)
+static void htif_write(void *opaque, hwaddr addr, uint64_t value, unsigned size)
 {
     VirtMachine *vms = opaque;
     uint64_t *reg = htif_reg(vms, addr);
@@ -62,8 +61,8 @@ static const MemoryRegionOps htif_ops = {
 
 void htif_init(VirtMachine *vms, uint64_t tohost_addr)
 {
-    memory_region_init_io(&vms->htif_mr, OBJECT(vms), &htif_ops, vms,
-                          "htif", 16);
+    memory_region_init_io(&vms->htif_mr, OBJECT(vms), &htif_ops, vms, "htif",
+                          16);
     memory_region_add_subregion_overlap(get_system_memory(), tohost_addr,
                                         &vms->htif_mr, 1);
 }

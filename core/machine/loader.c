@@ -129,8 +129,8 @@ bool load_elf_image(const char *name, const uint8_t *data, size_t size,
     Elf64_Ehdr eh;
     memcpy(&eh, data, sizeof(eh));
     if (eh.e_machine != EM_RISCV) {
-        error_setg(errp, "'%s' is an ELF file for machine %u, not RISC-V",
-                   name, eh.e_machine);
+        error_setg(errp, "'%s' is an ELF file for machine %u, not RISC-V", name,
+                   eh.e_machine);
         return false;
     }
     if (eh.e_type != ET_EXEC) {
@@ -239,6 +239,5 @@ bool load_image(const char *name, const uint8_t *data, size_t size,
         return load_elf_image(name, data, size, as, ram_base, ram_size, out,
                               errp);
     }
-    return load_raw_image(name, data, size, as, ram_base, ram_size, out,
-                          errp);
+    return load_raw_image(name, data, size, as, ram_base, ram_size, out, errp);
 }

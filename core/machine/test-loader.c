@@ -125,8 +125,8 @@ UNIT_TEST(raw_image_loads_at_ram_base)
     static const uint8_t raw[] = {0x13, 0x00, 0x00, 0x00};
     LoadedImage img;
     setup();
-    CHECK(load_image("fw.bin", raw, sizeof(raw), &as, RAM_BASE, RAM_SIZE,
-                     &img, NULL));
+    CHECK(load_image("fw.bin", raw, sizeof(raw), &as, RAM_BASE, RAM_SIZE, &img,
+                     NULL));
     CHECK_EQ_U64(img.entry, RAM_BASE);
     CHECK_EQ_U64(img.tohost_addr, LOADER_NO_TOHOST);
     CHECK_EQ_U64(memory_region_get_ram_ptr(&ram)[0], 0x13);

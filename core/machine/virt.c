@@ -15,8 +15,8 @@
 #include "util/main-loop.h"
 #include "util/vclock.h"
 
-static bool virt_get_ram_size(Object *obj, ObjectProperty *prop,
-                              PropValue *out, Error **errp)
+static bool virt_get_ram_size(Object *obj, ObjectProperty *prop, PropValue *out,
+                              Error **errp)
 {
     (void)prop;
     (void)errp;
@@ -115,8 +115,7 @@ __attribute__((constructor)) static void virt_register_types(void)
 }
 
 /* Apply "key=value,key=value" to the machine's properties. */
-static bool virt_apply_options(VirtMachine *vms, const char *opts,
-                               Error **errp)
+static bool virt_apply_options(VirtMachine *vms, const char *opts, Error **errp)
 {
     char *copy = strdup(opts);
     char *save = NULL;
@@ -156,8 +155,8 @@ VirtMachine *virt_machine_new(const char *spec, Error **errp)
         return NULL;
     }
     VirtMachine *vms = VIRT_MACHINE(obj);
-    if (spec[namelen] == ',' && !virt_apply_options(vms, spec + namelen + 1,
-                                                    errp)) {
+    if (spec[namelen] == ',' &&
+        !virt_apply_options(vms, spec + namelen + 1, errp)) {
         object_unref(obj);
         return NULL;
     }
@@ -183,8 +182,8 @@ static DeviceState *virt_create_device(VirtMachine *vms, const char *type,
     if (!ok) {
         return NULL;
     }
-    if (chr && !object_property_set_link(OBJECT(dev), "chardev", OBJECT(chr),
-                                         errp)) {
+    if (chr &&
+        !object_property_set_link(OBJECT(dev), "chardev", OBJECT(chr), errp)) {
         return NULL;
     }
     if (!device_realize(dev, errp)) {
@@ -232,8 +231,8 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
     vms->cpu = RISCV_CPU(cpu);
     riscv_cpu_set_address_space(vms->cpu, get_address_space_memory());
 
-    vms->plic = virt_create_device(vms, "plic", "plic", NULL, VIRT_PLIC_BASE,
-                                   errp);
+    vms->plic =
+        virt_create_device(vms, "plic", "plic", NULL, VIRT_PLIC_BASE, errp);
     vms->clint = vms->plic ? virt_create_device(vms, "clint", "clint", NULL,
                                                 VIRT_CLINT_BASE, errp)
                            : NULL;
@@ -260,8 +259,8 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
                        qdev_get_gpio_in(cpu, RISCV_IRQ_MTIP));
     sysbus_connect_irq(SYS_BUS_DEVICE(vms->uart), 0,
                        qdev_get_gpio_in(vms->plic, VIRT_UART0_IRQ));
-    uint32_t intcap = (uint32_t)object_property_get_uint(OBJECT(vms->hpet),
-                                                         "intcap", NULL);
+    uint32_t intcap =
+        (uint32_t)object_property_get_uint(OBJECT(vms->hpet), "intcap", NULL);
     for (int route = 1; route < VIRT_PLIC_NUM_SOURCES; route++) {
         if (intcap & (1u << route)) {
             sysbus_connect_irq(SYS_BUS_DEVICE(vms->hpet), route,

@@ -115,8 +115,7 @@ static bool parse_ram_size(const char *text, uint64_t *out, Error **errp)
 }
 
 /* Returns the option's argument, or reports that it is missing. */
-static const char *option_argument(int argc, char **argv, int *i,
-                                   Error **errp)
+static const char *option_argument(int argc, char **argv, int *i, Error **errp)
 {
     if (*i + 1 >= argc) {
         error_setg(errp, "option '%s' needs an argument (see --help)",
@@ -189,8 +188,7 @@ static VirtMachine *create_machine(const Options *opts, Error **errp)
         if (!parse_ram_size(opts->ram_size, &size, errp)) {
             return NULL;
         }
-        if (!object_property_set_uint(OBJECT(vms), "ram-size", size,
-                                      &local)) {
+        if (!object_property_set_uint(OBJECT(vms), "ram-size", size, &local)) {
             error_setg(errp, "-m %s: %s", opts->ram_size,
                        error_get_message(local));
             error_free(local);

@@ -23,38 +23,55 @@ typedef struct DeviceClass DeviceClass;
  * QOM property of the given type.  Writable only before realize. */
 typedef struct Property {
     const char *name;
-    PropType type;  /* BOOL, UINT8..UINT64, INT64, STRING, or LINK */
-    size_t offset;  /* of the field in the instance struct */
-    uint64_t defval; /* bool and integers: default value */
-    const char *defstr; /* strings: default value (may be NULL) */
+    PropType type;         /* BOOL, UINT8..UINT64, INT64, STRING, or LINK */
+    size_t offset;         /* of the field in the instance struct */
+    uint64_t defval;       /* bool and integers: default value */
+    const char *defstr;    /* strings: default value (may be NULL) */
     const char *link_type; /* LINK: required type of the target */
     const char *description;
 } Property;
 
-#define DEFINE_PROP_BOOL(_name, _state, _field, _def)                         \
-    { .name = (_name), .type = PROP_TYPE_BOOL,                                \
-      .offset = offsetof(_state, _field), .defval = (_def) }
-#define DEFINE_PROP_UINT8(_name, _state, _field, _def)                        \
-    { .name = (_name), .type = PROP_TYPE_UINT8,                               \
-      .offset = offsetof(_state, _field), .defval = (_def) }
-#define DEFINE_PROP_UINT16(_name, _state, _field, _def)                       \
-    { .name = (_name), .type = PROP_TYPE_UINT16,                              \
-      .offset = offsetof(_state, _field), .defval = (_def) }
-#define DEFINE_PROP_UINT32(_name, _state, _field, _def)                       \
-    { .name = (_name), .type = PROP_TYPE_UINT32,                              \
-      .offset = offsetof(_state, _field), .defval = (_def) }
-#define DEFINE_PROP_UINT64(_name, _state, _field, _def)                       \
-    { .name = (_name), .type = PROP_TYPE_UINT64,                              \
-      .offset = offsetof(_state, _field), .defval = (_def) }
-#define DEFINE_PROP_STRING(_name, _state, _field)                             \
-    { .name = (_name), .type = PROP_TYPE_STRING,                              \
-      .offset = offsetof(_state, _field) }
+#define DEFINE_PROP_BOOL(_name, _state, _field, _def)                          \
+    {                                                                          \
+        .name = (_name), .type = PROP_TYPE_BOOL,                               \
+        .offset = offsetof(_state, _field), .defval = (_def)                   \
+    }
+#define DEFINE_PROP_UINT8(_name, _state, _field, _def)                         \
+    {                                                                          \
+        .name = (_name), .type = PROP_TYPE_UINT8,                              \
+        .offset = offsetof(_state, _field), .defval = (_def)                   \
+    }
+#define DEFINE_PROP_UINT16(_name, _state, _field, _def)                        \
+    {                                                                          \
+        .name = (_name), .type = PROP_TYPE_UINT16,                             \
+        .offset = offsetof(_state, _field), .defval = (_def)                   \
+    }
+#define DEFINE_PROP_UINT32(_name, _state, _field, _def)                        \
+    {                                                                          \
+        .name = (_name), .type = PROP_TYPE_UINT32,                             \
+        .offset = offsetof(_state, _field), .defval = (_def)                   \
+    }
+#define DEFINE_PROP_UINT64(_name, _state, _field, _def)                        \
+    {                                                                          \
+        .name = (_name), .type = PROP_TYPE_UINT64,                             \
+        .offset = offsetof(_state, _field), .defval = (_def)                   \
+    }
+#define DEFINE_PROP_STRING(_name, _state, _field)                              \
+    {                                                                          \
+        .name = (_name), .type = PROP_TYPE_STRING,                             \
+        .offset = offsetof(_state, _field)                                     \
+    }
 /* A reference to another object (e.g. a chardev); _field is an Object *
  * (or pointer to a struct starting with Object). */
-#define DEFINE_PROP_LINK(_name, _state, _field, _type)                        \
-    { .name = (_name), .type = PROP_TYPE_LINK,                                \
-      .offset = offsetof(_state, _field), .link_type = (_type) }
-#define DEFINE_PROP_END_OF_LIST() { .name = NULL }
+#define DEFINE_PROP_LINK(_name, _state, _field, _type)                         \
+    {                                                                          \
+        .name = (_name), .type = PROP_TYPE_LINK,                               \
+        .offset = offsetof(_state, _field), .link_type = (_type)               \
+    }
+#define DEFINE_PROP_END_OF_LIST()                                              \
+    {                                                                          \
+        .name = NULL                                                           \
+    }
 
 typedef bool DeviceRealize(DeviceState *dev, Error **errp);
 typedef void DeviceUnrealize(DeviceState *dev);
@@ -86,8 +103,7 @@ struct DeviceState {
 #define DEVICE(obj) OBJECT_CHECK(DeviceState, (obj), TYPE_DEVICE)
 #define DEVICE_GET_CLASS(obj) OBJECT_GET_CLASS(DeviceClass, (obj), TYPE_DEVICE)
 #define DEVICE_CLASS(klass)                                                    \
-    ((DeviceClass *)object_class_dynamic_cast(OBJECT_CLASS(klass),            \
-                                              TYPE_DEVICE))
+    ((DeviceClass *)object_class_dynamic_cast(OBJECT_CLASS(klass), TYPE_DEVICE))
 
 /* Install the static properties (with their defaults applied at instance
  * init) on a device class. */

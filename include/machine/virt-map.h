@@ -30,9 +30,9 @@
 #define VIRT_HPET_LEGACY_IRQ1 8
 
 /* Power/test device: write one of these 32-bit values to offset 0. */
-#define VIRT_POWER_PASS 0x5555   /* power off, exit status 0 */
-#define VIRT_POWER_FAIL 0x3333   /* power off, status in bits 31:16 */
-#define VIRT_POWER_RESET 0x7777  /* reset the machine */
+#define VIRT_POWER_PASS 0x5555  /* power off, exit status 0 */
+#define VIRT_POWER_FAIL 0x3333  /* power off, status in bits 31:16 */
+#define VIRT_POWER_RESET 0x7777 /* reset the machine */
 
 /* Timebases. */
 #define VIRT_CLINT_TIMEBASE_HZ 10000000UL /* mtime ticks at 10 MHz */

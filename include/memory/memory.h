@@ -62,8 +62,8 @@ struct MemoryRegion {
     void *opaque;
     uint8_t *ram; /* host memory of a RAM region (reserved lazily) */
     MemoryRegion *container;
-    hwaddr addr;      /* offset within container */
-    int priority;     /* higher wins where siblings overlap */
+    hwaddr addr;  /* offset within container */
+    int priority; /* higher wins where siblings overlap */
     bool enabled;
     MemoryRegion *subregions; /* sorted by priority, highest first */
     MemoryRegion *next_sibling;
@@ -85,9 +85,8 @@ void memory_region_destroy(MemoryRegion *mr);
  * whose root contains the changed region. */
 void memory_region_add_subregion(MemoryRegion *container, hwaddr offset,
                                  MemoryRegion *sub);
-void memory_region_add_subregion_overlap(MemoryRegion *container,
-                                         hwaddr offset, MemoryRegion *sub,
-                                         int priority);
+void memory_region_add_subregion_overlap(MemoryRegion *container, hwaddr offset,
+                                         MemoryRegion *sub, int priority);
 void memory_region_del_subregion(MemoryRegion *container, MemoryRegion *sub);
 void memory_region_set_enabled(MemoryRegion *mr, bool enabled);
 uint8_t *memory_region_get_ram_ptr(MemoryRegion *mr);
@@ -111,8 +110,7 @@ typedef struct AddressSpace {
     uint64_t generation;
 } AddressSpace;
 
-void address_space_init(AddressSpace *as, MemoryRegion *root,
-                        const char *name);
+void address_space_init(AddressSpace *as, MemoryRegion *root, const char *name);
 void address_space_destroy(AddressSpace *as);
 /* The flat range containing addr, or NULL if nothing is mapped there. */
 const FlatRange *address_space_lookup(AddressSpace *as, hwaddr addr);
@@ -125,8 +123,8 @@ MemTxResult address_space_st(AddressSpace *as, hwaddr addr, unsigned size,
 /* Byte-wise bulk copy (loaders, tests); stops at the first failure. */
 MemTxResult address_space_read(AddressSpace *as, hwaddr addr, void *buf,
                                size_t len);
-MemTxResult address_space_write(AddressSpace *as, hwaddr addr,
-                                const void *buf, size_t len);
+MemTxResult address_space_write(AddressSpace *as, hwaddr addr, const void *buf,
+                                size_t len);
 
 /* The machine's system memory root and address space. */
 MemoryRegion *get_system_memory(void);

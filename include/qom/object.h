@@ -90,10 +90,10 @@ struct ObjectClass {
 struct Object {
     ObjectClass *klass;
     uint32_t refcount;
-    Object *parent;   /* in the composition tree, NULL if detached */
-    char *name;       /* child name under parent, NULL if detached */
-    Object *children; /* first child */
-    Object *sibling;  /* next child of parent */
+    Object *parent;             /* in the composition tree, NULL if detached */
+    char *name;                 /* child name under parent, NULL if detached */
+    Object *children;           /* first child */
+    Object *sibling;            /* next child of parent */
     ObjectProperty *properties; /* instance properties */
     /* object_new allocated it: freed on the last unref. */
     bool owns_memory;

@@ -41,7 +41,7 @@ static inline void unit_register(const char *name, UnitTestFn *fn)
 /* Registration runs before main() through a constructor, so adding a test
  * is one definition with no list to keep in sync. */
 #define UNIT_TEST(name)                                                        \
-    static void unit_test_##name(void);                                       \
+    static void unit_test_##name(void);                                        \
     __attribute__((constructor)) static void unit_register_##name(void)        \
     {                                                                          \
         unit_register(#name, unit_test_##name);                                \
