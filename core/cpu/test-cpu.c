@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "cpu-internal.h"
 #include "test-cpu-rig.h"
 #include "unit-test.h"
 #include "util/log.h"
@@ -18,34 +19,6 @@
 #define X(i) (rig_cpu->x[(i)])
 #define PROG(i) (RIG_RAM_BASE + 4 * (uint64_t)(i))
 
-#define MSTATUS_MIE (1ULL << 3)
-#define MSTATUS_MPIE (1ULL << 7)
-#define MSTATUS_MPP (3ULL << 11)
-#define MIP_MSIP (1ULL << 3)
-#define MIP_MTIP (1ULL << 7)
-#define MIP_MEIP (1ULL << 11)
-#define MCAUSE_IRQ (1ULL << 63)
-
-enum {
-    CSR_MSTATUS = 0x300,
-    CSR_MISA = 0x301,
-    CSR_MIE = 0x304,
-    CSR_MTVEC = 0x305,
-    CSR_MSCRATCH = 0x340,
-    CSR_MEPC = 0x341,
-    CSR_MCAUSE = 0x342,
-    CSR_MTVAL = 0x343,
-    CSR_MIP = 0x344,
-    CSR_MCYCLE = 0xb00,
-    CSR_MINSTRET = 0xb02,
-    CSR_CYCLE = 0xc00,
-    CSR_TIME = 0xc01,
-    CSR_INSTRET = 0xc02,
-    CSR_MVENDORID = 0xf11,
-    CSR_MARCHID = 0xf12,
-    CSR_MIMPID = 0xf13,
-    CSR_MHARTID = 0xf14,
-};
 
 /* Run the loaded program and require it to reach its end without a trap. */
 static void run_to_end(void)
@@ -112,7 +85,7 @@ UNIT_TEST(reset_csr_values)
     run_to_end();
     /* MXL=2 (RV64), extensions A, I, M. */
     CHECK_EQ_U64(X(A0), (2ULL << 62) | 1 << 0 | 1 << 8 | 1 << 12);
-    CHECK_EQ_U64(X(A1), MSTATUS_MPP);
+    CHECK_EQ_U64(X(A1), MSTATUS_MPP_M);
     CHECK_EQ_U64(X(A2), 0);
     CHECK_EQ_U64(X(A3), 0);
     CHECK_EQ_U64(X(A4), 0);
@@ -759,9 +732,9 @@ UNIT_TEST(trap_handler_returns_with_mret)
     CHECK_EQ_U64(rig_cpu->pc, rig_end_pc);
     CHECK_EQ_U64(rig_cpu->csr.mcause, RISCV_EXCP_ECALL_M);
     /* In the handler: MIE clear, MPIE set; after mret: MIE restored. */
-    CHECK_EQ_U64(X(A0), MSTATUS_MPIE | MSTATUS_MPP);
+    CHECK_EQ_U64(X(A0), MSTATUS_MPIE | MSTATUS_MPP_M);
     CHECK_EQ_U64(X(A1), 7);
-    CHECK_EQ_U64(X(A2), MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP);
+    CHECK_EQ_U64(X(A2), MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP_M);
 }
 
 UNIT_TEST(mret_restores_interrupt_enable)
@@ -805,7 +778,7 @@ UNIT_TEST(interrupt_priority_external_software_timer)
         rig_cpu->pc = PROG(0);
         riscv_cpu_exec(rig_cpu, 0, &executed);
         CHECK_EQ_U64(executed, 0);
-        CHECK_EQ_U64(rig_cpu->csr.mcause, MCAUSE_IRQ | order[i]);
+        CHECK_EQ_U64(rig_cpu->csr.mcause, RISCV_MCAUSE_INTERRUPT | order[i]);
         CHECK_EQ_U64(rig_cpu->csr.mepc, PROG(0));
         CHECK_EQ_U64(rig_cpu->csr.mtval, 0);
         CHECK_EQ_U64(rig_cpu->pc, RIG_HANDLER);
@@ -853,7 +826,7 @@ UNIT_TEST(vectored_mtvec)
     rig_set_irq(RISCV_IRQ_MTIP, 1);
     rig_run(10, NULL);
     CHECK_EQ_U64(rig_cpu->pc, base + 4 * RISCV_IRQ_MTIP);
-    CHECK_EQ_U64(rig_cpu->csr.mcause, MCAUSE_IRQ | RISCV_IRQ_MTIP);
+    CHECK_EQ_U64(rig_cpu->csr.mcause, RISCV_MCAUSE_INTERRUPT | RISCV_IRQ_MTIP);
 
     /* Exceptions always go to the base. */
     rig_set_irq(RISCV_IRQ_MTIP, 0);
@@ -883,7 +856,7 @@ UNIT_TEST(device_interrupt_taken_after_the_access)
     rig_emit(enc_addi(A1, ZERO, 1)); /* not reached */
     rig_run(100, NULL);
     CHECK_EQ_U64(rig_cpu->pc, RIG_HANDLER);
-    CHECK_EQ_U64(rig_cpu->csr.mcause, MCAUSE_IRQ | RISCV_IRQ_MTIP);
+    CHECK_EQ_U64(rig_cpu->csr.mcause, RISCV_MCAUSE_INTERRUPT | RISCV_IRQ_MTIP);
     CHECK_EQ_U64(rig_cpu->csr.mepc, PROG(2));
     CHECK_EQ_U64(X(A1), 0);
 }
@@ -896,7 +869,7 @@ UNIT_TEST(csr_write_enabling_interrupts_takes_them_next)
     rig_emit(enc_csr(CSRRSI, ZERO, CSR_MSTATUS, 8)); /* set MIE */
     rig_emit(enc_addi(A0, ZERO, 1));                 /* not reached */
     rig_run(100, NULL);
-    CHECK_EQ_U64(rig_cpu->csr.mcause, MCAUSE_IRQ | RISCV_IRQ_MSIP);
+    CHECK_EQ_U64(rig_cpu->csr.mcause, RISCV_MCAUSE_INTERRUPT | RISCV_IRQ_MSIP);
     CHECK_EQ_U64(rig_cpu->csr.mepc, PROG(1));
     CHECK_EQ_U64(X(A0), 0);
 }
@@ -941,7 +914,7 @@ UNIT_TEST(wfi_wakes_into_the_handler_when_enabled)
     rig_set_irq(RISCV_IRQ_MEIP, 1);
     riscv_cpu_exec(rig_cpu, 100, &executed);
     CHECK_EQ_U64(rig_cpu->pc, RIG_HANDLER);
-    CHECK_EQ_U64(rig_cpu->csr.mcause, MCAUSE_IRQ | RISCV_IRQ_MEIP);
+    CHECK_EQ_U64(rig_cpu->csr.mcause, RISCV_MCAUSE_INTERRUPT | RISCV_IRQ_MEIP);
     CHECK_EQ_U64(rig_cpu->csr.mepc, PROG(1));
 }
 
@@ -1011,7 +984,7 @@ UNIT_TEST(csr_warl_fields)
     rig_emit(enc_csr(CSRRW, ZERO, CSR_MSTATUS, ZERO)); /* MIE off again */
     rig_emit(enc_csr(CSRRW, ZERO, CSR_MTVEC, A5));
     run_to_end();
-    CHECK_EQ_U64(X(A0), MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP);
+    CHECK_EQ_U64(X(A0), MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP_M);
     CHECK_EQ_U64(X(A1), MIP_MSIP | MIP_MTIP | MIP_MEIP);
     CHECK_EQ_U64(X(A2), 0);
     CHECK_EQ_U64(X(A3), ~3ULL);

@@ -25,21 +25,6 @@ static void *prop_field(Object *obj, const Property *p)
     return (char *)obj + p->offset;
 }
 
-/* Largest value an unsigned field of this property type holds. */
-static uint64_t prop_uint_max(PropType type)
-{
-    switch (type) {
-    case PROP_TYPE_UINT8:
-        return UINT8_MAX;
-    case PROP_TYPE_UINT16:
-        return UINT16_MAX;
-    case PROP_TYPE_UINT32:
-        return UINT32_MAX;
-    default:
-        return UINT64_MAX;
-    }
-}
-
 static void prop_store_uint(Object *obj, const Property *p, uint64_t v)
 {
     void *field = prop_field(obj, p);
@@ -148,11 +133,11 @@ static bool qdev_prop_set(Object *obj, ObjectProperty *op, const PropValue *in,
     case PROP_TYPE_UINT16:
     case PROP_TYPE_UINT32:
     case PROP_TYPE_UINT64:
-        if (in->u > prop_uint_max(p->type)) {
+        if (in->u > prop_type_umax(p->type)) {
             error_setg(errp,
                        "Property '%s.%s' doesn't take value %" PRIu64
                        " (maximum %" PRIu64 ")",
-                       type, p->name, in->u, prop_uint_max(p->type));
+                       type, p->name, in->u, prop_type_umax(p->type));
             return false;
         }
         prop_store_uint(obj, p, in->u);

@@ -68,7 +68,7 @@ static bool prop_type_is_unsigned(PropType type)
            type == PROP_TYPE_UINT32 || type == PROP_TYPE_UINT64;
 }
 
-static uint64_t prop_type_umax(PropType type)
+uint64_t prop_type_umax(PropType type)
 {
     switch (type) {
     case PROP_TYPE_UINT8:
