@@ -10,12 +10,22 @@
 
 /* mtime-compatible time: the virtual clock in VIRT_CLINT_TIMEBASE_HZ ticks,
  * split so that large times do not overflow the multiplication. */
-static uint64_t riscv_csr_time(void)
+static uint64_t riscv_csr_time(RiscvCPU *cpu)
 {
+    if (cpu->time_source) {
+        return cpu->time_source(cpu->time_opaque);
+    }
     uint64_t ns = (uint64_t)vclock_get_ns();
     const uint64_t ns_per_s = 1000000000ULL;
     return (ns / ns_per_s) * VIRT_CLINT_TIMEBASE_HZ +
            (ns % ns_per_s) * VIRT_CLINT_TIMEBASE_HZ / ns_per_s;
+}
+
+void riscv_cpu_set_time_source(RiscvCPU *cpu, RiscvTimeSource *fn,
+                               void *opaque)
+{
+    cpu->time_source = fn;
+    cpu->time_opaque = opaque;
 }
 
 static bool riscv_csr_in(unsigned csrno, unsigned first, unsigned last)
@@ -70,7 +80,7 @@ bool riscv_csr_read(RiscvCPU *cpu, unsigned csrno, uint64_t *value)
         *value = cpu->insn_count - csr->minstret_offset;
         return true;
     case CSR_TIME:
-        *value = riscv_csr_time();
+        *value = riscv_csr_time(cpu);
         return true;
     case CSR_MHARTID:
         *value = cpu->hartid;

@@ -1059,6 +1059,22 @@ UNIT_TEST(time_csr_reads_the_virtual_clock)
     CHECK_EQ_U64(X(A1), 11);
 }
 
+static uint64_t fixed_time_source(void *opaque)
+{
+    return *(uint64_t *)opaque;
+}
+
+UNIT_TEST(time_csr_reads_the_platform_time_source)
+{
+    uint64_t mtime = 0x123456789ULL;
+    rig_reset();
+    riscv_cpu_set_time_source(rig_cpu, fixed_time_source, &mtime);
+    rig_emit(enc_csr(CSRRS, A0, CSR_TIME, ZERO));
+    run_to_end();
+    riscv_cpu_set_time_source(rig_cpu, NULL, NULL);
+    CHECK_EQ_U64(X(A0), 0x123456789ULL);
+}
+
 /* ---- virtual clock and slices ---- */
 
 UNIT_TEST(mmio_sees_exact_virtual_time)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw/intc/clint.h"
 #include "hw/misc/power.h"
 #include "hwcore/sysbus.h"
 #include "machine/htif.h"
@@ -199,6 +200,12 @@ static void virt_power_reset_request(void *opaque)
     vms->reset_requested = true;
 }
 
+/* The `time` CSR shadows the CLINT's mtime, including guest writes to it. */
+static uint64_t virt_read_mtime(void *opaque)
+{
+    return clint_get_mtime(CLINT(opaque));
+}
+
 static bool virt_load_firmware(VirtMachine *vms, Error **errp)
 {
     return load_image(vms->firmware_name, vms->firmware, vms->firmware_size,
@@ -249,6 +256,7 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
         return false;
     }
     power_test_set_reset_handler(vms->power, virt_power_reset_request, vms);
+    riscv_cpu_set_time_source(vms->cpu, virt_read_mtime, vms->clint);
 
     /* Interrupt wiring: devices -> PLIC -> hart; CLINT -> hart. */
     sysbus_connect_irq(SYS_BUS_DEVICE(vms->plic), 0,

@@ -21,6 +21,11 @@ static inline uint64_t clint_mtime(void)
     return mmio_read64(VIRT_CLINT_BASE + CLINT_MTIME);
 }
 
+static inline void clint_set_mtime(uint64_t value)
+{
+    mmio_write64(VIRT_CLINT_BASE + CLINT_MTIME, value);
+}
+
 static inline uint64_t clint_mtimecmp(void)
 {
     return mmio_read64(VIRT_CLINT_BASE + CLINT_MTIMECMP);

@@ -55,6 +55,9 @@ typedef struct RiscvCsrs {
     uint64_t mcountinhibit;   /* plain register: counters always count */
 } RiscvCsrs;
 
+/* What the `time` CSR reads: the platform's mtime (the CLINT on `virt`). */
+typedef uint64_t RiscvTimeSource(void *opaque);
+
 typedef struct RiscvCPU {
     DeviceState parent_obj;
     uint64_t x[32];
@@ -75,6 +78,10 @@ typedef struct RiscvCPU {
     hwaddr fast_base;
     uint64_t fast_size;
     uint64_t fast_generation;
+    /* `time` CSR source; NULL: the virtual clock at
+     * VIRT_CLINT_TIMEBASE_HZ (what an unmodified CLINT would read). */
+    RiscvTimeSource *time_source;
+    void *time_opaque;
     /* Set by interrupt lines / CSR writes: re-check for pending interrupts
      * before the next instruction. */
     bool check_interrupts;
@@ -97,6 +104,11 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
 
 /* Bind the CPU to an address space before realize. */
 void riscv_cpu_set_address_space(RiscvCPU *cpu, AddressSpace *as);
+
+/* Make the `time` CSR read fn(opaque), so that it agrees with a writable
+ * mtime register. */
+void riscv_cpu_set_time_source(RiscvCPU *cpu, RiscvTimeSource *fn,
+                               void *opaque);
 
 /* Raise a synchronous exception as if the current instruction caused it
  * (used by tests). */

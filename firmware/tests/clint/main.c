@@ -44,6 +44,15 @@ static void check_mtime(void)
 
     clint_set_mtimecmp(0x0123456789abcdeful);
     check_eq("mtimecmp reads back", clint_mtimecmp(), 0x0123456789abcdeful);
+
+    /* The time CSR shadows mtime, also after software sets mtime. */
+    uint64_t before = csr_read(time);
+    check_range("time CSR agrees with mtime", clint_mtime() - before, 0, 1);
+    clint_set_mtime(0x100000000000ul);
+    uint64_t after = csr_read(time);
+    check_range("time CSR follows a written mtime", after - 0x100000000000ul,
+                0, 1);
+    clint_set_mtime(before);
 }
 
 static void check_mtip(void)
