@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <signal.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -70,6 +71,15 @@ static void stdio_restore_terminal(void)
     }
 }
 
+/* ^C and friends end the process without running atexit handlers: put
+ * the terminal back first, then die of the same signal as before. */
+static void stdio_restore_on_signal(int sig)
+{
+    stdio_restore_terminal();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 /* Hand keys to the guest as they are typed (no line editing, no echo: the
  * guest echoes), but keep ^C etc. working so the user can always quit. */
 static void stdio_setup_terminal(void)
@@ -82,6 +92,12 @@ static void stdio_setup_terminal(void)
     if (!atexit_registered) {
         atexit_registered = true;
         atexit(stdio_restore_terminal);
+        static const int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+        for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(int); i++) {
+            struct sigaction sa = {.sa_handler = stdio_restore_on_signal};
+            sigemptyset(&sa.sa_mask);
+            sigaction(fatal_signals[i], &sa, NULL);
+        }
     }
     stdio_termios_saved = true;
     struct termios raw = stdio_saved_termios;
