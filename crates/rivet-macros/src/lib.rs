@@ -1,0 +1,96 @@
+//! Derive macros for rivet's Rust devices.
+//!
+//! * [`macro@Object`]: checks that a QOM instance struct is `#[repr(C)]` with
+//!   its parent first (QOM casts a pointer to the struct into a pointer to
+//!   the parent) and records the parent's type.
+//! * [`macro@Device`]: builds the qdev property table from the fields marked
+//!   `#[property(...)]`.
+//! * [`macro@RegisterOffset`]: `TryFrom<u64>` for a `#[repr(u64)]` enum of
+//!   register offsets, so an MMIO callback decodes the offset with one
+//!   `match` and unknown offsets become an `Err` carrying the offset.
+//!
+//! Each macro is a thin wrapper around a `*_or_error` function returning
+//! `Result<TokenStream, syn::Error>`: an error becomes a `compile_error!`
+//! pointing at the offending item or field, so the user sees an ordinary
+//! compiler error.  The `*_or_error` functions work on `proc_macro2` tokens
+//! and are unit-tested on their expansion.
+//!
+//! The generated code names items of the `rivet` crate (`::rivet::qom`,
+//! `::rivet::qdev`); docs/rust.md lists that contract.
+
+use proc_macro::TokenStream;
+use syn::{parse_macro_input, DeriveInput};
+
+mod device;
+mod object;
+mod register;
+mod util;
+
+/// Checks the layout of a QOM instance struct and implements
+/// `rivet::qom::ObjectStruct` for it.
+///
+/// The struct must be `#[repr(C)]`, have named fields and no generics; its
+/// first field is the parent instance (for a sysbus device, the
+/// `SysBusDevice` state).
+///
+/// ```ignore
+/// #[repr(C)]
+/// #[derive(Object)]
+/// pub struct PL011State {
+///     parent_obj: ParentField<SysBusDevice>,
+///     // ...
+/// }
+/// ```
+#[proc_macro_derive(Object)]
+pub fn derive_object(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    object::derive_object_or_error(input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Implements `rivet::qdev::DevicePropertiesImpl` with a property table
+/// built from the fields marked `#[property(...)]`.
+///
+/// Keys of `#[property(...)]`:
+/// * `name = "..."`: the QOM property name (default: the field name);
+/// * `default = EXPR`: the default of a bool or integer property;
+/// * `link = "type"`: the field is a link to an object of that QOM type
+///   (exclusive with `default`);
+/// * `desc = "..."`: the property's description.
+///
+/// ```ignore
+/// #[derive(Device)]
+/// pub struct HPETState {
+///     parent_obj: ParentField<SysBusDevice>,
+///     #[property(name = "timers", default = 3)]
+///     num_timers: u8,
+/// }
+/// ```
+#[proc_macro_derive(Device, attributes(property))]
+pub fn derive_device(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    device::derive_device_or_error(input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Implements `TryFrom<u64>` (error: the offset itself) and an `offset()`
+/// accessor for a fieldless `#[repr(u64)]` enum whose variants all have
+/// explicit discriminants.
+///
+/// ```ignore
+/// #[repr(u64)]
+/// #[derive(Clone, Copy, RegisterOffset)]
+/// enum Register {
+///     Dr = 0x000,
+///     Fr = 0x018,
+/// }
+/// ```
+#[proc_macro_derive(RegisterOffset)]
+pub fn derive_register_offset(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    register::derive_register_offset_or_error(input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}

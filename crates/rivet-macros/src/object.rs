@@ -1,0 +1,95 @@
+//! `#[derive(Object)]`: layout checks for a QOM instance struct.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{DeriveInput, Error};
+
+use crate::util::{named_fields, no_generics, reprs};
+
+/// The expansion of `#[derive(Object)]`, or the first error found.
+pub fn derive_object_or_error(input: DeriveInput) -> Result<TokenStream, Error> {
+    no_generics(&input, "Object")?;
+    let fields = named_fields(&input, "Object")?;
+    if !reprs(&input.attrs)?.iter().any(|r| r == "C") {
+        return Err(Error::new_spanned(
+            &input.ident,
+            "#[derive(Object)] needs #[repr(C)]: QOM casts a pointer to the \
+             instance into a pointer to its first field, the parent",
+        ));
+    }
+    let Some(parent) = fields.named.first() else {
+        return Err(Error::new_spanned(
+            &input.ident,
+            "#[derive(Object)] needs the parent instance as first field",
+        ));
+    };
+    let name = &input.ident;
+    let parent_name = parent.ident.as_ref().expect("named field");
+    let parent_ty = &parent.ty;
+    Ok(quote! {
+        // SAFETY: #[repr(C)] with the parent as first field (both checked
+        // by #[derive(Object)]), so a pointer to the instance is a valid
+        // pointer to its parent.
+        unsafe impl ::rivet::qom::ObjectStruct for #name {
+            type ParentField = #parent_ty;
+        }
+        const _: () = ::core::assert!(::core::mem::offset_of!(#name, #parent_name) == 0);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse_quote;
+
+    fn expand(input: DeriveInput) -> Result<String, String> {
+        derive_object_or_error(input)
+            .map(|t| t.to_string())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn first_field_is_the_parent() {
+        let out = expand(parse_quote! {
+            #[repr(C)]
+            struct S { parent: ParentField<SysBusDevice>, x: u32 }
+        })
+        .unwrap();
+        let want = quote! {
+            unsafe impl ::rivet::qom::ObjectStruct for S {
+                type ParentField = ParentField<SysBusDevice>;
+            }
+            const _: () = ::core::assert!(::core::mem::offset_of!(S, parent) == 0);
+        };
+        assert_eq!(out, want.to_string());
+    }
+
+    #[test]
+    fn repr_c_among_others_is_accepted() {
+        assert!(expand(parse_quote! {
+            #[repr(C, align(8))]
+            struct S { parent: P }
+        })
+        .is_ok());
+    }
+
+    #[test]
+    fn missing_repr_c() {
+        let err = expand(parse_quote! { struct S { parent: P } }).unwrap_err();
+        assert!(err.contains("needs #[repr(C)]"), "{err}");
+        let err = expand(parse_quote! { #[repr(Rust)] struct S { parent: P } }).unwrap_err();
+        assert!(err.contains("needs #[repr(C)]"), "{err}");
+    }
+
+    #[test]
+    fn shapes_that_are_refused() {
+        let err = expand(parse_quote! { #[repr(C)] struct S {} }).unwrap_err();
+        assert!(err.contains("parent instance as first field"), "{err}");
+        let err = expand(parse_quote! { #[repr(C)] struct S(u32); }).unwrap_err();
+        assert!(err.contains("named fields"), "{err}");
+        let err = expand(parse_quote! { #[repr(C)] enum S { A } }).unwrap_err();
+        assert!(err.contains("not enums"), "{err}");
+        let err = expand(parse_quote! { #[repr(C)] struct S<T> { p: T } }).unwrap_err();
+        assert!(err.contains("generic"), "{err}");
+    }
+}
