@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "chardev-internal.h"
+#include "probes/chardev.h"
 #include "util/main-loop.h"
 
 /* ---------------------------------------------------------------------- */
@@ -45,6 +46,7 @@ static void chardev_read_ready(void *opaque)
     size_t want = (size_t)room < sizeof(buf) ? (size_t)room : sizeof(buf);
     ssize_t n = read(chr->in_fd, buf, want);
     if (n > 0) {
+        probe_chardev_read(chr->label, (uint32_t)n);
         chr->fe->receive(chr->fe->opaque, buf, (int)n);
         return;
     }
@@ -83,6 +85,7 @@ void chardev_set_connected(Chardev *chr, bool connected)
         return;
     }
     chr->connected = connected;
+    probe_chardev_connect(chr->label, connected);
     CharFrontend *fe = chr->fe;
     if (fe && fe->event) {
         fe->event(fe->opaque, connected ? CHR_EVENT_OPENED : CHR_EVENT_CLOSED);
@@ -123,6 +126,7 @@ static void chardev_instance_finalize(Object *obj)
         chr->fe->chr = NULL;
         chr->fe = NULL;
     }
+    probe_chardev_close(chr->label);
     if (cc->close) {
         cc->close(chr);
     }
@@ -205,6 +209,7 @@ Chardev *chardev_new_from_spec(const char *label, const char *spec,
         object_unref(obj);
         return NULL;
     }
+    probe_chardev_open(chr->label, typename);
     if (!object_property_add_child(container, label, obj, errp)) {
         object_unref(obj);
         return NULL;
@@ -273,7 +278,9 @@ int char_fe_write_all(CharFrontend *fe, const uint8_t *buf, int len)
         return len;
     }
     ChardevClass *cc = CHARDEV_GET_CLASS(fe->chr);
-    return cc->write(fe->chr, buf, len);
+    int ret = cc->write(fe->chr, buf, len);
+    probe_chardev_write(fe->chr->label, (uint32_t)len, ret);
+    return ret;
 }
 
 void char_fe_accept_input(CharFrontend *fe)

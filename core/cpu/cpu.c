@@ -6,6 +6,7 @@
 #include <inttypes.h>
 
 #include "cpu-internal.h"
+#include "probes/cpu.h"
 #include "util/log.h"
 
 static const Property riscv_cpu_props[] = {
@@ -63,6 +64,11 @@ static uint64_t riscv_cpu_enter_trap(RiscvCPU *cpu, uint64_t epc,
     csr->mepc = epc & ~3ULL; /* IALIGN=32: mepc[1:0] are always zero */
     csr->mcause = mcause;
     csr->mtval = tval;
+    if (mcause & RISCV_MCAUSE_INTERRUPT) {
+        probe_cpu_interrupt(mcause & ~RISCV_MCAUSE_INTERRUPT, csr->mepc);
+    } else {
+        probe_cpu_exception(mcause, csr->mepc, tval);
+    }
     uint64_t mie = csr->mstatus & MSTATUS_MIE;
     csr->mstatus &= ~(MSTATUS_MIE | MSTATUS_MPIE);
     if (mie) {

@@ -26,6 +26,9 @@ void irq_free(IRQ irq)
 
 void irq_set(IRQ irq, int level)
 {
+    if (irq) {
+        irq->level = level;
+    }
     if (irq && irq->handler) {
         irq->handler(irq->opaque, irq->n, level);
     }

@@ -11,6 +11,7 @@
 
 #include "chardev/char.h"
 #include "machine/virt.h"
+#include "probes/registry.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -54,6 +55,9 @@ static void print_help(void)
         "  -d ITEM[,...]    debug logging: int, guest_errors, unimp, mmio,\n"
         "                   in_asm, cpu (-d help lists them)\n"
         "  -D FILE          write debug logging to FILE instead of stderr\n"
+        "  -trace PATTERN   print the probe events whose names match the glob\n"
+        "                   to stderr or the -D file (repeatable; -trace help\n"
+        "                   lists them)\n"
         "  -h, --help       show this help and exit\n"
         "  --version        show the version and exit\n"
         "\n"
@@ -162,6 +166,17 @@ static int parse_options(int argc, char **argv, Options *opts, Error **errp)
             target = &opts->debug_items;
         } else if (!strcmp(name, "-D")) {
             target = &opts->log_file;
+        } else if (!strcmp(name, "-trace")) {
+            /* Repeatable: each pattern enables more events right away. */
+            const char *pattern = option_argument(argc, argv, &i, errp);
+            bool help_shown = false;
+            if (!pattern || !probes_trace_option(pattern, &help_shown, errp)) {
+                return -1;
+            }
+            if (help_shown) {
+                return 0;
+            }
+            continue;
         } else {
             error_setg(errp, "unknown option '%s' (see --help)", opt);
             return -1;

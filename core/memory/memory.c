@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "probes/memory.h"
 #include "util/log.h"
 
 /* ---------------------------------------------------------------------- */
@@ -604,6 +605,7 @@ MemTxResult address_space_ld(AddressSpace *as, hwaddr addr, unsigned size,
     }
     const FlatRange *fr = lookup_access(as, addr, size, &result);
     if (!fr) {
+        probe_memory_unassigned_read(addr, size);
         return result;
     }
     MemoryRegion *mr = fr->mr;
@@ -628,6 +630,7 @@ MemTxResult address_space_st(AddressSpace *as, hwaddr addr, unsigned size,
     }
     const FlatRange *fr = lookup_access(as, addr, size, &result);
     if (!fr) {
+        probe_memory_unassigned_write(addr, size, value);
         return result;
     }
     MemoryRegion *mr = fr->mr;

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "probes/timer.h"
+
 static int64_t vclock_now_ns;
 static Timer *pending_head;
 
@@ -52,6 +54,7 @@ bool vclock_run_expired(void)
     while (pending_head && pending_head->expire_ns <= vclock_now_ns) {
         Timer *t = pending_head;
         timer_unlink(t);
+        probe_timer_fire(t, t->expire_ns, vclock_now_ns);
         t->cb(t->opaque);
         ran = true;
     }
@@ -88,11 +91,13 @@ void timer_mod(Timer *t, int64_t expire_ns)
     t->next = *link;
     *link = t;
     t->pending = true;
+    probe_timer_arm(t, expire_ns, vclock_now_ns);
 }
 
 void timer_del(Timer *t)
 {
     if (t->pending) {
+        probe_timer_del(t, t->expire_ns, vclock_now_ns);
         timer_unlink(t);
     }
 }

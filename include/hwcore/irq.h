@@ -13,6 +13,7 @@ typedef struct IRQState {
     IRQHandler *handler;
     void *opaque;
     int n;
+    int level; /* the level last set, so devices can tell a change */
 } IRQState;
 
 /* A line is a pointer; a NULL line is unconnected and setting it is a no-op. */
@@ -22,6 +23,11 @@ IRQ irq_new(IRQHandler *handler, void *opaque, int n);
 void irq_free(IRQ irq);
 
 void irq_set(IRQ irq, int level);
+/* The level the line was last set to (0 for an unconnected line). */
+static inline int irq_get_level(IRQ irq)
+{
+    return irq ? irq->level : 0;
+}
 static inline void irq_raise(IRQ irq)
 {
     irq_set(irq, 1);

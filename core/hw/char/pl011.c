@@ -11,6 +11,7 @@
 
 #include <inttypes.h>
 
+#include "probes/pl011.h"
 #include "util/log.h"
 
 /* PrimeCell identification: PL011 r1p5 (PeriphID) and the PrimeCell tag. */
@@ -49,7 +50,11 @@ static uint32_t pl011_flags(const PL011State *s)
 
 static void pl011_update_irq(PL011State *s)
 {
-    irq_set(s->irq, (s->ris & s->imsc) != 0);
+    int level = (s->ris & s->imsc) != 0;
+    if (probe_pl011_irq_enabled() && level != irq_get_level(s->irq)) {
+        probe_pl011_irq(level);
+    }
+    irq_set(s->irq, level);
 }
 
 /* The FIFO level at which RXIS rises: the IFLS trigger with FIFOs on, the
@@ -184,6 +189,7 @@ static uint64_t pl011_read(void *opaque, hwaddr addr, unsigned size)
     if ((addr & 3) || size > 4) {
         log_item(LOG_ITEM_GUEST_ERROR,
                  "pl011: bad read offset=0x%03" PRIx64 " size=%u", addr, size);
+        probe_pl011_read(addr, size, 0);
         return 0;
     }
     switch (addr) {
@@ -236,6 +242,7 @@ static uint64_t pl011_read(void *opaque, hwaddr addr, unsigned size)
         }
         break;
     }
+    probe_pl011_read(addr, size, value);
     return value;
 }
 
@@ -245,6 +252,7 @@ static void pl011_write(void *opaque, hwaddr addr, uint64_t value,
     PL011State *s = opaque;
     uint32_t v = (uint32_t)value;
 
+    probe_pl011_write(addr, size, value);
     if ((addr & 3) || size > 4) {
         log_item(LOG_ITEM_GUEST_ERROR,
                  "pl011: bad write offset=0x%03" PRIx64 " size=%u", addr, size);

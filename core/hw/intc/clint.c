@@ -6,6 +6,7 @@
 
 #include <inttypes.h>
 
+#include "probes/clint.h"
 #include "util/log.h"
 
 /* mtime is ns / CLINT_NS_PER_TICK, exact only for a whole tick length. */
@@ -22,6 +23,15 @@ uint64_t clint_get_mtime(const CLINTState *s)
     return clint_ticks_at(vclock_get_ns()) + s->mtime_offset;
 }
 
+/* Drive output line (CLINT_IRQ_MSIP or _MTIP), telling probes of a change. */
+static void clint_set_irq(IRQ irq, unsigned line, int level)
+{
+    if (probe_clint_irq_enabled() && level != irq_get_level(irq)) {
+        probe_clint_irq(line, level);
+    }
+    irq_set(irq, level);
+}
+
 /* Set MTIP from the comparison now, and arm the timer for the rising edge
  * when it is still ahead. */
 static void clint_update_mtip(CLINTState *s)
@@ -31,10 +41,10 @@ static void clint_update_mtip(CLINTState *s)
 
     timer_del(&s->mtip_timer);
     if (mtime >= s->mtimecmp) {
-        irq_raise(s->mtip_irq);
+        clint_set_irq(s->mtip_irq, CLINT_IRQ_MTIP, 1);
         return;
     }
-    irq_lower(s->mtip_irq);
+    clint_set_irq(s->mtip_irq, CLINT_IRQ_MTIP, 0);
     /* mtime reaches mtimecmp at the start of tick (now's tick + remaining). */
     uint64_t remaining = s->mtimecmp - mtime;
     uint64_t tick = clint_ticks_at(now);
@@ -90,6 +100,7 @@ static uint64_t clint_read(void *opaque, hwaddr addr, unsigned size)
         log_item(LOG_ITEM_GUEST_ERROR,
                  "clint: bad read offset=0x%04" PRIx64 " size=%u", addr, size);
     }
+    probe_clint_read(addr, size, value);
     return value;
 }
 
@@ -98,9 +109,10 @@ static void clint_write(void *opaque, hwaddr addr, uint64_t value,
 {
     CLINTState *s = opaque;
 
+    probe_clint_write(addr, size, value);
     if (addr == CLINT_MSIP && size == 4) {
         s->msip = value & 1;
-        irq_set(s->msip_irq, s->msip);
+        clint_set_irq(s->msip_irq, CLINT_IRQ_MSIP, (int)s->msip);
     } else if (clint_is_reg64_access(addr, size, CLINT_MTIMECMP)) {
         s->mtimecmp = clint_deposit(s->mtimecmp, addr, size, value);
         clint_update_mtip(s);
@@ -132,7 +144,7 @@ static void clint_reset(DeviceState *dev)
     s->mtimecmp = UINT64_MAX;
     /* mtime restarts from 0 at reset. */
     s->mtime_offset = 0 - clint_ticks_at(vclock_get_ns());
-    irq_lower(s->msip_irq);
+    clint_set_irq(s->msip_irq, CLINT_IRQ_MSIP, 0);
     clint_update_mtip(s);
 }
 

@@ -7,6 +7,7 @@
 
 #include <inttypes.h>
 
+#include "probes/plic.h"
 #include "util/log.h"
 
 /* Sources that exist: 1..PLIC_NUM_SOURCES-1. */
@@ -32,7 +33,11 @@ static unsigned plic_best_source(const PLICState *s)
 
 static void plic_update(PLICState *s)
 {
-    irq_set(s->meip, plic_best_source(s) != 0);
+    int level = plic_best_source(s) != 0;
+    if (probe_plic_irq_enabled() && level != irq_get_level(s->meip)) {
+        probe_plic_irq(level);
+    }
+    irq_set(s->meip, level);
 }
 
 static void plic_set_source(void *opaque, int n, int level)
@@ -118,6 +123,7 @@ static uint64_t plic_read(void *opaque, hwaddr addr, unsigned size)
         log_item(LOG_ITEM_GUEST_ERROR,
                  "plic: bad read offset=0x%06" PRIx64 " size=%u", addr, size);
     }
+    probe_plic_read(addr, size, value);
     return value;
 }
 
@@ -126,6 +132,7 @@ static void plic_write(void *opaque, hwaddr addr, uint64_t value, unsigned size)
     PLICState *s = opaque;
     uint32_t v = (uint32_t)value;
 
+    probe_plic_write(addr, size, value);
     if (size != 4 || (addr & 3)) {
         log_item(LOG_ITEM_GUEST_ERROR,
                  "plic: bad write offset=0x%06" PRIx64 " size=%u", addr, size);

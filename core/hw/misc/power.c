@@ -6,6 +6,7 @@
 
 #include <inttypes.h>
 
+#include "probes/power.h"
 #include "util/log.h"
 #include "util/main-loop.h"
 
@@ -25,6 +26,7 @@ static uint64_t power_read(void *opaque, hwaddr addr, unsigned size)
     log_item(LOG_ITEM_GUEST_ERROR,
              "power-test: read of write-only register offset=0x%03" PRIx64,
              addr);
+    probe_power_read(addr, size, 0);
     return 0;
 }
 
@@ -34,6 +36,7 @@ static void power_write(void *opaque, hwaddr addr, uint64_t value,
     PowerTestState *s = opaque;
     uint32_t v = (uint32_t)value;
 
+    probe_power_write(addr, size, value);
     if (addr != POWER_TEST_CTRL || size != 4) {
         log_item(LOG_ITEM_GUEST_ERROR,
                  "power-test: bad write offset=0x%03" PRIx64 " size=%u", addr,

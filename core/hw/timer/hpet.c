@@ -13,6 +13,7 @@
 #include <inttypes.h>
 
 #include "machine/virt-map.h"
+#include "probes/hpet.h"
 #include "util/log.h"
 
 _Static_assert((uint64_t)HPET_PERIOD_NS * 1000000 == VIRT_HPET_PERIOD_FS,
@@ -91,6 +92,7 @@ static void hpet_update_lines(HPETState *s)
     s->irq_level = level;
     for (unsigned r = 0; r < HPET_NUM_IRQ_ROUTES; r++) {
         if (changed & (1u << r)) {
+            probe_hpet_irq(r, (level >> r) & 1);
             irq_set(s->irqs[r], (level >> r) & 1);
         }
     }
@@ -109,6 +111,8 @@ static void hpet_timer_fire(HPETState *s, HPETTimer *t)
         unsigned route = hpet_timer_route(s, t);
         /* A line already held high by a level timer absorbs the edge. */
         if (!(s->irq_level & (1u << route))) {
+            probe_hpet_irq(route, 1);
+            probe_hpet_irq(route, 0);
             irq_pulse(s->irqs[route]);
         }
     }
@@ -254,6 +258,7 @@ static uint64_t hpet_read(void *opaque, hwaddr addr, unsigned size)
         log_item(LOG_ITEM_GUEST_ERROR,
                  "hpet: bad read offset=0x%03" PRIx64 " size=%u", addr, size);
     }
+    probe_hpet_read(addr, size, value);
     return value;
 }
 
@@ -350,6 +355,7 @@ static void hpet_write(void *opaque, hwaddr addr, uint64_t value, unsigned size)
     hwaddr off;
     HPETTimer *t;
 
+    probe_hpet_write(addr, size, value);
     if ((size != 4 && size != 8) || addr % size != 0) {
         log_item(LOG_ITEM_GUEST_ERROR,
                  "hpet: bad write offset=0x%03" PRIx64 " size=%u", addr, size);
