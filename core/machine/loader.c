@@ -6,6 +6,7 @@
 #include "machine/loader.h"
 
 #include <elf.h>
+#include <endian.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,66 @@ static bool range_inside_ram(uint64_t addr, uint64_t len, uint64_t ram_base,
            addr - ram_base <= ram_size - len;
 }
 
+/*
+ * RISC-V ELF files are little-endian; these copy a header or table entry
+ * out of the file (which may be unaligned) in host byte order, so the
+ * loader also works on a big-endian host such as s390x.
+ */
+static void elf_read_ehdr(Elf64_Ehdr *eh, const uint8_t *p)
+{
+    memcpy(eh, p, sizeof(*eh));
+    eh->e_type = le16toh(eh->e_type);
+    eh->e_machine = le16toh(eh->e_machine);
+    eh->e_version = le32toh(eh->e_version);
+    eh->e_entry = le64toh(eh->e_entry);
+    eh->e_phoff = le64toh(eh->e_phoff);
+    eh->e_shoff = le64toh(eh->e_shoff);
+    eh->e_flags = le32toh(eh->e_flags);
+    eh->e_ehsize = le16toh(eh->e_ehsize);
+    eh->e_phentsize = le16toh(eh->e_phentsize);
+    eh->e_phnum = le16toh(eh->e_phnum);
+    eh->e_shentsize = le16toh(eh->e_shentsize);
+    eh->e_shnum = le16toh(eh->e_shnum);
+    eh->e_shstrndx = le16toh(eh->e_shstrndx);
+}
+
+static void elf_read_phdr(Elf64_Phdr *ph, const uint8_t *p)
+{
+    memcpy(ph, p, sizeof(*ph));
+    ph->p_type = le32toh(ph->p_type);
+    ph->p_flags = le32toh(ph->p_flags);
+    ph->p_offset = le64toh(ph->p_offset);
+    ph->p_vaddr = le64toh(ph->p_vaddr);
+    ph->p_paddr = le64toh(ph->p_paddr);
+    ph->p_filesz = le64toh(ph->p_filesz);
+    ph->p_memsz = le64toh(ph->p_memsz);
+    ph->p_align = le64toh(ph->p_align);
+}
+
+static void elf_read_shdr(Elf64_Shdr *sh, const uint8_t *p)
+{
+    memcpy(sh, p, sizeof(*sh));
+    sh->sh_name = le32toh(sh->sh_name);
+    sh->sh_type = le32toh(sh->sh_type);
+    sh->sh_flags = le64toh(sh->sh_flags);
+    sh->sh_addr = le64toh(sh->sh_addr);
+    sh->sh_offset = le64toh(sh->sh_offset);
+    sh->sh_size = le64toh(sh->sh_size);
+    sh->sh_link = le32toh(sh->sh_link);
+    sh->sh_info = le32toh(sh->sh_info);
+    sh->sh_addralign = le64toh(sh->sh_addralign);
+    sh->sh_entsize = le64toh(sh->sh_entsize);
+}
+
+static void elf_read_sym(Elf64_Sym *sym, const uint8_t *p)
+{
+    memcpy(sym, p, sizeof(*sym));
+    sym->st_name = le32toh(sym->st_name);
+    sym->st_shndx = le16toh(sym->st_shndx);
+    sym->st_value = le64toh(sym->st_value);
+    sym->st_size = le64toh(sym->st_size);
+}
+
 /* Checks that [off, off + len) lies inside a buffer of size bytes. */
 static bool range_inside_file(uint64_t off, uint64_t len, size_t size)
 {
@@ -85,14 +146,13 @@ static uint64_t elf_find_symbol(const uint8_t *data, size_t size,
     size_t namelen = strlen(name);
     for (unsigned i = 0; i < eh->e_shnum; i++) {
         Elf64_Shdr symtab, strtab;
-        memcpy(&symtab, data + eh->e_shoff + i * sizeof(symtab),
-               sizeof(symtab));
+        elf_read_shdr(&symtab, data + eh->e_shoff + i * sizeof(symtab));
         if (symtab.sh_type != SHT_SYMTAB || symtab.sh_link >= eh->e_shnum ||
             symtab.sh_entsize != sizeof(Elf64_Sym)) {
             continue;
         }
-        memcpy(&strtab, data + eh->e_shoff + symtab.sh_link * sizeof(strtab),
-               sizeof(strtab));
+        elf_read_shdr(&strtab,
+                      data + eh->e_shoff + symtab.sh_link * sizeof(strtab));
         if (!range_inside_file(symtab.sh_offset, symtab.sh_size, size) ||
             !range_inside_file(strtab.sh_offset, strtab.sh_size, size)) {
             continue;
@@ -100,8 +160,7 @@ static uint64_t elf_find_symbol(const uint8_t *data, size_t size,
         const char *strs = (const char *)(data + strtab.sh_offset);
         for (uint64_t s = 0; s < symtab.sh_size / sizeof(Elf64_Sym); s++) {
             Elf64_Sym sym;
-            memcpy(&sym, data + symtab.sh_offset + s * sizeof(sym),
-                   sizeof(sym));
+            elf_read_sym(&sym, data + symtab.sh_offset + s * sizeof(sym));
             uint64_t off = sym.st_name;
             if (off < strtab.sh_size && strtab.sh_size - off > namelen &&
                 memcmp(strs + off, name, namelen + 1) == 0) {
@@ -127,7 +186,7 @@ bool load_elf_image(const char *name, const uint8_t *data, size_t size,
     }
     /* Copy the header: data need not be suitably aligned. */
     Elf64_Ehdr eh;
-    memcpy(&eh, data, sizeof(eh));
+    elf_read_ehdr(&eh, data);
     if (eh.e_machine != EM_RISCV) {
         error_setg(errp, "'%s' is an ELF file for machine %u, not RISC-V", name,
                    eh.e_machine);
@@ -149,7 +208,7 @@ bool load_elf_image(const char *name, const uint8_t *data, size_t size,
     uint64_t low = UINT64_MAX, high = 0;
     for (unsigned i = 0; i < eh.e_phnum; i++) {
         Elf64_Phdr ph;
-        memcpy(&ph, data + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+        elf_read_phdr(&ph, data + eh.e_phoff + i * sizeof(ph));
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0) {
             continue;
         }
@@ -185,7 +244,7 @@ bool load_elf_image(const char *name, const uint8_t *data, size_t size,
     /* Second pass: copy.  Cannot fail: every range was checked to be RAM. */
     for (unsigned i = 0; i < eh.e_phnum; i++) {
         Elf64_Phdr ph;
-        memcpy(&ph, data + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+        elf_read_phdr(&ph, data + eh.e_phoff + i * sizeof(ph));
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0) {
             continue;
         }

@@ -4,6 +4,7 @@
  * written to guest RAM.
  */
 #include <elf.h>
+#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,43 @@ static void make_elf(TestElf *e, uint64_t paddr, uint64_t memsz)
     e->syms[1].st_value = RAM_BASE + 0x1000;
 }
 
+/* The image as a file holds it: little-endian, whatever the host (the
+ * fields above are set in host order).  Returns a static copy. */
+static const TestElf *file_image(const TestElf *e)
+{
+    static TestElf f;
+    f = *e;
+    f.eh.e_type = htole16(f.eh.e_type);
+    f.eh.e_machine = htole16(f.eh.e_machine);
+    f.eh.e_version = htole32(f.eh.e_version);
+    f.eh.e_entry = htole64(f.eh.e_entry);
+    f.eh.e_phoff = htole64(f.eh.e_phoff);
+    f.eh.e_shoff = htole64(f.eh.e_shoff);
+    f.eh.e_ehsize = htole16(f.eh.e_ehsize);
+    f.eh.e_phentsize = htole16(f.eh.e_phentsize);
+    f.eh.e_phnum = htole16(f.eh.e_phnum);
+    f.eh.e_shentsize = htole16(f.eh.e_shentsize);
+    f.eh.e_shnum = htole16(f.eh.e_shnum);
+    f.ph.p_type = htole32(f.ph.p_type);
+    f.ph.p_offset = htole64(f.ph.p_offset);
+    f.ph.p_vaddr = htole64(f.ph.p_vaddr);
+    f.ph.p_paddr = htole64(f.ph.p_paddr);
+    f.ph.p_filesz = htole64(f.ph.p_filesz);
+    f.ph.p_memsz = htole64(f.ph.p_memsz);
+    for (unsigned i = 0; i < 3; i++) {
+        f.sh[i].sh_type = htole32(f.sh[i].sh_type);
+        f.sh[i].sh_offset = htole64(f.sh[i].sh_offset);
+        f.sh[i].sh_size = htole64(f.sh[i].sh_size);
+        f.sh[i].sh_entsize = htole64(f.sh[i].sh_entsize);
+        f.sh[i].sh_link = htole32(f.sh[i].sh_link);
+    }
+    for (unsigned i = 0; i < 2; i++) {
+        f.syms[i].st_name = htole32(f.syms[i].st_name);
+        f.syms[i].st_value = htole64(f.syms[i].st_value);
+    }
+    return &f;
+}
+
 static void expect_refused(const void *image, size_t size, const char *want)
 {
     LoadedImage img;
@@ -106,8 +144,8 @@ UNIT_TEST(elf_loads_segments_zero_fills_bss_and_finds_tohost)
     LoadedImage img;
     make_elf(&e, RAM_BASE + 0x100, 32);
     setup();
-    CHECK(load_image("fw.elf", (const uint8_t *)&e, sizeof(e), &as, RAM_BASE,
-                     RAM_SIZE, &img, NULL));
+    CHECK(load_image("fw.elf", (const uint8_t *)file_image(&e), sizeof(e), &as,
+                     RAM_BASE, RAM_SIZE, &img, NULL));
     CHECK_EQ_U64(img.entry, RAM_BASE + 0x100);
     CHECK_EQ_U64(img.low_addr, RAM_BASE + 0x100);
     CHECK_EQ_U64(img.high_addr, RAM_BASE + 0x120);
@@ -136,22 +174,22 @@ UNIT_TEST(segment_outside_ram_is_refused)
 {
     TestElf e;
     make_elf(&e, RAM_BASE + RAM_SIZE - 8, 16);
-    expect_refused(&e, sizeof(e), "outside RAM");
+    expect_refused(file_image(&e), sizeof(e), "outside RAM");
 }
 
 UNIT_TEST(segment_wrapping_address_space_is_refused)
 {
     TestElf e;
     make_elf(&e, UINT64_MAX - 4, 16);
-    expect_refused(&e, sizeof(e), "outside RAM");
+    expect_refused(file_image(&e), sizeof(e), "outside RAM");
 }
 
 UNIT_TEST(truncated_elf_is_refused)
 {
     TestElf e;
     make_elf(&e, RAM_BASE, 16);
-    expect_refused(&e, offsetof(TestElf, payload) + 4, "truncated");
-    expect_refused(&e, 40, "64-bit");
+    expect_refused(file_image(&e), offsetof(TestElf, payload) + 4, "truncated");
+    expect_refused(file_image(&e), 40, "64-bit");
 }
 
 UNIT_TEST(wrong_machine_and_type_are_refused)
@@ -159,10 +197,10 @@ UNIT_TEST(wrong_machine_and_type_are_refused)
     TestElf e;
     make_elf(&e, RAM_BASE, 16);
     e.eh.e_machine = 62; /* x86-64 */
-    expect_refused(&e, sizeof(e), "not RISC-V");
+    expect_refused(file_image(&e), sizeof(e), "not RISC-V");
     make_elf(&e, RAM_BASE, 16);
     e.eh.e_type = ET_DYN;
-    expect_refused(&e, sizeof(e), "not an executable");
+    expect_refused(file_image(&e), sizeof(e), "not an executable");
 }
 
 UNIT_TEST(corrupt_program_headers_are_refused)
@@ -170,9 +208,9 @@ UNIT_TEST(corrupt_program_headers_are_refused)
     TestElf e;
     make_elf(&e, RAM_BASE, 16);
     e.eh.e_phoff = 0xFFFFFFFFFFFFFF00ULL;
-    expect_refused(&e, sizeof(e), "program header");
+    expect_refused(file_image(&e), sizeof(e), "program header");
     make_elf(&e, RAM_BASE, 8); /* filesz > memsz */
-    expect_refused(&e, sizeof(e), "corrupt");
+    expect_refused(file_image(&e), sizeof(e), "corrupt");
 }
 
 UNIT_TEST(entry_outside_ram_is_refused)
@@ -180,7 +218,7 @@ UNIT_TEST(entry_outside_ram_is_refused)
     TestElf e;
     make_elf(&e, RAM_BASE, 16);
     e.eh.e_entry = 0x1000;
-    expect_refused(&e, sizeof(e), "entry point");
+    expect_refused(file_image(&e), sizeof(e), "entry point");
 }
 
 UNIT_TEST(raw_image_larger_than_ram_is_refused)

@@ -22,6 +22,8 @@ import subprocess
 import sys
 import tempfile
 
+from host_command import host_command
+
 
 def make_tmpfile(directory: pathlib.Path, spec: str) -> tuple[str, str]:
     name, _, recipe = spec.partition("=")
@@ -80,7 +82,7 @@ def main() -> int:
         try:
             with stdin_path.open("rb") as stdin:
                 proc = subprocess.run(
-                    command,
+                    host_command(command),
                     stdin=stdin,
                     capture_output=True,
                     timeout=args.timeout,

@@ -12,6 +12,8 @@ import sys
 import tempfile
 import time
 
+from host_command import host_command
+
 
 def main() -> int:
     rivet, firmware, expected = sys.argv[1:4]
@@ -19,7 +21,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="rivet-sock-") as tmp:
         path = str(pathlib.Path(tmp) / "serial.sock")
         proc = subprocess.Popen(
-            [rivet, "-serial", f"unix:{path},server,wait=on", "-bios", firmware],
+            host_command([rivet, "-serial", f"unix:{path},server,wait=on",
+                          "-bios", firmware]),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         deadline = time.monotonic() + 30

@@ -15,6 +15,8 @@ import sys
 import termios
 import time
 
+from host_command import host_command
+
 
 def read_until(fd: int, wanted: bytes, timeout: float = 20) -> bytes:
     got = b""
@@ -37,7 +39,7 @@ def lflags(fd: int) -> int:
 
 def start(rivet: str, firmware: str):
     master, slave = pty.openpty()
-    proc = subprocess.Popen([rivet, "-bios", firmware], stdin=slave,
+    proc = subprocess.Popen(host_command([rivet, "-bios", firmware]), stdin=slave,
                             stdout=slave, stderr=subprocess.PIPE)
     read_until(master, b"uart-echo: ready")
     return master, slave, proc
