@@ -204,6 +204,87 @@ static void riscv_cpu_reset(DeviceState *dev)
     riscv_cpu_set_address_space(cpu, cpu->as);
 }
 
+/* Migration: every architectural register, the interrupt line levels, WFI
+ * and LR/SC state, and the retired-instruction count the counters derive
+ * from.  The RAM fast-path window is a host cache and is rebuilt. */
+static bool riscv_cpu_post_load(void *opaque, int version_id, Error **errp)
+{
+    RiscvCPU *cpu = opaque;
+    (void)version_id;
+    if (cpu->x[0] != 0) {
+        error_setg(errp, "field 'x[0]': the zero register holds 0x%" PRIx64,
+                   cpu->x[0]);
+        return false;
+    }
+    if (cpu->csr.misa != MISA_VALUE) {
+        error_setg(errp,
+                   "field 'csr.misa': 0x%" PRIx64 " is not this hart's "
+                   "0x%" PRIx64,
+                   cpu->csr.misa, (uint64_t)MISA_VALUE);
+        return false;
+    }
+    /* Fetch relies on a 4-byte aligned pc (see riscv_cpu_exec). */
+    if (cpu->pc & 3) {
+        error_setg(errp, "field 'pc': 0x%" PRIx64 " is not 4-byte aligned",
+                   cpu->pc);
+        return false;
+    }
+    cpu->check_interrupts = true;
+    riscv_cpu_set_address_space(cpu, cpu->as);
+    return true;
+}
+
+static const VMStateField riscv_csrs_fields[] = {
+    VMSTATE_UINT64_CHECKED(mstatus, RiscvCsrs, MSTATUS_WRITABLE, 0),
+    VMSTATE_UINT64(misa, RiscvCsrs),
+    VMSTATE_UINT64_CHECKED(mie, RiscvCsrs, MIP_ALL, 0),
+    VMSTATE_UINT64_CHECKED(mip, RiscvCsrs, MIP_ALL, 0),
+    /* Modes 2 and 3 are reserved and never stored. */
+    VMSTATE_UINT64_CHECKED(mtvec, RiscvCsrs, ~2ULL, 0),
+    VMSTATE_UINT64(mscratch, RiscvCsrs),
+    VMSTATE_UINT64_CHECKED(mepc, RiscvCsrs, ~3ULL, 0),
+    VMSTATE_UINT64(mcause, RiscvCsrs),
+    VMSTATE_UINT64(mtval, RiscvCsrs),
+    VMSTATE_UINT64(mcycle_offset, RiscvCsrs),
+    VMSTATE_UINT64(minstret_offset, RiscvCsrs),
+    VMSTATE_UINT64_CHECKED(mcounteren, RiscvCsrs, 0xffffffffULL, 0),
+    VMSTATE_UINT64_CHECKED(mcountinhibit, RiscvCsrs, 0xffffffffULL, 0),
+    VMSTATE_END_OF_LIST(),
+};
+
+static const VMStateDescription vmstate_riscv_csrs = {
+    .name = "riscv-csrs",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = riscv_csrs_fields,
+};
+
+static const VMStateField riscv_cpu_fields[] = {
+    {.name = "hartid",
+     .type = VMS_TYPE_UINT64,
+     .offset = offsetof(RiscvCPU, hartid),
+     .elem_size = sizeof(uint64_t),
+     .num = 1,
+     .must_equal = true},
+    VMSTATE_UINT64_ARRAY(x, RiscvCPU),
+    VMSTATE_UINT64(pc, RiscvCPU),
+    VMSTATE_STRUCT(csr, RiscvCPU, vmstate_riscv_csrs),
+    VMSTATE_UINT64_CHECKED(irq_lines, RiscvCPU, MIP_ALL, 0),
+    VMSTATE_BOOL(waiting, RiscvCPU),
+    VMSTATE_BOOL(reservation_valid, RiscvCPU),
+    VMSTATE_UINT64(reservation_addr, RiscvCPU),
+    VMSTATE_UINT64(insn_count, RiscvCPU),
+    VMSTATE_END_OF_LIST(),
+};
+
+static const VMStateDescription vmstate_riscv_cpu = {
+    .name = "riscv-cpu",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = riscv_cpu_fields,
+    .post_load = riscv_cpu_post_load,
+};
+
 static void riscv_cpu_class_init(ObjectClass *klass, const void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
@@ -211,6 +292,7 @@ static void riscv_cpu_class_init(ObjectClass *klass, const void *data)
     dc->desc = "RISC-V RV64IMA hart (machine mode)";
     dc->realize = riscv_cpu_realize;
     dc->reset = riscv_cpu_reset;
+    dc->vmsd = &vmstate_riscv_cpu;
     device_class_set_props(dc, riscv_cpu_props);
 }
 

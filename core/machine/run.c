@@ -3,6 +3,12 @@
  * main loop (chardev input) and virtual-clock timers.  When the hart idles
  * in WFI, time jumps to the next timer deadline instead of passing in real
  * time, which keeps runs deterministic and idle guests fast.
+ *
+ * Host input is looked at only at points fixed by guest state: when the
+ * instruction count crosses a multiple of RUN_SLICE_INSNS, and when the
+ * hart idles.  A run stopped at any instruction (-save-at) and resumed from
+ * its snapshot therefore sees its input at exactly the same guest instants
+ * as an uninterrupted run.
  */
 #include "machine/virt.h"
 
@@ -15,22 +21,41 @@
  * is echoed without a visible delay. */
 #define RUN_SLICE_INSNS 100000
 
-int virt_machine_run(VirtMachine *vms, Error **errp)
+int virt_machine_run_until(VirtMachine *vms, uint64_t stop_at, Error **errp)
 {
     RiscvCPU *cpu = vms->cpu;
 
     while (!main_loop_exit_requested()) {
+        /* The top of the loop is the only place a run stops: everything
+         * the next iteration depends on is machine state. */
+        if (vms->insns_executed >= stop_at) {
+            return VIRT_RUN_STOPPED;
+        }
         if (vms->reset_requested) {
             virt_machine_reset(vms);
         }
+        uint64_t budget =
+            RUN_SLICE_INSNS - vms->insns_executed % RUN_SLICE_INSNS;
+        if (budget > stop_at - vms->insns_executed) {
+            budget = stop_at - vms->insns_executed;
+        }
         uint64_t executed = 0;
-        CpuExitReason why = riscv_cpu_exec(cpu, RUN_SLICE_INSNS, &executed);
-        main_loop_poll(0);
+        CpuExitReason why = riscv_cpu_exec(cpu, budget, &executed);
+        vms->insns_executed += executed;
+        if (executed && vms->insns_executed % RUN_SLICE_INSNS == 0) {
+            main_loop_poll(0); /* input, then expired timers */
+        } else {
+            vclock_run_expired();
+        }
         if (why != CPU_EXIT_WFI || !cpu->waiting ||
             main_loop_exit_requested() || vms->reset_requested) {
             continue;
         }
-        /* Idle: skip to the next deadline, or block for input. */
+        /* Idle: input that is already there wakes the guest first. */
+        if (main_loop_poll(0)) {
+            continue;
+        }
+        /* Skip to the next deadline, or block for input. */
         int64_t deadline = vclock_next_deadline();
         if (deadline != VCLOCK_NO_DEADLINE) {
             vclock_advance_to(deadline);
@@ -49,4 +74,9 @@ int virt_machine_run(VirtMachine *vms, Error **errp)
         riscv_cpu_dump_state(cpu);
     }
     return main_loop_exit_status();
+}
+
+int virt_machine_run(VirtMachine *vms, Error **errp)
+{
+    return virt_machine_run_until(vms, UINT64_MAX, errp);
 }

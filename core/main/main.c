@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "chardev/char.h"
+#include "machine/snapshot.h"
 #include "machine/virt.h"
 #include "probes/registry.h"
 #include "util/error.h"
@@ -31,6 +32,8 @@ typedef struct Options {
     const char *serial;
     const char *debug_items;
     const char *log_file;
+    const char *incoming; /* -incoming file:PATH */
+    const char *save_at;  /* -save-at N,file:PATH */
 } Options;
 
 static void print_help(void)
@@ -55,6 +58,12 @@ static void print_help(void)
         "  -d ITEM[,...]    debug logging: int, guest_errors, unimp, mmio,\n"
         "                   in_asm, cpu (-d help lists them)\n"
         "  -D FILE          write debug logging to FILE instead of stderr\n"
+        "  -incoming file:PATH\n"
+        "                   start from the snapshot in PATH (same -m and\n"
+        "                   firmware as when it was saved)\n"
+        "  -save-at N,file:PATH\n"
+        "                   run until the guest has executed N instructions\n"
+        "                   since power-on, save a snapshot to PATH, exit 0\n"
         "  -trace PATTERN   print the probe events whose names match the glob\n"
         "                   to stderr or the -D file (repeatable; -trace help\n"
         "                   lists them)\n"
@@ -166,6 +175,10 @@ static int parse_options(int argc, char **argv, Options *opts, Error **errp)
             target = &opts->debug_items;
         } else if (!strcmp(name, "-D")) {
             target = &opts->log_file;
+        } else if (!strcmp(name, "-incoming")) {
+            target = &opts->incoming;
+        } else if (!strcmp(name, "-save-at")) {
+            target = &opts->save_at;
         } else if (!strcmp(name, "-trace")) {
             /* Repeatable: each pattern enables more events right away. */
             const char *pattern = option_argument(argc, argv, &i, errp);
@@ -234,6 +247,59 @@ static VirtMachine *create_machine(const Options *opts, Error **errp)
     return ok ? vms : NULL;
 }
 
+/* The PATH of a "file:PATH" migration URI. */
+static const char *migration_file(const char *option, const char *uri,
+                                  Error **errp)
+{
+    if (strncmp(uri, "file:", 5) != 0 || uri[5] == '\0') {
+        error_setg(errp, "%s %s: expected file:PATH", option, uri);
+        return NULL;
+    }
+    return uri + 5;
+}
+
+/* -save-at N,file:PATH */
+static bool parse_save_at(const char *text, uint64_t *insns, const char **path,
+                          Error **errp)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(text, &end, 10);
+    if (errno || end == text || text[0] == '-' || *end != ',') {
+        error_setg(errp,
+                   "-save-at %s: expected N,file:PATH with N a number of "
+                   "instructions",
+                   text);
+        return false;
+    }
+    *insns = n;
+    *path = migration_file("-save-at", end + 1, errp);
+    return *path != NULL;
+}
+
+/* Runs the guest to the -save-at point and writes the snapshot; returns
+ * the exit status. */
+static int run_and_save(VirtMachine *vms, uint64_t insns, const char *path)
+{
+    Error *err = NULL;
+    int status = virt_machine_run_until(vms, insns, &err);
+    if (status == VIRT_RUN_STOPPED) {
+        if (!virt_snapshot_save_file(vms, path, &err)) {
+            error_report_err(err);
+            return EXIT_USAGE;
+        }
+        return EXIT_SUCCESS;
+    }
+    if (status < 0) {
+        error_report_err(err);
+        return EXIT_USAGE;
+    }
+    error_report("-save-at %" PRIu64 ": the guest powered off with status %d "
+                 "after %" PRIu64 " instructions, before the snapshot point",
+                 insns, status, vms->insns_executed);
+    return EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
     Options opts = {.machine = "virt", .serial = "stdio"};
@@ -262,15 +328,40 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
+    uint64_t save_insns = 0;
+    const char *save_path = NULL;
+    const char *incoming_path = NULL;
+    if (opts.save_at &&
+        !parse_save_at(opts.save_at, &save_insns, &save_path, &err)) {
+        error_report_err(err);
+        return EXIT_USAGE;
+    }
+    if (opts.incoming &&
+        !(incoming_path = migration_file("-incoming", opts.incoming, &err))) {
+        error_report_err(err);
+        return EXIT_USAGE;
+    }
+
     VirtMachine *vms = create_machine(&opts, &err);
     if (!vms) {
         error_report_err(err);
         return EXIT_USAGE;
     }
-    int status = virt_machine_run(vms, &err);
-    if (status < 0) {
+    /* A snapshot is loaded completely, or the guest never runs. */
+    if (incoming_path && !virt_snapshot_load_file(vms, incoming_path, &err)) {
         error_report_err(err);
-        status = EXIT_USAGE;
+        object_unparent(OBJECT(vms));
+        return EXIT_USAGE;
+    }
+    int status;
+    if (save_path) {
+        status = run_and_save(vms, save_insns, save_path);
+    } else {
+        status = virt_machine_run(vms, &err);
+        if (status < 0) {
+            error_report_err(err);
+            status = EXIT_USAGE;
+        }
     }
     object_unparent(OBJECT(vms));
     log_close();

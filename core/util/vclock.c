@@ -14,6 +14,7 @@
 
 static int64_t vclock_now_ns;
 static Timer *pending_head;
+static uint64_t vclock_next_seq;
 
 int64_t vclock_get_ns(void)
 {
@@ -67,6 +68,7 @@ void vclock_reset(void)
         timer_unlink(pending_head);
     }
     vclock_now_ns = 0;
+    vclock_next_seq = 0;
 }
 
 void timer_init(Timer *t, TimerCallback *cb, void *opaque)
@@ -78,20 +80,45 @@ void timer_init(Timer *t, TimerCallback *cb, void *opaque)
     t->pending = false;
 }
 
-void timer_mod(Timer *t, int64_t expire_ns)
+/* Insert t in (expire_ns, seq) order.  Sequence numbers only grow, so for
+ * timer_mod this is "after every timer with the same deadline". */
+static void timer_insert(Timer *t, int64_t expire_ns, uint64_t seq)
 {
     if (t->pending) {
         timer_unlink(t);
     }
     t->expire_ns = expire_ns;
+    t->seq = seq;
     Timer **link = &pending_head;
-    while (*link && (*link)->expire_ns <= expire_ns) {
+    while (*link && ((*link)->expire_ns < expire_ns ||
+                     ((*link)->expire_ns == expire_ns && (*link)->seq < seq))) {
         link = &(*link)->next;
     }
     t->next = *link;
     *link = t;
     t->pending = true;
     probe_timer_arm(t, expire_ns, vclock_now_ns);
+}
+
+void timer_mod(Timer *t, int64_t expire_ns)
+{
+    timer_insert(t, expire_ns, vclock_next_seq++);
+}
+
+void timer_restore(Timer *t, int64_t expire_ns, uint64_t seq)
+{
+    timer_insert(t, expire_ns, seq);
+}
+
+uint64_t vclock_get_next_seq(void)
+{
+    return vclock_next_seq;
+}
+
+void vclock_restore(int64_t now_ns, uint64_t next_seq)
+{
+    vclock_now_ns = now_ns;
+    vclock_next_seq = next_seq;
 }
 
 void timer_del(Timer *t)

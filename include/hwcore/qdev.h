@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "hwcore/irq.h"
+#include "migration/vmstate.h"
 #include "qom/object.h"
 #include "util/error.h"
 
@@ -84,8 +85,9 @@ struct DeviceClass {
     DeviceRealize *realize;
     DeviceUnrealize *unrealize;
     DeviceReset *reset;
-    /* Migration description, filled in by the migration issue. */
-    const void *vmsd;
+    /* What the device saves in a snapshot (migration/vmstate.h); the
+     * section is named after vmsd->name, so twins share one name. */
+    const VMStateDescription *vmsd;
 };
 
 #define DEVICE_MAX_GPIO 64

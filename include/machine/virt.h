@@ -45,6 +45,9 @@ typedef struct VirtMachine {
     LoadedImage image;
     bool reset_requested;
     bool realized;
+    /* Guest instructions executed since power-on (resets do not clear it):
+     * the clock -save-at counts and host input is polled on (run.c). */
+    uint64_t insns_executed;
 } VirtMachine;
 
 #define VIRT_MACHINE(obj) OBJECT_CHECK(VirtMachine, (obj), TYPE_VIRT_MACHINE)
@@ -68,6 +71,12 @@ void virt_machine_reset(VirtMachine *vms);
  * exit status, or -1 with *errp set when the guest can never make progress
  * (WFI with no timer armed and no input source). */
 int virt_machine_run(VirtMachine *vms, Error **errp);
+
+/* virt_machine_run() that stops once insns_executed reaches stop_at, at a
+ * point where a snapshot resumes exactly as the run would have gone on;
+ * returns VIRT_RUN_STOPPED then. */
+#define VIRT_RUN_STOPPED (-2)
+int virt_machine_run_until(VirtMachine *vms, uint64_t stop_at, Error **errp);
 
 /* The demo firmware built into the executable. */
 extern const uint8_t rivet_demo_firmware[];

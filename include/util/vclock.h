@@ -28,6 +28,9 @@ typedef struct Timer {
     void *opaque;
     struct Timer *next; /* in the clock's list, sorted by expire_ns */
     bool pending;
+    /* Arming order: equal deadlines fire in seq order.  Saved with the
+     * deadline so a restored machine fires ties in the same order. */
+    uint64_t seq;
 } Timer;
 
 /* Current virtual time in nanoseconds since reset. */
@@ -54,5 +57,15 @@ void timer_del(Timer *t);
 bool timer_pending(const Timer *t);
 /* Deadline of a pending timer, VCLOCK_NO_DEADLINE when not pending. */
 int64_t timer_expire_time(const Timer *t);
+
+/* Migration: the clock's state is its time and the next arming sequence
+ * number; a timer's is its deadline and sequence number. */
+uint64_t vclock_get_next_seq(void);
+/* Set time (may go backwards: a fresh machine takes a snapshot's time) and
+ * the sequence counter.  Pending timers are kept. */
+void vclock_restore(int64_t now_ns, uint64_t next_seq);
+/* Arm t for expire_ns with the given sequence number, in the place it had
+ * when it was saved. */
+void timer_restore(Timer *t, int64_t expire_ns, uint64_t seq);
 
 #endif /* RIVET_UTIL_VCLOCK_H */

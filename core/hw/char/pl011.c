@@ -409,6 +409,61 @@ static const Property pl011_props[] = {
     DEFINE_PROP_END_OF_LIST(),
 };
 
+/* Migration: every register, the receive FIFO and its timeout deadline.
+ * The interrupt output is not saved: UARTINTR is (RIS & IMSC), and the
+ * PLIC saves the level it last saw. */
+static bool pl011_post_load(void *opaque, int version_id, Error **errp)
+{
+    PL011State *s = opaque;
+    (void)version_id;
+    if (s->rx_count > pl011_fifo_depth(s)) {
+        error_setg(errp,
+                   "field 'rx_count': %u entries, but the FIFO holds %u "
+                   "with UARTLCR_H.FEN %s",
+                   s->rx_count, pl011_fifo_depth(s),
+                   (s->lcr_h & PL011_LCR_H_FEN) ? "set" : "clear");
+        return false;
+    }
+    if (s->fe.chr) {
+        char_fe_accept_input(&s->fe);
+    }
+    return true;
+}
+
+static const VMStateField pl011_fields[] = {
+    VMSTATE_UINT32_CHECKED(rsr, PL011State, 0xf, 0),
+    VMSTATE_UINT32_CHECKED(ilpr, PL011State, 0xff, 0),
+    VMSTATE_UINT32_CHECKED(ibrd, PL011State, 0xffff, 0),
+    VMSTATE_UINT32_CHECKED(fbrd, PL011State, 0x3f, 0),
+    VMSTATE_UINT32_CHECKED(lcr_h, PL011State, 0xff, 0),
+    VMSTATE_UINT32_CHECKED(cr, PL011State, 0xffff, 0),
+    VMSTATE_UINT32_CHECKED(ifls, PL011State, 0x3f, 0),
+    VMSTATE_UINT32_CHECKED(imsc, PL011State, PL011_INT_ALL, 0),
+    VMSTATE_UINT32_CHECKED(ris, PL011State, PL011_INT_ALL, 0),
+    VMSTATE_UINT32_CHECKED(dmacr, PL011State, 0x7, 0),
+    /* Entries are 12 bits: error bits 11:8 over the data. */
+    {.name = "rx_fifo",
+     .type = VMS_TYPE_UINT32,
+     .shape = VMS_SHAPE_ARRAY,
+     .offset = offsetof(PL011State, rx_fifo),
+     .elem_size = sizeof(uint32_t),
+     .num = PL011_FIFO_DEPTH,
+     .mask = 0xfff},
+    VMSTATE_UINT32_CHECKED(rx_pos, PL011State, 0, PL011_FIFO_DEPTH - 1),
+    VMSTATE_UINT32_CHECKED(rx_count, PL011State, 0, PL011_FIFO_DEPTH),
+    VMSTATE_BOOL(rx_overrun_pending, PL011State),
+    VMSTATE_TIMER(rx_timeout_timer, PL011State),
+    VMSTATE_END_OF_LIST(),
+};
+
+const VMStateDescription vmstate_pl011 = {
+    .name = "pl011",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = pl011_fields,
+    .post_load = pl011_post_load,
+};
+
 static void pl011_class_init(ObjectClass *klass, const void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
@@ -418,6 +473,7 @@ static void pl011_class_init(ObjectClass *klass, const void *data)
     dc->realize = pl011_realize;
     dc->unrealize = pl011_unrealize;
     dc->reset = pl011_reset;
+    dc->vmsd = &vmstate_pl011;
     device_class_set_props(dc, pl011_props);
 }
 

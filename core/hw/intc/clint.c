@@ -173,6 +173,23 @@ static void clint_instance_finalize(Object *obj)
     memory_region_destroy(&CLINT(obj)->iomem);
 }
 
+/* Migration: msip, mtimecmp, mtime's offset from the virtual clock and the
+ * deadline of the MTIP rising edge. */
+static const VMStateField clint_fields[] = {
+    VMSTATE_UINT32_CHECKED(msip, CLINTState, 1, 0),
+    VMSTATE_UINT64(mtimecmp, CLINTState),
+    VMSTATE_UINT64(mtime_offset, CLINTState),
+    VMSTATE_TIMER(mtip_timer, CLINTState),
+    VMSTATE_END_OF_LIST(),
+};
+
+static const VMStateDescription vmstate_clint = {
+    .name = "clint",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = clint_fields,
+};
+
 static void clint_class_init(ObjectClass *klass, const void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
@@ -181,6 +198,7 @@ static void clint_class_init(ObjectClass *klass, const void *data)
     dc->desc = "RISC-V CLINT (SiFive layout, one hart)";
     dc->unrealize = clint_unrealize;
     dc->reset = clint_reset;
+    dc->vmsd = &vmstate_clint;
 }
 
 static const TypeInfo clint_info = {

@@ -208,6 +208,49 @@ static void plic_instance_finalize(Object *obj)
     memory_region_destroy(&PLIC(obj)->iomem);
 }
 
+/* Migration: priorities, pending/enable/in-service bits, the threshold and
+ * the input line levels (the gateways' memory of each source's wire). */
+static bool plic_post_load(void *opaque, int version_id, Error **errp)
+{
+    PLICState *s = opaque;
+    (void)version_id;
+    if (s->priority[0] != 0) {
+        error_setg(errp,
+                   "field 'priority[0]': source 0 is hardwired to 0, "
+                   "the stream has %u",
+                   s->priority[0]);
+        return false;
+    }
+    return true;
+}
+
+/* plic_source_mask as a constant expression, for the static table. */
+#define PLIC_MIG_SOURCES ((uint32_t)(((1ULL << PLIC_NUM_SOURCES) - 1) & ~1ULL))
+
+static const VMStateField plic_fields[] = {
+    {.name = "priority",
+     .type = VMS_TYPE_UINT32,
+     .shape = VMS_SHAPE_ARRAY,
+     .offset = offsetof(PLICState, priority),
+     .elem_size = sizeof(uint32_t),
+     .num = PLIC_NUM_SOURCES,
+     .mask = PLIC_PRIORITY_MASK},
+    VMSTATE_UINT32_CHECKED(pending, PLICState, PLIC_MIG_SOURCES, 0),
+    VMSTATE_UINT32_CHECKED(enable, PLICState, PLIC_MIG_SOURCES, 0),
+    VMSTATE_UINT32_CHECKED(threshold, PLICState, PLIC_PRIORITY_MASK, 0),
+    VMSTATE_UINT32_CHECKED(in_service, PLICState, PLIC_MIG_SOURCES, 0),
+    VMSTATE_UINT32_CHECKED(line_level, PLICState, PLIC_MIG_SOURCES, 0),
+    VMSTATE_END_OF_LIST(),
+};
+
+static const VMStateDescription vmstate_plic = {
+    .name = "plic",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = plic_fields,
+    .post_load = plic_post_load,
+};
+
 static void plic_class_init(ObjectClass *klass, const void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
@@ -215,6 +258,7 @@ static void plic_class_init(ObjectClass *klass, const void *data)
 
     dc->desc = "RISC-V PLIC (SiFive layout, one hart)";
     dc->reset = plic_reset;
+    dc->vmsd = &vmstate_plic;
 }
 
 static const TypeInfo plic_info = {

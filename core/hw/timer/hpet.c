@@ -491,6 +491,92 @@ static const Property hpet_props[] = {
     DEFINE_PROP_END_OF_LIST(),
 };
 
+/* Migration: the registers, the counter's reference point and every
+ * comparator with its pending deadline, so events fire at exactly the
+ * instant they would have.  The output levels are saved too: they decide
+ * which line changes the next update drives. */
+static bool hpet_post_load(void *opaque, int version_id, Error **errp)
+{
+    HPETState *s = opaque;
+    (void)version_id;
+    uint64_t timers_mask = (1ULL << s->num_timers) - 1;
+    if (s->isr & ~timers_mask) {
+        error_setg(errp,
+                   "field 'isr': 0x%" PRIx64 " has bits for timers beyond "
+                   "the %u this HPET has",
+                   s->isr, s->num_timers);
+        return false;
+    }
+    /* Route 0 is the reset value even where INT_ROUTE_CAP lacks it. */
+    uint32_t routes = s->intcap | 1u | (1u << VIRT_HPET_LEGACY_IRQ0) |
+                      (1u << VIRT_HPET_LEGACY_IRQ1);
+    if (s->irq_level & ~routes) {
+        error_setg(errp,
+                   "field 'irq_level': 0x%08x drives routes outside "
+                   "INT_ROUTE_CAP 0x%08x",
+                   s->irq_level, s->intcap);
+        return false;
+    }
+    for (unsigned i = 0; i < s->num_timers; i++) {
+        const HPETTimer *t = &s->timers[i];
+        unsigned route =
+            (t->config & HPET_TN_INT_ROUTE_MASK) >> HPET_TN_INT_ROUTE_SHIFT;
+        if (route != 0 && !(s->intcap & (1u << route))) {
+            error_setg(errp,
+                       "field 'timers[%u].config': route %u is not in "
+                       "INT_ROUTE_CAP 0x%08x",
+                       i, route, s->intcap);
+            return false;
+        }
+        if (timer_pending(&t->timer) && t->event_ns != t->timer.expire_ns) {
+            error_setg(errp,
+                       "field 'timers[%u].timer': deadline %" PRId64
+                       " differs from event_ns %" PRId64,
+                       i, t->timer.expire_ns, t->event_ns);
+            return false;
+        }
+    }
+    return true;
+}
+
+static const VMStateField hpet_timer_fields[] = {
+    VMSTATE_UINT64_CHECKED(config, HPETTimer, HPET_TN_CONF_WRITABLE, 0),
+    VMSTATE_UINT64(comparator, HPETTimer),
+    VMSTATE_UINT64(period, HPETTimer),
+    VMSTATE_TIMER(timer, HPETTimer),
+    VMSTATE_INT64(event_ns, HPETTimer),
+    VMSTATE_END_OF_LIST(),
+};
+
+static const VMStateDescription vmstate_hpet_timer = {
+    .name = "hpet_timer",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = hpet_timer_fields,
+};
+
+static const VMStateField hpet_fields[] = {
+    /* The number of comparators is hardware shape: it must match. */
+    VMSTATE_UINT8_EQUAL(num_timers, HPETState),
+    VMSTATE_UINT64_CHECKED(config, HPETState, HPET_CFG_ENABLE | HPET_CFG_LEGACY,
+                           0),
+    VMSTATE_UINT64(isr, HPETState),
+    VMSTATE_UINT64(counter, HPETState),
+    VMSTATE_INT64(counter_base_ns, HPETState),
+    VMSTATE_UINT32(irq_level, HPETState),
+    VMSTATE_STRUCT_VARRAY_UINT8(timers, HPETState, num_timers,
+                                vmstate_hpet_timer),
+    VMSTATE_END_OF_LIST(),
+};
+
+const VMStateDescription vmstate_hpet = {
+    .name = "hpet",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = hpet_fields,
+    .post_load = hpet_post_load,
+};
+
 static void hpet_class_init(ObjectClass *klass, const void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
@@ -500,6 +586,7 @@ static void hpet_class_init(ObjectClass *klass, const void *data)
     dc->realize = hpet_realize;
     dc->unrealize = hpet_unrealize;
     dc->reset = hpet_reset;
+    dc->vmsd = &vmstate_hpet;
     device_class_set_props(dc, hpet_props);
 }
 

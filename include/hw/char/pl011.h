@@ -178,4 +178,8 @@ typedef struct PL011State {
  * (32 bit periods at the programmed baud rate). */
 int64_t pl011_rx_timeout_ns(const PL011State *s);
 
+/* The migration description shared by the C and Rust PL011: a snapshot of
+ * either loads into the other (docs/migration.md). */
+extern const VMStateDescription vmstate_pl011;
+
 #endif /* RIVET_HW_CHAR_PL011_H */

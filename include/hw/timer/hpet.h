@@ -128,4 +128,8 @@ struct HPETState {
 /* The main counter value at the current virtual time. */
 uint64_t hpet_get_counter(const HPETState *s);
 
+/* The migration description shared by the C and Rust HPET: a snapshot of
+ * either loads into the other (docs/migration.md). */
+extern const VMStateDescription vmstate_hpet;
+
 #endif /* RIVET_HW_TIMER_HPET_H */

@@ -1,0 +1,202 @@
+/*
+ * Snapshots of the `virt` board: which sections a machine has and in what
+ * order, and reading/writing them from files.
+ *
+ * Sections: "ram" (iterative), then in this order "vclock", the board
+ * ("virt"), and one section per device found under /machine, named after
+ * its class's VMStateDescription, so the C and Rust twin of a device write
+ * and accept the same section.  A device without a description makes
+ * saving fail instead of silently producing a snapshot that loses state.
+ */
+#include "machine/snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "migration/ram.h"
+#include "migration/savevm.h"
+#include "migration/vclock-state.h"
+
+static const VMStateField virt_machine_fields[] = {
+    VMSTATE_UINT64(insns_executed, VirtMachine),
+    /* The HTIF mailbox lives at the firmware's `tohost` symbol: a snapshot
+     * only makes sense with the same firmware, which this checks. */
+    {.name = "tohost_addr",
+     .type = VMS_TYPE_UINT64,
+     .offset = offsetof(VirtMachine, image.tohost_addr),
+     .elem_size = sizeof(uint64_t),
+     .num = 1,
+     .must_equal = true},
+    VMSTATE_UINT64(htif_tohost, VirtMachine),
+    VMSTATE_UINT64(htif_fromhost, VirtMachine),
+    VMSTATE_BOOL(reset_requested, VirtMachine),
+    VMSTATE_END_OF_LIST(),
+};
+
+const VMStateDescription vmstate_virt_machine = {
+    .name = "virt",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = virt_machine_fields,
+};
+
+/* Everything a save or load needs to exist while it runs. */
+typedef struct VirtSnapshot {
+    SaveState ss;
+    RamMigration ram;
+    VClockMigState clock;
+} VirtSnapshot;
+
+static bool virt_snapshot_register(VirtMachine *vms, VirtSnapshot *snap,
+                                   Error **errp)
+{
+    savevm_init(&snap->ss, TYPE_VIRT_MACHINE);
+    if (!ram_migration_register(&snap->ss, &snap->ram, &vms->ram, errp) ||
+        !savevm_register(&snap->ss, &vmstate_vclock, &snap->clock, errp) ||
+        !savevm_register(&snap->ss, &vmstate_virt_machine, vms, errp)) {
+        return false;
+    }
+    for (Object *child = OBJECT(vms)->children; child; child = child->sibling) {
+        if (!object_dynamic_cast(child, TYPE_DEVICE)) {
+            continue;
+        }
+        const DeviceClass *dc = DEVICE_GET_CLASS(child);
+        if (!dc->vmsd) {
+            error_setg(errp,
+                       "device '%s' (%s) has no migration description, so "
+                       "the machine cannot be saved",
+                       child->name, object_get_typename(child));
+            return false;
+        }
+        if (!savevm_register(&snap->ss, dc->vmsd, child, errp)) {
+            error_prepend(errp, "device '%s' (%s): ", child->name,
+                          object_get_typename(child));
+            return false;
+        }
+    }
+    return true;
+}
+
+bool virt_snapshot_save(VirtMachine *vms, MigWriter *w, Error **errp)
+{
+    VirtSnapshot *snap = calloc(1, sizeof(*snap));
+    bool ok = snap && virt_snapshot_register(vms, snap, errp) &&
+              savevm_save(&snap->ss, w, errp);
+    if (!snap) {
+        error_setg(errp, "out of memory");
+    }
+    free(snap);
+    return ok;
+}
+
+bool virt_snapshot_load(VirtMachine *vms, const uint8_t *data, size_t len,
+                        Error **errp)
+{
+    VirtSnapshot *snap = calloc(1, sizeof(*snap));
+    if (!snap) {
+        error_setg(errp, "out of memory");
+        return false;
+    }
+    bool ok = virt_snapshot_register(vms, snap, errp) &&
+              savevm_load(&snap->ss, data, len, errp);
+    ram_migration_cleanup(&snap->ram);
+    free(snap);
+    return ok;
+}
+
+bool virt_snapshot_save_file(VirtMachine *vms, const char *path, Error **errp)
+{
+    MigWriter w;
+    mig_writer_init(&w);
+    if (!virt_snapshot_save(vms, &w, errp)) {
+        mig_writer_free(&w);
+        return false;
+    }
+    /* Write beside the target and rename, so a failed save never leaves a
+     * truncated snapshot under the requested name. */
+    size_t tmplen = strlen(path) + 16;
+    char *tmp = malloc(tmplen);
+    snprintf(tmp, tmplen, "%s.tmp%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    bool ok = fd >= 0;
+    if (!ok) {
+        error_setg_errno(errp, errno, "cannot create snapshot '%s'", tmp);
+    }
+    for (size_t done = 0; ok && done < w.len;) {
+        ssize_t n = write(fd, w.data + done, w.len - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            error_setg_errno(errp, errno, "cannot write snapshot '%s'", tmp);
+            ok = false;
+            break;
+        }
+        done += (size_t)n;
+    }
+    if (fd >= 0 && close(fd) != 0 && ok) {
+        error_setg_errno(errp, errno, "cannot write snapshot '%s'", tmp);
+        ok = false;
+    }
+    if (ok && rename(tmp, path) != 0) {
+        error_setg_errno(errp, errno, "cannot create snapshot '%s'", path);
+        ok = false;
+    }
+    if (!ok && fd >= 0) {
+        unlink(tmp);
+    }
+    free(tmp);
+    mig_writer_free(&w);
+    return ok;
+}
+
+bool virt_snapshot_load_file(VirtMachine *vms, const char *path, Error **errp)
+{
+    uint8_t *data = NULL;
+    size_t size = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "cannot open snapshot '%s'", path);
+        return false;
+    }
+    bool ok = true;
+    for (size_t cap = 0;;) {
+        if (size == cap) {
+            cap = cap ? cap * 2 : 1 << 20;
+            uint8_t *grown = realloc(data, cap);
+            if (!grown) {
+                error_setg(errp, "snapshot '%s' does not fit in memory", path);
+                ok = false;
+                break;
+            }
+            data = grown;
+        }
+        ssize_t n = read(fd, data + size, cap - size);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            error_setg_errno(errp, errno, "cannot read snapshot '%s'", path);
+            ok = false;
+            break;
+        }
+        if (n == 0) {
+            break;
+        }
+        size += (size_t)n;
+    }
+    close(fd);
+    if (ok) {
+        ok = virt_snapshot_load(vms, data, size, errp);
+        if (!ok) {
+            error_prepend(errp, "snapshot '%s': ", path);
+        }
+    }
+    free(data);
+    return ok;
+}
