@@ -4,6 +4,7 @@
  */
 #include "machine/virt.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,11 +69,86 @@ static bool virt_set_htif(Object *obj, ObjectProperty *prop,
     return true;
 }
 
+/*
+ * Devices that exist in C and in Rust (the twins): the board builds the one
+ * -machine virt,NAME=c|rust names.  Rust is the default when its type is
+ * registered, i.e. when the Rust devices are linked in.
+ */
+typedef struct VirtTwin {
+    const char *prop;      /* machine property and C type name */
+    const char *rust_type; /* QOM type of the Rust implementation */
+    size_t field;          /* offset of the bool in VirtMachine */
+} VirtTwin;
+
+static const VirtTwin virt_twins[] = {
+    {"pl011", "pl011-rust", offsetof(VirtMachine, pl011_rust)},
+    {"hpet", "hpet-rust", offsetof(VirtMachine, hpet_rust)},
+};
+
+static bool *virt_twin_field(VirtMachine *vms, const VirtTwin *twin)
+{
+    return (bool *)((char *)vms + twin->field);
+}
+
+static bool virt_rust_linked(const VirtTwin *twin)
+{
+    return object_class_by_name(twin->rust_type) != NULL;
+}
+
+/* The QOM type the board creates for a twin. */
+static const char *virt_twin_type(VirtMachine *vms, const VirtTwin *twin)
+{
+    return *virt_twin_field(vms, twin) ? twin->rust_type : twin->prop;
+}
+
+static bool virt_get_twin(Object *obj, ObjectProperty *prop, PropValue *out,
+                          Error **errp)
+{
+    (void)errp;
+    const VirtTwin *twin = prop->opaque;
+    out->s = strdup(*virt_twin_field(VIRT_MACHINE(obj), twin) ? "rust" : "c");
+    return true;
+}
+
+static bool virt_set_twin(Object *obj, ObjectProperty *prop,
+                          const PropValue *in, Error **errp)
+{
+    const VirtTwin *twin = prop->opaque;
+    VirtMachine *vms = VIRT_MACHINE(obj);
+    bool rust;
+    if (vms->realized) {
+        error_setg(errp, "%s cannot change on a running machine", twin->prop);
+        return false;
+    }
+    if (in->s && strcmp(in->s, "c") == 0) {
+        rust = false;
+    } else if (in->s && strcmp(in->s, "rust") == 0) {
+        rust = true;
+    } else {
+        error_setg(errp, "'%s' is not an implementation of %s (use c or rust)",
+                   in->s ? in->s : "", twin->prop);
+        return false;
+    }
+    if (rust && !virt_rust_linked(twin)) {
+        error_setg(errp,
+                   "this rivet was built without Rust, so only the C %s "
+                   "exists (use %s=c, or rebuild with -Drust=enabled)",
+                   twin->prop, twin->prop);
+        return false;
+    }
+    *virt_twin_field(vms, twin) = rust;
+    return true;
+}
+
 static void virt_instance_init(Object *obj)
 {
     VirtMachine *vms = VIRT_MACHINE(obj);
     vms->ram_size = VIRT_RAM_DEFAULT_SIZE;
     vms->htif = true;
+    for (size_t i = 0; i < sizeof(virt_twins) / sizeof(virt_twins[0]); i++) {
+        *virt_twin_field(vms, &virt_twins[i]) =
+            virt_rust_linked(&virt_twins[i]);
+    }
 }
 
 static void virt_instance_finalize(Object *obj)
@@ -99,6 +175,13 @@ static void virt_class_init(ObjectClass *oc, const void *data)
                               virt_set_htif, NULL,
                               "stop the machine when the guest writes the "
                               "ELF symbol tohost (RISC-V test convention)");
+    for (size_t i = 0; i < sizeof(virt_twins) / sizeof(virt_twins[0]); i++) {
+        object_class_property_add(oc, virt_twins[i].prop, PROP_TYPE_STRING,
+                                  virt_get_twin, virt_set_twin,
+                                  (void *)&virt_twins[i],
+                                  "implementation of the device: c or rust "
+                                  "(default rust when built with Rust)");
+    }
 }
 
 static const TypeInfo virt_machine_type = {
@@ -243,12 +326,15 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
     vms->clint = vms->plic ? virt_create_device(vms, "clint", "clint", NULL,
                                                 VIRT_CLINT_BASE, errp)
                            : NULL;
-    vms->uart = vms->clint ? virt_create_device(vms, "pl011", "uart0", serial,
-                                                VIRT_UART0_BASE, errp)
-                           : NULL;
-    vms->hpet = vms->uart ? virt_create_device(vms, "hpet", "hpet", NULL,
-                                               VIRT_HPET_BASE, errp)
-                          : NULL;
+    vms->uart =
+        vms->clint
+            ? virt_create_device(vms, virt_twin_type(vms, &virt_twins[0]),
+                                 "uart0", serial, VIRT_UART0_BASE, errp)
+            : NULL;
+    vms->hpet =
+        vms->uart ? virt_create_device(vms, virt_twin_type(vms, &virt_twins[1]),
+                                       "hpet", NULL, VIRT_HPET_BASE, errp)
+                  : NULL;
     vms->power = vms->hpet ? virt_create_device(vms, "power-test", "power",
                                                 NULL, VIRT_POWER_BASE, errp)
                            : NULL;

@@ -27,6 +27,10 @@ typedef struct VirtMachine {
     /* Properties (-machine virt,NAME=VALUE). */
     uint64_t ram_size; /* "ram-size", also set by -m */
     bool htif;         /* "htif": honour the ELF `tohost` symbol */
+    /* "pl011", "hpet" (c|rust): which twin implementation the board builds;
+     * the default is rust when the Rust devices are linked in. */
+    bool pl011_rust;
+    bool hpet_rust;
     /* Built by virt_machine_realize(). */
     MemoryRegion ram;
     MemoryRegion htif_mr;

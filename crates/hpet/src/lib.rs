@@ -6,12 +6,14 @@
 //! without any C), and the QOM glue maps it onto a sysbus device with one
 //! IRQ output per interrupt route.
 
+mod device;
 pub mod model;
 pub mod registers;
 
 #[cfg(test)]
 mod tests;
 
+pub use device::HPETState;
 pub use model::{HPETRegs, HPETTimerRegs, Host, LogItem};
 
 /// The QOM type name of the Rust HPET (the C one is "hpet").

@@ -5,12 +5,14 @@
 //! [`model`] is the programming model as plain Rust (unit-tested here
 //! without any C), and the QOM glue maps it onto a sysbus device.
 
+mod device;
 pub mod model;
 pub mod registers;
 
 #[cfg(test)]
 mod tests;
 
+pub use device::PL011State;
 pub use model::{Host, LogItem, PL011Regs};
 
 /// The QOM type name of the Rust PL011 (the C one is "pl011").

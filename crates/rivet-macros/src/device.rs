@@ -12,7 +12,6 @@ use crate::util::{named_fields, no_generics};
 struct PropertyAttr {
     name: LitStr,
     default: Option<Expr>,
-    link: Option<LitStr>,
     desc: Option<LitStr>,
 }
 
@@ -44,7 +43,6 @@ fn property_attr(field: &Field) -> Result<Option<PropertyAttr>, Error> {
     let mut out = PropertyAttr {
         name: LitStr::new(&field_name.to_string(), field_name.span()),
         default: None,
-        link: None,
         desc: None,
     };
     let mut seen: Vec<String> = Vec::new();
@@ -64,23 +62,16 @@ fn property_attr(field: &Field) -> Result<Option<PropertyAttr>, Error> {
         match key.as_str() {
             "name" => out.name = meta.value()?.parse()?,
             "default" => out.default = Some(meta.value()?.parse()?),
-            "link" => out.link = Some(meta.value()?.parse()?),
             "desc" => out.desc = Some(meta.value()?.parse()?),
             _ => {
-                return Err(meta.error(
-                    "unknown key in #[property(...)]; expected name, default, link or desc",
-                ))
+                return Err(
+                    meta.error("unknown key in #[property(...)]; expected name, default or desc")
+                )
             }
         }
         seen.push(key);
         Ok(())
     })?;
-    if let (Some(default), Some(_)) = (&out.default, &out.link) {
-        return Err(Error::new_spanned(
-            default,
-            "a link property has no default",
-        ));
-    }
     if out.name.value().is_empty() {
         return Err(Error::new_spanned(
             &out.name,
@@ -109,36 +100,21 @@ pub fn derive_device_or_error(input: DeriveInput) -> Result<TokenStream, Error> 
         }
         names.push(prop.name.value());
         let field_name = field.ident.as_ref().expect("named field");
-        let ty = &field.ty;
         let pname = c_string(&prop.name)?;
+        let default = prop.default.as_ref().map(|d| quote!(, default = #d));
         let desc = match &prop.desc {
             Some(d) => {
                 let d = c_string(d)?;
-                quote!(::core::option::Option::Some(#d))
+                quote!(.with_description(#d))
             }
-            None => quote!(::core::option::Option::None),
+            None => quote!(),
         };
-        let offset = quote!(::core::mem::offset_of!(#name, #field_name));
         // Spanned on the field's type, so a type that cannot be a property
-        // is reported there.
-        let entry = match &prop.link {
-            Some(link) => {
-                let link = c_string(link)?;
-                quote_spanned! {ty.span()=>
-                    ::rivet::qdev::Property::link::<#ty>(#pname, #offset, #link, #desc)
-                }
-            }
-            None => {
-                let default = match &prop.default {
-                    Some(d) => quote_spanned!(d.span()=> (#d) as u64),
-                    None => quote!(0u64),
-                };
-                quote_spanned! {ty.span()=>
-                    ::rivet::qdev::Property::scalar::<#ty>(#pname, #offset, #default, #desc)
-                }
-            }
-        };
-        entries.push(entry);
+        // (not rivet::qdev::PropertyType) is reported there.
+        let ty = &field.ty;
+        entries.push(quote_spanned! {ty.span()=>
+            ::rivet::qdev_prop!(#name, #field_name, #pname #default) #desc
+        });
     }
     if entries.is_empty() {
         return Err(Error::new(
@@ -148,10 +124,11 @@ pub fn derive_device_or_error(input: DeriveInput) -> Result<TokenStream, Error> 
         ));
     }
     Ok(quote! {
-        impl ::rivet::qdev::DevicePropertiesImpl for #name {
-            const PROPERTIES: &'static [::rivet::qdev::Property] = &[
+        impl #name {
+            /// The static properties of the device, from its
+            /// `#[property(...)]` fields, for `DeviceImpl::PROPERTIES`.
+            pub const DEVICE_PROPERTIES: &'static [::rivet::qdev::PropertyInfo] = &[
                 #(#entries,)*
-                ::rivet::qdev::Property::END,
             ];
         }
     })
@@ -174,28 +151,24 @@ mod tests {
             struct Hpet {
                 parent: P,
                 #[property(name = "timers", default = 3, desc = "comparators")]
-                num_timers: u8,
+                num_timers: Cell<u8>,
                 #[property(default = INTCAP)]
-                intcap: u32,
-                #[property(name = "chardev", link = "chardev")]
-                chr: *mut Chardev,
+                intcap: Cell<u32>,
+                #[property(name = "chardev")]
+                chr: ChardevLink,
                 not_a_property: u64,
             }
         })
         .unwrap();
         let want = quote! {
-            impl ::rivet::qdev::DevicePropertiesImpl for Hpet {
-                const PROPERTIES: &'static [::rivet::qdev::Property] = &[
-                    ::rivet::qdev::Property::scalar::<u8>(c"timers",
-                        ::core::mem::offset_of!(Hpet, num_timers), (3) as u64,
-                        ::core::option::Option::Some(c"comparators")),
-                    ::rivet::qdev::Property::scalar::<u32>(c"intcap",
-                        ::core::mem::offset_of!(Hpet, intcap), (INTCAP) as u64,
-                        ::core::option::Option::None),
-                    ::rivet::qdev::Property::link::<*mut Chardev>(c"chardev",
-                        ::core::mem::offset_of!(Hpet, chr), c"chardev",
-                        ::core::option::Option::None),
-                    ::rivet::qdev::Property::END,
+            impl Hpet {
+                /// The static properties of the device, from its
+                /// `#[property(...)]` fields, for `DeviceImpl::PROPERTIES`.
+                pub const DEVICE_PROPERTIES: &'static [::rivet::qdev::PropertyInfo] = &[
+                    ::rivet::qdev_prop!(Hpet, num_timers, c"timers", default = 3)
+                        .with_description(c"comparators"),
+                    ::rivet::qdev_prop!(Hpet, intcap, c"intcap", default = INTCAP),
+                    ::rivet::qdev_prop!(Hpet, chr, c"chardev"),
                 ];
             }
         };
@@ -206,12 +179,12 @@ mod tests {
     fn field_name_is_the_default_name() {
         let out = expand(parse_quote! { struct D { p: P, #[property] level: bool } }).unwrap();
         assert!(out.contains("c\"level\""), "{out}");
-        assert!(out.contains("0u64"), "{out}");
+        assert!(!out.contains("default"), "{out}");
     }
 
     #[test]
     fn attribute_errors() {
-        let cases: [(DeriveInput, &str); 7] = [
+        let cases: [(DeriveInput, &str); 6] = [
             (
                 parse_quote! { struct D { #[property(nmae = "x")] f: u8 } },
                 "unknown key in #[property(...)]",
@@ -219,10 +192,6 @@ mod tests {
             (
                 parse_quote! { struct D { #[property(name = "x", name = "y")] f: u8 } },
                 "`name` is given twice",
-            ),
-            (
-                parse_quote! { struct D { #[property(link = "chardev", default = 1)] f: u8 } },
-                "a link property has no default",
             ),
             (
                 parse_quote! { struct D { #[property(name = "x")] f: u8, #[property(name = "x")] g: u8 } },

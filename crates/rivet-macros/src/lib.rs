@@ -2,7 +2,7 @@
 //!
 //! * [`macro@Object`]: checks that a QOM instance struct is `#[repr(C)]` with
 //!   its parent first (QOM casts a pointer to the struct into a pointer to
-//!   the parent) and records the parent's type.
+//!   the parent) and that all-zero is a valid value of it (`Zeroable`).
 //! * [`macro@Device`]: builds the qdev property table from the fields marked
 //!   `#[property(...)]`.
 //! * [`macro@RegisterOffset`]: `TryFrom<u64>` for a `#[repr(u64)]` enum of
@@ -15,8 +15,9 @@
 //! compiler error.  The `*_or_error` functions work on `proc_macro2` tokens
 //! and are unit-tested on their expansion.
 //!
-//! The generated code names items of the `rivet` crate (`::rivet::qom`,
-//! `::rivet::qdev`); docs/rust.md lists that contract.
+//! The generated code names items of the safe crate `rivet` (c-bridge/rivet):
+//! `qom::ParentField`, `qom::ObjectImpl`, `cell::Zeroable`,
+//! `qdev::PropertyInfo` and `qdev_prop!`.
 
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
@@ -27,11 +28,11 @@ mod register;
 mod util;
 
 /// Checks the layout of a QOM instance struct and implements
-/// `rivet::qom::ObjectStruct` for it.
+/// `rivet::cell::Zeroable` for it.
 ///
 /// The struct must be `#[repr(C)]`, have named fields and no generics; its
-/// first field is the parent instance (for a sysbus device, the
-/// `SysBusDevice` state).
+/// first field is the `ParentField` of `ObjectImpl::ParentType`, and every
+/// field must be `Zeroable` (QOM allocates instances zero-filled).
 ///
 /// ```ignore
 /// #[repr(C)]
@@ -49,22 +50,23 @@ pub fn derive_object(input: TokenStream) -> TokenStream {
         .into()
 }
 
-/// Implements `rivet::qdev::DevicePropertiesImpl` with a property table
-/// built from the fields marked `#[property(...)]`.
+/// Defines `DEVICE_PROPERTIES`, the static property table built from the
+/// fields marked `#[property(...)]`, for `DeviceImpl::PROPERTIES`.
 ///
 /// Keys of `#[property(...)]`:
 /// * `name = "..."`: the QOM property name (default: the field name);
 /// * `default = EXPR`: the default of a bool or integer property;
-/// * `link = "type"`: the field is a link to an object of that QOM type
-///   (exclusive with `default`);
 /// * `desc = "..."`: the property's description.
+///
+/// The field's type says the property type (`Cell<u8>`, `ChardevLink`...,
+/// see `rivet::qdev::PropertyType`).
 ///
 /// ```ignore
 /// #[derive(Device)]
 /// pub struct HPETState {
 ///     parent_obj: ParentField<SysBusDevice>,
 ///     #[property(name = "timers", default = 3)]
-///     num_timers: u8,
+///     num_timers: Cell<u8>,
 /// }
 /// ```
 #[proc_macro_derive(Device, attributes(property))]

@@ -1,4 +1,5 @@
-//! `#[derive(Object)]`: layout checks for a QOM instance struct.
+//! `#[derive(Object)]`: layout checks for a QOM instance struct, and its
+//! `Zeroable` implementation (QOM hands out zero-filled instances).
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -25,15 +26,26 @@ pub fn derive_object_or_error(input: DeriveInput) -> Result<TokenStream, Error> 
     };
     let name = &input.ident;
     let parent_name = parent.ident.as_ref().expect("named field");
-    let parent_ty = &parent.ty;
+    let field_types = fields.named.iter().map(|f| &f.ty);
     Ok(quote! {
-        // SAFETY: #[repr(C)] with the parent as first field (both checked
-        // by #[derive(Object)]), so a pointer to the instance is a valid
-        // pointer to its parent.
-        unsafe impl ::rivet::qom::ObjectStruct for #name {
-            type ParentField = #parent_ty;
-        }
-        const _: () = ::core::assert!(::core::mem::offset_of!(#name, #parent_name) == 0);
+        // QOM casts a pointer to the instance into a pointer to its first
+        // field: that field must be the parent, at offset 0.
+        const _: () = {
+            fn __parent_is_first(
+                s: &#name,
+            ) -> &::rivet::qom::ParentField<<#name as ::rivet::qom::ObjectImpl>::ParentType> {
+                &s.#parent_name
+            }
+            ::core::assert!(::core::mem::offset_of!(#name, #parent_name) == 0);
+        };
+        // QOM allocates instances zero-filled: every field must accept that.
+        const _: () = {
+            const fn __zeroable<T: ::rivet::cell::Zeroable>() {}
+            #(__zeroable::<#field_types>();)*
+        };
+        // SAFETY: every field is Zeroable (checked just above), so the
+        // all-zero struct is a valid value.
+        unsafe impl ::rivet::cell::Zeroable for #name {}
     })
 }
 
@@ -52,14 +64,24 @@ mod tests {
     fn first_field_is_the_parent() {
         let out = expand(parse_quote! {
             #[repr(C)]
-            struct S { parent: ParentField<SysBusDevice>, x: u32 }
+            struct S { parent: ParentField<SysBusDevice>, x: Cell<u32> }
         })
         .unwrap();
         let want = quote! {
-            unsafe impl ::rivet::qom::ObjectStruct for S {
-                type ParentField = ParentField<SysBusDevice>;
-            }
-            const _: () = ::core::assert!(::core::mem::offset_of!(S, parent) == 0);
+            const _: () = {
+                fn __parent_is_first(
+                    s: &S,
+                ) -> &::rivet::qom::ParentField<<S as ::rivet::qom::ObjectImpl>::ParentType> {
+                    &s.parent
+                }
+                ::core::assert!(::core::mem::offset_of!(S, parent) == 0);
+            };
+            const _: () = {
+                const fn __zeroable<T: ::rivet::cell::Zeroable>() {}
+                __zeroable::<ParentField<SysBusDevice> >();
+                __zeroable::<Cell<u32> >();
+            };
+            unsafe impl ::rivet::cell::Zeroable for S {}
         };
         assert_eq!(out, want.to_string());
     }

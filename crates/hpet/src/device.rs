@@ -1,0 +1,179 @@
+//! The QOM device `hpet-rust`: the register model of [`crate::model`]
+//! behind a sysbus MMIO region, 32 IRQ outputs (one per interrupt route)
+//! and one virtual-clock timer per comparator, wired like the C `hpet`.
+//!
+//! Properties: "timers" (uint8, 3..32, default 3), "intcap" (uint32, the
+//! routes each timer may use, default VIRT_HPET_INTCAP).
+
+use core::cell::Cell;
+use core::ffi::CStr;
+use core::fmt;
+
+use rivet::cell::StateCell;
+use rivet::prelude::*;
+use rivet::sysbus::SysBusDeviceMethods;
+use rivet_macros::{Device, Object};
+
+use crate::model::{HPETRegs, Host, LogItem};
+use crate::registers;
+
+/// The host timer of one comparator, and the way back to its HPET.
+#[repr(C)]
+pub struct HPETTimerSlot {
+    timer: Timer,
+    hpet: Cell<*const HPETState>,
+    index: Cell<usize>,
+}
+
+// SAFETY: a zeroed Timer is what timer_init expects, and a null pointer and
+// 0 are valid values of the Cells (set in instance_init before any use).
+unsafe impl Zeroable for HPETTimerSlot {}
+
+impl TimerHandler for HPETTimerSlot {
+    fn expired(&self) {
+        // SAFETY: set in instance_init to the HPET this slot is a field of;
+        // the timer is deleted before that object is freed.
+        let hpet = unsafe { &*self.hpet.get() };
+        hpet.with_regs(|regs, host| regs.timer_expired(host, self.index.get()));
+    }
+}
+
+/// The Rust HPET instance.
+#[repr(C)]
+#[derive(Object, Device)]
+pub struct HPETState {
+    parent_obj: ParentField<SysBusDevice>,
+    iomem: MemoryRegion,
+    #[property(name = "timers", default = registers::DEFAULT_TIMERS)]
+    num_timers: Cell<u8>,
+    #[property(name = "intcap", default = registers::VIRT_INTCAP)]
+    intcap: Cell<u32>,
+    /// Every guest-visible register, as in the C `HPETState`.
+    regs: StateCell<HPETRegs>,
+    irqs: [InterruptSource; registers::NUM_IRQ_ROUTES],
+    timers: [HPETTimerSlot; registers::MAX_TIMERS],
+}
+
+// SAFETY: HPETRegs is made of integers (and an array of structs of
+// integers), for which all-zero bytes are valid values.
+unsafe impl Zeroable for HPETRegs {}
+
+// SAFETY: instances of "hpet-rust" are HPETState (registered below with
+// size_of::<HPETState>()).
+unsafe impl ObjectType for HPETState {
+    const TYPE_NAME: &'static CStr = c"hpet-rust";
+}
+rivet::qom_isa!(HPETState: SysBusDevice, rivet::qdev::DeviceState, rivet::qom::Object);
+
+/// The C core as seen by the register model.
+struct CoreHost<'a> {
+    dev: &'a HPETState,
+}
+
+impl Host for CoreHost<'_> {
+    fn now_ns(&self) -> i64 {
+        rivet::timer::now_ns()
+    }
+    fn set_irq(&mut self, route: u32, level: bool) {
+        self.dev.irqs[route as usize].set(level);
+    }
+    fn pulse_irq(&mut self, route: u32) {
+        self.dev.irqs[route as usize].pulse();
+    }
+    fn timer_mod(&mut self, index: usize, deadline_ns: i64) {
+        self.dev.timers[index].timer.modify(deadline_ns);
+    }
+    fn timer_del(&mut self, index: usize) {
+        self.dev.timers[index].timer.delete();
+    }
+    fn log(&mut self, item: LogItem, args: fmt::Arguments<'_>) {
+        match item {
+            LogItem::GuestError => guest_error(|| args.to_string()),
+            LogItem::Unimp => unimplemented(|| args.to_string()),
+        }
+    }
+}
+
+impl HPETState {
+    fn with_regs<R>(&self, f: impl FnOnce(&mut HPETRegs, &mut CoreHost<'_>) -> R) -> R {
+        f(&mut self.regs.borrow_mut(), &mut CoreHost { dev: self })
+    }
+}
+
+impl MmioOps for HPETState {
+    // Every size reaches the callbacks, which log the ones the device does
+    // not decode instead of faulting the guest (as the C twin).
+    const VALID: AccessSizes = AccessSizes::new(1, 8);
+    const IMPL: AccessSizes = AccessSizes::new(1, 8);
+
+    fn read(&self, addr: u64, size: u32) -> u64 {
+        self.with_regs(|regs, host| regs.read(host, addr, size))
+    }
+
+    fn write(&self, addr: u64, value: u64, size: u32) {
+        self.with_regs(|regs, host| regs.write(host, addr, value, size));
+    }
+}
+
+impl ObjectImpl for HPETState {
+    type ParentType = SysBusDevice;
+
+    fn instance_init(&self) {
+        for irq in &self.irqs {
+            // SAFETY: the IRQ outputs are fields of this object.
+            unsafe { self.init_irq(irq) };
+        }
+        for (i, slot) in self.timers.iter().enumerate() {
+            slot.hpet.set(self);
+            slot.index.set(i);
+            // SAFETY: the timer and its handler (the slot) are fields of
+            // this object, which never moves; finalize deletes the timers.
+            unsafe { slot.timer.init(slot) };
+        }
+    }
+
+    // Finalize does not unrealize: stop the timers here too.
+    fn instance_finalize(&self) {
+        self.unrealize();
+    }
+}
+
+impl DeviceImpl for HPETState {
+    const DESCRIPTION: Option<&'static CStr> = Some(c"HPET (IA-PC HPET 1.0a) (Rust)");
+    const PROPERTIES: &'static [PropertyInfo] = Self::DEVICE_PROPERTIES;
+
+    fn realize(&self) -> Result<()> {
+        let num_timers = self.num_timers.get();
+        HPETRegs::check_num_timers(num_timers).map_err(Error::new)?;
+        {
+            let mut regs = self.regs.borrow_mut();
+            regs.num_timers = num_timers;
+            regs.intcap = self.intcap.get();
+            for (i, t) in regs.timers.iter_mut().enumerate() {
+                t.index = i as u32;
+            }
+        }
+        // SAFETY: the region and its ops (self) are fields of this object,
+        // which never moves.
+        unsafe {
+            self.iomem
+                .init_io(self, self, c"hpet", HPETRegs::mmio_size(num_timers));
+            self.init_mmio(&self.iomem);
+        }
+        Ok(())
+    }
+
+    fn reset(&self) {
+        self.with_regs(|regs, host| regs.reset(host));
+    }
+
+    fn unrealize(&self) {
+        for slot in &self.timers {
+            slot.timer.delete();
+        }
+    }
+}
+
+rivet::module_init! {
+    rivet::qdev::register_device::<HPETState>();
+}

@@ -1,0 +1,180 @@
+//! The QOM device `pl011-rust`: the register model of [`crate::model`]
+//! behind a sysbus MMIO region, an IRQ output, a chardev frontend and the
+//! receive-timeout timer, wired like the C `pl011`.
+//!
+//! Sysbus: MMIO region 0 (4 KiB), IRQ output 0 = UARTINTR.  Property
+//! "chardev": link to the backend (optional; output is discarded without
+//! one).
+
+use core::fmt;
+
+use rivet::prelude::*;
+use rivet::sysbus::SysBusDeviceMethods;
+use rivet_macros::{Device, Object};
+
+use crate::model::{Host, LogItem, PL011Regs};
+use crate::registers;
+
+/// The Rust PL011 instance.
+#[repr(C)]
+#[derive(Object, Device)]
+pub struct PL011State {
+    parent_obj: ParentField<SysBusDevice>,
+    iomem: MemoryRegion,
+    /// Every guest-visible register, as in the C `PL011State`.
+    regs: rivet::cell::StateCell<PL011Regs>,
+    rx_timeout_timer: Timer,
+    #[property(name = "chardev")]
+    chr: ChardevLink,
+    fe: CharFrontend,
+    irq: InterruptSource,
+}
+
+// SAFETY: PL011Regs is made of integers, an integer array and a bool, for
+// which all-zero bytes are valid values.
+unsafe impl Zeroable for PL011Regs {}
+
+// SAFETY: instances of "pl011-rust" are PL011State (registered below with
+// size_of::<PL011State>()).
+unsafe impl ObjectType for PL011State {
+    const TYPE_NAME: &'static core::ffi::CStr = c"pl011-rust";
+}
+rivet::qom_isa!(PL011State: SysBusDevice, rivet::qdev::DeviceState, rivet::qom::Object);
+
+/// The C core as seen by the register model during one callback.  Input
+/// acceptance is deferred until the state is no longer borrowed, because
+/// the backend may deliver bytes (re-entering the device) from it; the
+/// model only ever asks for it as its last action, so the order of effects
+/// is the C twin's.
+struct CoreHost<'a> {
+    dev: &'a PL011State,
+    accept_input: bool,
+}
+
+impl Host for CoreHost<'_> {
+    fn now_ns(&self) -> i64 {
+        rivet::timer::now_ns()
+    }
+    fn set_irq(&mut self, level: bool) {
+        self.dev.irq.set(level);
+    }
+    fn transmit(&mut self, byte: u8) {
+        // As the C twin: a failing backend loses the byte, the guest
+        // carries on.
+        let _ = self.dev.fe.write_all(&[byte]);
+    }
+    fn timer_mod(&mut self, deadline_ns: i64) {
+        self.dev.rx_timeout_timer.modify(deadline_ns);
+    }
+    fn timer_del(&mut self) {
+        self.dev.rx_timeout_timer.delete();
+    }
+    fn accept_input(&mut self) {
+        self.accept_input = true;
+    }
+    fn log(&mut self, item: LogItem, args: fmt::Arguments<'_>) {
+        match item {
+            LogItem::GuestError => guest_error(|| args.to_string()),
+            LogItem::Unimp => unimplemented(|| args.to_string()),
+        }
+    }
+}
+
+impl PL011State {
+    /// Runs `f` on the registers, then lets the backend deliver input if
+    /// the model asked for it.
+    fn with_regs<R>(&self, f: impl FnOnce(&mut PL011Regs, &mut CoreHost<'_>) -> R) -> R {
+        let mut host = CoreHost {
+            dev: self,
+            accept_input: false,
+        };
+        let result = f(&mut self.regs.borrow_mut(), &mut host);
+        if host.accept_input && self.chr.is_set() {
+            self.fe.accept_input();
+        }
+        result
+    }
+}
+
+impl MmioOps for PL011State {
+    // Every size reaches the callbacks, which log the ones the device does
+    // not decode instead of faulting the guest (as the C twin).
+    const VALID: AccessSizes = AccessSizes::new(1, 8);
+    const IMPL: AccessSizes = AccessSizes::new(1, 8);
+
+    fn read(&self, addr: u64, size: u32) -> u64 {
+        self.with_regs(|regs, host| regs.read(host, addr, size))
+    }
+
+    fn write(&self, addr: u64, value: u64, size: u32) {
+        self.with_regs(|regs, host| regs.write(host, addr, value, size));
+    }
+}
+
+impl TimerHandler for PL011State {
+    fn expired(&self) {
+        self.with_regs(|regs, host| regs.rx_timeout(host));
+    }
+}
+
+impl CharHandlers for PL011State {
+    fn can_receive(&self) -> u32 {
+        self.regs.borrow().can_receive()
+    }
+
+    fn receive(&self, buf: &[u8]) {
+        self.with_regs(|regs, host| regs.receive(host, buf));
+    }
+}
+
+impl ObjectImpl for PL011State {
+    type ParentType = SysBusDevice;
+
+    fn instance_init(&self) {
+        // SAFETY: the region, the timer and their handler (self) are fields
+        // of this QOM object, which never moves; finalize deletes the timer
+        // and detaches the frontend before the memory goes.
+        unsafe {
+            self.iomem
+                .init_io(self, self, c"pl011", registers::MMIO_SIZE);
+            self.init_mmio(&self.iomem);
+            self.init_irq(&self.irq);
+            self.rx_timeout_timer.init(self);
+        }
+    }
+
+    // Finalize does not unrealize, so drop the timer and the backend's
+    // pointer to us here too.
+    fn instance_finalize(&self) {
+        self.unrealize();
+    }
+}
+
+impl DeviceImpl for PL011State {
+    const DESCRIPTION: Option<&'static core::ffi::CStr> = Some(c"ARM PL011 UART (Rust)");
+    const PROPERTIES: &'static [PropertyInfo] = Self::DEVICE_PROPERTIES;
+
+    fn realize(&self) -> Result<()> {
+        if self.chr.is_set() {
+            // SAFETY: the frontend and its handlers (self) live in this
+            // object; unrealize and finalize detach it.
+            unsafe { self.fe.init(&self.chr, self) }?;
+        }
+        Ok(())
+    }
+
+    fn reset(&self) {
+        self.with_regs(|regs, host| regs.reset(host));
+    }
+
+    fn unrealize(&self) {
+        self.rx_timeout_timer.delete();
+        if self.chr.is_set() {
+            self.fe.deinit();
+        }
+    }
+}
+
+rivet::module_init! {
+    rivet::qdev::register_device::<PL011State>();
+}
