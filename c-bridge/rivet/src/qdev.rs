@@ -1,0 +1,286 @@
+//! Devices: realize/reset/unrealize implemented in Rust, and static
+//! properties (the `Property` tables of the C core) pointing at fields of
+//! the Rust device struct.
+
+use std::cell::Cell;
+use std::ffi::{c_void, CStr};
+
+use crate::error::{Error, Result};
+use crate::qom::{self, IsA, ObjectImpl, ObjectType, Owned};
+use hwcore_sys as sys;
+use qom_sys::{ObjectClass, PropType};
+
+/// The C device base type.
+pub type DeviceState = sys::DeviceState;
+
+// SAFETY: TYPE_DEVICE's instance struct is DeviceState, which begins with
+// Object.
+unsafe impl ObjectType for DeviceState {
+    const TYPE_NAME: &'static CStr = sys::TYPE_DEVICE;
+}
+// SAFETY: DeviceState begins with Object.
+unsafe impl IsA<qom::Object> for DeviceState {}
+
+/// A device implemented in Rust.
+///
+/// Register it with [`register_device`] from
+/// [`module_init!`](crate::module_init).
+pub trait DeviceImpl: ObjectImpl + IsA<DeviceState> {
+    /// One-line description shown by the C core (`desc`).
+    const DESCRIPTION: Option<&'static CStr> = None;
+    /// The static properties, usually built with [`qdev_prop!`](crate::qdev_prop)
+    /// (no end marker: it is added).
+    const PROPERTIES: &'static [PropertyInfo] = &[];
+
+    /// Check the properties and finish setting up; on error the device
+    /// stays unrealized, so change nothing before you know you succeed.
+    ///
+    /// # Errors
+    ///
+    /// A message naming the bad property value, shown as `rivet: <msg>`.
+    fn realize(&self) -> Result<()> {
+        Ok(())
+    }
+    /// Put every guest-visible register to its reset value.
+    fn reset(&self) {}
+    /// Undo `realize`.
+    fn unrealize(&self) {}
+}
+
+/// # Safety
+///
+/// `dev` must be a live instance of `T`; errp as in the C convention.
+unsafe extern "C" fn realize<T: DeviceImpl>(
+    dev: *mut DeviceState,
+    errp: *mut *mut util_sys::Error,
+) -> bool {
+    // SAFETY: dev is a live T (caller).
+    match unsafe { &*dev.cast::<T>() }.realize() {
+        Ok(()) => true,
+        Err(e) => {
+            // SAFETY: errp comes from device_realize (caller).
+            unsafe { e.to_errp(errp) };
+            false
+        }
+    }
+}
+
+/// # Safety
+///
+/// `dev` must be a live instance of `T`.
+unsafe extern "C" fn reset<T: DeviceImpl>(dev: *mut DeviceState) {
+    // SAFETY: dev is a live T (caller).
+    unsafe { &*dev.cast::<T>() }.reset();
+}
+
+/// # Safety
+///
+/// `dev` must be a live instance of `T`.
+unsafe extern "C" fn unrealize<T: DeviceImpl>(dev: *mut DeviceState) {
+    // SAFETY: dev is a live T (caller).
+    unsafe { &*dev.cast::<T>() }.unrealize();
+}
+
+/// # Safety
+///
+/// `klass` must be the class of `T`'s type, a `DeviceClass` (T: IsA<DeviceState>).
+unsafe extern "C" fn class_init<T: DeviceImpl>(klass: *mut ObjectClass, _data: *const c_void) {
+    let dc = klass.cast::<sys::DeviceClass>();
+    // SAFETY: the class of a device type begins with DeviceClass, and C
+    // gives it to us to fill in during class_init.
+    unsafe {
+        (*dc).realize = Some(realize::<T>);
+        (*dc).reset = Some(reset::<T>);
+        (*dc).unrealize = Some(unrealize::<T>);
+        if let Some(desc) = T::DESCRIPTION {
+            (*dc).desc = desc.as_ptr();
+        }
+    }
+    if !T::PROPERTIES.is_empty() {
+        // C wants an array ending with an entry whose name is NULL; it is
+        // kept for the program's lifetime.
+        let mut props: Vec<sys::Property> = T::PROPERTIES
+            .iter()
+            // SAFETY: Property is plain data (numbers and pointers to
+            // 'static strings); bindgen does not derive Copy for it only
+            // because PropType comes from another crate.
+            .map(|p| unsafe { std::ptr::read(&raw const p.0) })
+            .collect();
+        props.push(sys::Property {
+            name: std::ptr::null(),
+            type_: PropType::PROP_TYPE_BOOL,
+            offset: 0,
+            defval: 0,
+            defstr: std::ptr::null(),
+            link_type: std::ptr::null(),
+            description: std::ptr::null(),
+        });
+        let props: &'static [sys::Property] = Vec::leak(props);
+        // SAFETY: dc is T's DeviceClass; props is terminated and 'static.
+        unsafe { sys::device_class_set_props(dc, props.as_ptr()) };
+    }
+}
+
+/// Register a Rust device type.  Call it from
+/// [`module_init!`](crate::module_init).
+pub fn register_device<T: DeviceImpl>() {
+    qom::register(qom::type_info::<T>(Some(class_init::<T>)));
+}
+
+/// A field type that a static property can point at.
+///
+/// # Safety
+///
+/// `TYPE` must describe the memory layout the C core reads and writes for
+/// that property type (`bool`, `uint8_t`... `int64_t`, an `Object *` for
+/// links), and the type must allow writes through a shared reference
+/// (C sets properties while Rust may hold `&device`): use `Cell`s.
+pub unsafe trait PropertyType {
+    /// The C property type.
+    const TYPE: PropType;
+    /// For links: the QOM type the target must have.
+    const LINK_TYPE: Option<&'static CStr> = None;
+}
+
+macro_rules! property_type {
+    ($($t:ty => $p:ident),* $(,)?) => {
+        $(
+            // SAFETY: Cell<$t> has the layout of $t, the C type of $p, and
+            // is written through shared references by design.
+            unsafe impl PropertyType for Cell<$t> {
+                const TYPE: PropType = PropType::$p;
+            }
+        )*
+    };
+}
+property_type!(
+    bool => PROP_TYPE_BOOL,
+    u8 => PROP_TYPE_UINT8,
+    u16 => PROP_TYPE_UINT16,
+    u32 => PROP_TYPE_UINT32,
+    u64 => PROP_TYPE_UINT64,
+    i64 => PROP_TYPE_INT64,
+);
+
+// SAFETY: a link field is an Object pointer, in a Cell.
+unsafe impl PropertyType for Cell<*mut qom::Object> {
+    const TYPE: PropType = PropType::PROP_TYPE_LINK;
+}
+
+/// One static property of a device: a C `Property`.
+#[repr(transparent)]
+pub struct PropertyInfo(sys::Property);
+
+// SAFETY: a Property only holds pointers to 'static strings.
+unsafe impl Sync for PropertyInfo {}
+
+impl PropertyInfo {
+    /// The property `name` on the field at `offset` of the device struct
+    /// `S`.  `field` only ties the field's type to `T`; use
+    /// [`qdev_prop!`](crate::qdev_prop) rather than calling this.
+    ///
+    /// # Safety
+    ///
+    /// `offset` must be the offset in `S` of the field that `field` returns.
+    #[doc(hidden)]
+    pub const unsafe fn for_field<S, T: PropertyType>(
+        name: &'static CStr,
+        offset: usize,
+        default: u64,
+        _field: fn(&S) -> &T,
+    ) -> Self {
+        Self(sys::Property {
+            name: name.as_ptr(),
+            type_: T::TYPE,
+            offset,
+            defval: default,
+            defstr: std::ptr::null(),
+            link_type: match T::LINK_TYPE {
+                Some(t) => t.as_ptr(),
+                None => std::ptr::null(),
+            },
+            description: std::ptr::null(),
+        })
+    }
+
+    /// The same property with a description (shown in help output).
+    pub const fn with_description(mut self, description: &'static CStr) -> Self {
+        self.0.description = description.as_ptr();
+        self
+    }
+
+    /// The property's name.
+    pub fn name(&self) -> &'static CStr {
+        // SAFETY: built from a &'static CStr in for_field.
+        unsafe { CStr::from_ptr(self.0.name) }
+    }
+}
+
+impl std::fmt::Debug for PropertyInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PropertyInfo")
+            .field("name", &self.name())
+            .field("type", &self.0.type_)
+            .field("offset", &self.0.offset)
+            .field("default", &self.0.defval)
+            .finish()
+    }
+}
+
+/// A static property on a field of a device struct:
+/// `qdev_prop!(Hpet, num_timers, c"timers", default = 3)` or
+/// `qdev_prop!(Pl011, chr, c"chardev")` (default 0 / no link).
+///
+/// The field must be a `Cell` of `bool`, `u8`..`u64`, `i64`, or a link
+/// such as [`ChardevLink`](crate::chardev::ChardevLink).
+#[macro_export]
+macro_rules! qdev_prop {
+    ($state:ty, $field:ident, $name:expr $(, default = $default:expr)? $(,)?) => {
+        // SAFETY: the offset and the field accessor name the same field.
+        unsafe {
+            $crate::qdev::PropertyInfo::for_field::<$state, _>(
+                $name,
+                ::core::mem::offset_of!($state, $field),
+                0 $(+ ($default) as u64)?,
+                |s: &$state| &s.$field,
+            )
+        }
+    };
+}
+
+/// Device methods for any device, Rust or C.
+pub trait DeviceMethods: IsA<DeviceState> + IsA<qom::Object> {
+    /// Realize the device (`device_realize`).
+    ///
+    /// # Errors
+    ///
+    /// The device's realize error; the device stays unrealized.
+    fn realize_device(&self) -> Result<()> {
+        let dev = IsA::<DeviceState>::as_ptr_of(self);
+        // SAFETY: dev is a live device (we have a reference to it).
+        unsafe { Error::with_errp(|errp| sys::device_realize(dev, errp)) }.map(drop)
+    }
+
+    /// Reset the device (`device_reset`).
+    fn reset_device(&self) {
+        // SAFETY: a live device.
+        unsafe { sys::device_reset(IsA::<DeviceState>::as_ptr_of(self)) };
+    }
+
+    /// Whether the device is realized.
+    fn is_realized(&self) -> bool {
+        IsA::<DeviceState>::upcast(self).realized
+    }
+}
+
+impl<T: IsA<DeviceState> + IsA<qom::Object>> DeviceMethods for T {}
+
+/// Create a device by type name, for tests and boards: an [`Owned`] that
+/// still needs its properties and [`DeviceMethods::realize_device`].
+///
+/// # Errors
+///
+/// When `T`'s type is not registered.
+pub fn new_device<T: IsA<DeviceState> + IsA<qom::Object>>() -> Result<Owned<T>> {
+    Owned::new()
+}
