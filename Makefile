@@ -11,19 +11,19 @@ MESON_OPTIONS ?=
 # Our pinned meson and ninja first: meson test re-runs ninja from PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: all run check bench setup clean distclean
+.PHONY: all run check bench setup clean distclean clippy rustfmt rustdoc
 
 all: $(BUILD)/build.ninja
 	@$(NINJA) -C $(BUILD) --quiet
 
-$(SETUP_STAMP): requirements.txt scripts/setup
+$(SETUP_STAMP): requirements.txt scripts/setup Cargo.lock
 	@scripts/setup
 
 setup: $(SETUP_STAMP)
 
 $(BUILD)/build.ninja: $(SETUP_STAMP)
 	@echo "make: configuring $(BUILD)/ with meson"
-	@$(MESON) setup $(if $(wildcard $(BUILD)/meson-private),--reconfigure) $(MESON_OPTIONS) $(BUILD)
+	@$(MESON) setup $(if $(wildcard $(BUILD)/meson-private),--reconfigure) --wrap-mode=nodownload $(MESON_OPTIONS) $(BUILD)
 
 run: all
 	@$(BUILD)/rivet $(ARGS)
@@ -40,3 +40,14 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV)
+
+# Rust tooling (docs/rust.md): plain Cargo on the workspace; the bridge
+# crates take their bindings from $(BUILD)/ (hence `all` first).
+clippy: all
+	RIVET_BUILD_DIR=$(CURDIR)/$(BUILD) cargo clippy --workspace --all-targets -- -D warnings
+
+rustfmt:
+	cargo fmt --all --check
+
+rustdoc: all
+	RIVET_BUILD_DIR=$(CURDIR)/$(BUILD) cargo doc --workspace --no-deps
