@@ -291,7 +291,7 @@ def gen_c_header(group, mode):
             )
             continue
         sem = f"{PROVIDER}_{e.name}_semaphore"
-        out.append(f"extern unsigned short {sem};")
+        out.append(f"extern unsigned short {sem} RIVET_PROBE_HIDDEN;")
         out.append(f"void rivet_probe_log_{e.name}({c_params(e)});")
         out.append(f"#define probe_{e.name}_enabled() RIVET_PROBE_SEMAPHORE_SET({sem})")
         call_args = ", ".join(f"({a.name})" for a in e.args)
@@ -303,7 +303,12 @@ def gen_c_header(group, mode):
             f"        }} \\\n"
             f"    }} while (0)"
         )
-        out.append(f"static inline void rivet_probe_fire_{e.name}({c_params(e)})\n{{")
+        # Out of line and cold: the caller's fast path stays one load and one
+        # branch, with no register spills or frame set-up for the probe.
+        out.append(
+            "static __attribute__((cold, noinline, unused)) void\n"
+            f"rivet_probe_fire_{e.name}({c_params(e)})\n{{"
+        )
         if mode == "usdt":
             sdt_args = "".join(f", {a.name}" for a in e.args)
             out.append(f"    STAP_PROBE{len(e.args)}({PROVIDER}, {e.name}{sdt_args});")
@@ -339,6 +344,9 @@ def gen_c_common(mode):
             "/* A probe is enabled while its semaphore is non-zero: incremented by\n"
             " * each attached tracer and by -trace.  Volatile, because a tracer\n"
             " * changes it behind the compiler's back; one load and one branch. */\n"
+            "/* The semaphores live in the executable itself: hidden visibility lets\n"
+            " * the compiler address them directly instead of through the GOT. */\n"
+            "#define RIVET_PROBE_HIDDEN __attribute__((visibility(\"hidden\")))\n\n"
             "#define RIVET_PROBE_SEMAPHORE_SET(sem) \\\n"
             "    __builtin_expect(*(volatile unsigned short *)&(sem) != 0, 0)\n"
         )

@@ -595,6 +595,20 @@ static void io_write(MemoryRegion *mr, hwaddr offset, unsigned size,
     }
 }
 
+/* A guest access that hit no region: tell the probes.  Out of line and
+ * cold, so the dispatch fast path keeps its registers. */
+static __attribute__((noinline, cold)) MemTxResult
+unassigned_access(hwaddr addr, unsigned size, bool is_write, uint64_t value,
+                  MemTxResult result)
+{
+    if (is_write) {
+        probe_memory_unassigned_write(addr, size, value);
+    } else {
+        probe_memory_unassigned_read(addr, size);
+    }
+    return result;
+}
+
 MemTxResult address_space_ld(AddressSpace *as, hwaddr addr, unsigned size,
                              uint64_t *value)
 {
@@ -605,8 +619,7 @@ MemTxResult address_space_ld(AddressSpace *as, hwaddr addr, unsigned size,
     }
     const FlatRange *fr = lookup_access(as, addr, size, &result);
     if (!fr) {
-        probe_memory_unassigned_read(addr, size);
-        return result;
+        return unassigned_access(addr, size, false, 0, result);
     }
     MemoryRegion *mr = fr->mr;
     hwaddr offset = fr->offset_in_region + (addr - fr->start);
@@ -630,8 +643,7 @@ MemTxResult address_space_st(AddressSpace *as, hwaddr addr, unsigned size,
     }
     const FlatRange *fr = lookup_access(as, addr, size, &result);
     if (!fr) {
-        probe_memory_unassigned_write(addr, size, value);
-        return result;
+        return unassigned_access(addr, size, true, value, result);
     }
     MemoryRegion *mr = fr->mr;
     hwaddr offset = fr->offset_in_region + (addr - fr->start);

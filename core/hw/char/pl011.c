@@ -48,11 +48,23 @@ static uint32_t pl011_flags(const PL011State *s)
     return fr;
 }
 
+/* pl011_update_irq's path while the pl011_irq probe is on; out of line so
+ * that the usual path stays a tail call with no stack frame. */
+static __attribute__((noinline, cold)) void pl011_set_irq_traced(IRQ irq,
+                                                                 int level)
+{
+    if (level != irq_get_level(irq)) {
+        probe_pl011_irq(level);
+    }
+    irq_set(irq, level);
+}
+
 static void pl011_update_irq(PL011State *s)
 {
     int level = (s->ris & s->imsc) != 0;
-    if (probe_pl011_irq_enabled() && level != irq_get_level(s->irq)) {
-        probe_pl011_irq(level);
+    if (probe_pl011_irq_enabled()) {
+        pl011_set_irq_traced(s->irq, level);
+        return;
     }
     irq_set(s->irq, level);
 }

@@ -31,11 +31,23 @@ static unsigned plic_best_source(const PLICState *s)
     return best;
 }
 
+/* plic_update's path while the plic_irq probe is on; out of line so that
+ * the usual path stays a tail call with no stack frame. */
+static __attribute__((noinline, cold)) void plic_set_meip_traced(IRQ irq,
+                                                                 int level)
+{
+    if (level != irq_get_level(irq)) {
+        probe_plic_irq(level);
+    }
+    irq_set(irq, level);
+}
+
 static void plic_update(PLICState *s)
 {
     int level = plic_best_source(s) != 0;
-    if (probe_plic_irq_enabled() && level != irq_get_level(s->meip)) {
-        probe_plic_irq(level);
+    if (probe_plic_irq_enabled()) {
+        plic_set_meip_traced(s->meip, level);
+        return;
     }
     irq_set(s->meip, level);
 }
