@@ -32,11 +32,17 @@ check: all
 	@$(MESON) test -C $(BUILD) --print-errorlogs $(TEST_ARGS) || true
 	@$(VENV)/bin/python scripts/test-summary.py $(BUILD)
 
+# The probe overhead figure compares with an emulator built without probes
+# (same options otherwise, its own build dir); bench.py reads its path from
+# RIVET_BENCH_NOPROBES.
+BENCH_NOPROBES := $(BUILD)-noprobes
 bench: all
-	@$(NINJA) -C $(BUILD) bench
+	@test -f $(BENCH_NOPROBES)/build.ninja || $(MESON) setup $(MESON_OPTIONS) -Dprobes=disabled $(BENCH_NOPROBES) >/dev/null
+	@$(NINJA) -C $(BENCH_NOPROBES) --quiet rivet
+	@RIVET_BENCH_NOPROBES=$(CURDIR)/$(BENCH_NOPROBES)/rivet $(NINJA) -C $(BUILD) bench
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(BENCH_NOPROBES)
 
 distclean: clean
 	rm -rf $(VENV)
