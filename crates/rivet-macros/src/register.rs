@@ -43,12 +43,16 @@ pub fn derive_register_offset_or_error(input: DeriveInput) -> Result<TokenStream
             type Error = u64;
             #[inline]
             fn try_from(offset: u64) -> ::core::result::Result<Self, u64> {
+                // One constant per variant, so the decode is a `match` on
+                // integers that compiles to a jump table, like a C switch.
                 #(
-                    if offset == #name::#variants as u64 {
-                        return ::core::result::Result::Ok(#name::#variants);
-                    }
+                    #[allow(non_upper_case_globals)]
+                    const #variants: u64 = #name::#variants as u64;
                 )*
-                ::core::result::Result::Err(offset)
+                match offset {
+                    #(#variants => ::core::result::Result::Ok(#name::#variants),)*
+                    _ => ::core::result::Result::Err(offset),
+                }
             }
         }
         impl #name {
@@ -83,8 +87,9 @@ mod tests {
             out.contains("impl :: core :: convert :: TryFrom < u64 > for R"),
             "{out}"
         );
-        assert!(out.contains("if offset == R :: A as u64"), "{out}");
-        assert!(out.contains("if offset == R :: B as u64"), "{out}");
+        assert!(out.contains("const A : u64 = R :: A as u64"), "{out}");
+        assert!(out.contains("A => :: core :: result :: Result :: Ok (R :: A)"), "{out}");
+        assert!(out.contains("B => :: core :: result :: Result :: Ok (R :: B)"), "{out}");
         assert!(out.contains("pub const fn offset (self) -> u64"), "{out}");
     }
 
