@@ -32,6 +32,15 @@ check: all
 	@$(MESON) test -C $(BUILD) --print-errorlogs $(TEST_ARGS) || true
 	@$(VENV)/bin/python scripts/test-summary.py $(BUILD)
 
+# The cross-compilation matrix (docs/cross.md): installs each target's
+# toolchain, builds it in build-cross-<target>/, runs every test under
+# qemu-user, prints one table and "N passed, N failed".
+#   make check-cross TARGETS="aarch64 s390x"   (default: all, plus msrv)
+.PHONY: check-cross
+TARGETS ?=
+check-cross: $(SETUP_STAMP)
+	@$(VENV)/bin/python ci/cross-matrix.py $(TARGETS)
+
 # The probe overhead figure compares with an emulator built without probes
 # (same options otherwise, its own build dir); bench.py reads its path from
 # RIVET_BENCH_NOPROBES.

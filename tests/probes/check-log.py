@@ -17,6 +17,7 @@ import argparse
 import fnmatch
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,8 @@ CONV_REGEX = {"x": "[0-9a-f]+", "X": "[0-9A-F]+", "u": "[0-9]+", "o": "[0-7]+",
 
 
 def run(cmd):
+    # In a cross build Meson passes the qemu-user wrapper (ci/cross/*.ini).
+    cmd = shlex.split(os.environ.get("MESON_EXE_WRAPPER", "")) + list(cmd)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120,
                           stdin=subprocess.DEVNULL)
 
