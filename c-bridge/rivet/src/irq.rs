@@ -29,6 +29,13 @@ impl InterruptSource {
         unsafe { sys::irq_set(self.0.get(), i32::from(level)) };
     }
 
+    /// The level the line was last driven to (false while unconnected).
+    pub fn level(&self) -> bool {
+        // SAFETY: as in set(); irq_get_level is a static inline reached
+        // through bindgen's generated wrapper and only reads the line.
+        unsafe { sys::irq_get_level(self.0.get()) != 0 }
+    }
+
     /// Drive the line high.
     pub fn raise(&self) {
         // SAFETY: as in set(); irq_raise is a static inline reached through

@@ -13,6 +13,7 @@ use rivet::cell::StateCell;
 use rivet::prelude::*;
 use rivet::sysbus::SysBusDeviceMethods;
 use rivet_macros::{Device, Object};
+use rivet_probes::hpet as probes;
 
 use crate::model::{HPETRegs, Host, LogItem};
 use crate::registers;
@@ -75,9 +76,13 @@ impl Host for CoreHost<'_> {
         rivet::timer::now_ns()
     }
     fn set_irq(&mut self, route: u32, level: bool) {
+        // Called on changes only, as in the C twin.
+        probes::hpet_irq(route, level.into());
         self.dev.irqs[route as usize].set(level);
     }
     fn pulse_irq(&mut self, route: u32) {
+        probes::hpet_irq(route, 1);
+        probes::hpet_irq(route, 0);
         self.dev.irqs[route as usize].pulse();
     }
     fn timer_mod(&mut self, index: usize, deadline_ns: i64) {
@@ -107,10 +112,13 @@ impl MmioOps for HPETState {
     const IMPL: AccessSizes = AccessSizes::new(1, 8);
 
     fn read(&self, addr: u64, size: u32) -> u64 {
-        self.with_regs(|regs, host| regs.read(host, addr, size))
+        let value = self.with_regs(|regs, host| regs.read(host, addr, size));
+        probes::hpet_read(addr, size, value);
+        value
     }
 
     fn write(&self, addr: u64, value: u64, size: u32) {
+        probes::hpet_write(addr, size, value);
         self.with_regs(|regs, host| regs.write(host, addr, value, size));
     }
 }

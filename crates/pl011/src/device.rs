@@ -11,6 +11,7 @@ use core::fmt;
 use rivet::prelude::*;
 use rivet::sysbus::SysBusDeviceMethods;
 use rivet_macros::{Device, Object};
+use rivet_probes::pl011 as probes;
 
 use crate::model::{Host, LogItem, PL011Regs};
 use crate::registers;
@@ -56,6 +57,10 @@ impl Host for CoreHost<'_> {
         rivet::timer::now_ns()
     }
     fn set_irq(&mut self, level: bool) {
+        // The C twin's pl011_irq: fired on a change of level only.
+        if probes::pl011_irq_enabled() && level != self.dev.irq.level() {
+            probes::pl011_irq(level.into());
+        }
         self.dev.irq.set(level);
     }
     fn transmit(&mut self, byte: u8) {
@@ -103,10 +108,13 @@ impl MmioOps for PL011State {
     const IMPL: AccessSizes = AccessSizes::new(1, 8);
 
     fn read(&self, addr: u64, size: u32) -> u64 {
-        self.with_regs(|regs, host| regs.read(host, addr, size))
+        let value = self.with_regs(|regs, host| regs.read(host, addr, size));
+        probes::pl011_read(addr, size, value);
+        value
     }
 
     fn write(&self, addr: u64, value: u64, size: u32) {
+        probes::pl011_write(addr, size, value);
         self.with_regs(|regs, host| regs.write(host, addr, value, size));
     }
 }
