@@ -533,6 +533,9 @@ def gen_rust(groups, mode):
                 out.append(f"    pub fn {e.name}({unused}) {{}}")
                 continue
             out.append("    #[allow(clippy::too_many_arguments)]")
+            if any(a.cls == "ptr" for a in e.args):
+                # A ptr argument is only printed (%p), never dereferenced.
+                out.append("    #[allow(clippy::not_unsafe_ptr_arg_deref)]")
             out.append(f"    pub fn {e.name}({params}) {{")
             out.append(f"        if {e.name}_enabled() {{")
             if mode == "usdt":
