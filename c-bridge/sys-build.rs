@@ -41,6 +41,7 @@ fn main() {
         .unwrap_or_else(|| root.join("build"));
     let meson_copy = build_dir
         .join("c-bridge")
+        .join(&pkg)
         .join(format!("{pkg}-bindings.inc.rs"));
     if is_fresh(&meson_copy, &inputs) {
         fs::copy(&meson_copy, &out).expect("copying Meson's bindings");

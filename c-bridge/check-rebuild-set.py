@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Test (TAP): touching a header of one bridged subsystem rebuilds only that
+subsystem's -sys crate and the crates above it, never a lower or a sibling
+one (docs/rust.md, "Layout and layering").
+
+It touches nothing: it asks ninja what a touch would make dirty.  From the
+built tree it reads the manifest's inputs (`ninja -t query`, explicit and
+implicit; order-only inputs never cause a rebuild) and the header
+dependencies ninja recorded from the depfiles (`ninja -t deps`: bindgen's
+for the bindings, rustc's for the include!d bindings), and walks them
+upwards from each header of include/<sub>/ and from each wrapper.h.  So it
+checks ninja's real dependency records, which a shared or lost depfile
+corrupts.
+
+For each header of subsystem S, with above(X) the workspace crates that
+depend on X (Cargo.toml [dependencies], transitively):
+  - the bindings of S-sys are regenerated (its wrapper.h reads the header);
+  - no bindings but those of S-sys and of crates above it are regenerated;
+  - the crates recompiled are exactly the regenerated -sys crates and the
+    crates above them.
+
+Usage: check-rebuild-set.py NINJA BUILD_DIR SOURCE_DIR SUB...
+(SUB: the bridged subsystems, e.g. util qom memory chardev hwcore)
+"""
+import os
+import re
+import subprocess
+import sys
+import tomllib
+
+# Meson's names of a compiled crate: lib<crate_name>+<version>.rlib (.so
+# for a proc-macro).
+CRATE_OUTPUT = re.compile(r"(?:^|/)lib(\w+)\+[\w.]*\.(?:rlib|so)$")
+BINDINGS = re.compile(r"(?:^|/)([\w-]+-sys)-bindings\.inc\.rs$")
+
+
+def ninja(ninja_prog, build, *args):
+    return subprocess.run([ninja_prog, "-C", build, *args], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def reverse_graph(ninja_prog, build):
+    """Map each file (absolute path) to the outputs that a change of it
+    makes dirty, from the manifest and from ninja's deps log."""
+    def key(p):
+        return os.path.normpath(os.path.join(build, p))
+
+    users = {}
+    targets = [line.rsplit(":", 1)[0]
+               for line in ninja(ninja_prog, build, "-t", "targets", "all").splitlines()]
+    node = None
+    section = None
+    for line in ninja(ninja_prog, build, "-t", "query", *targets).splitlines():
+        if not line.startswith(" "):
+            node, section = line.rstrip(":"), None
+        elif line.startswith("    "):
+            item = line.strip()
+            if section != "input" or item.startswith("|| "):
+                continue
+            users.setdefault(key(item.removeprefix("| ")), set()).add(node)
+        else:
+            section = line.strip().split(":")[0]
+    # The deps log may still hold outputs the manifest no longer has.
+    known = set(targets)
+    for line in ninja(ninja_prog, build, "-t", "deps").splitlines():
+        if line and not line.startswith(" "):
+            node = line.split(": #deps")[0]
+        elif line.strip() and node in known:
+            users.setdefault(key(line.strip()), set()).add(node)
+    return users
+
+
+def dirty_from(users, build, path):
+    """Every output that a change of `path` makes dirty."""
+    seen = set()
+    todo = [path]
+    while todo:
+        for out in users.get(todo.pop(), ()):
+            if out not in seen:
+                seen.add(out)
+                todo.append(os.path.normpath(os.path.join(build, out)))
+    return seen
+
+
+def crate_graph(source):
+    """Workspace crate names (as rustc spells them) and, for each, the
+    workspace crates that depend on it directly."""
+    with open(os.path.join(source, "Cargo.toml"), "rb") as f:
+        members = tomllib.load(f)["workspace"]["members"]
+    deps = {}
+    for member in members:
+        with open(os.path.join(source, member, "Cargo.toml"), "rb") as f:
+            manifest = tomllib.load(f)
+        name = manifest["package"]["name"].replace("-", "_")
+        deps[name] = {d.replace("-", "_") for d in manifest.get("dependencies", {})}
+    above = {name: {user for user, ds in deps.items() if name in ds} for name in deps}
+    return above
+
+
+def closure_above(above, crates):
+    result = set(crates)
+    todo = list(crates)
+    while todo:
+        for user in above.get(todo.pop(), ()):
+            if user not in result:
+                result.add(user)
+                todo.append(user)
+    return result
+
+
+def main():
+    ninja_prog, build, source, subs = (sys.argv[1], os.path.abspath(sys.argv[2]),
+                                       os.path.abspath(sys.argv[3]), sys.argv[4:])
+    users = reverse_graph(ninja_prog, build)
+    above = crate_graph(source)
+    cases = []
+    for sub in subs:
+        crate = sub + "-sys"
+        cases.append((sub, os.path.join(source, "c-bridge", crate, "wrapper.h")))
+        inc = os.path.join(source, "include", sub)
+        cases += [(sub, os.path.join(inc, h)) for h in sorted(os.listdir(inc)) if h.endswith(".h")]
+
+    print(f"1..{len(cases)}")
+    failed = 0
+    for n, (sub, header) in enumerate(cases, 1):
+        own = sub + "_sys"
+        dirty = dirty_from(users, build, header)
+        regenerated = {m.group(1).replace("-", "_") for m in map(BINDINGS.search, dirty) if m}
+        rebuilt = {m.group(1) for m in map(CRATE_OUTPUT.search, dirty) if m}
+        expected = closure_above(above, regenerated)
+        problems = []
+        if own not in regenerated:
+            problems.append(f"{sub}-sys bindings are not regenerated (ninja has no record "
+                            f"that its bindgen reads this header)")
+        wrong = regenerated - closure_above(above, {own})
+        if wrong:
+            problems.append("bindings of lower or unrelated crates regenerated: "
+                            + " ".join(sorted(wrong)))
+        if rebuilt != expected:
+            problems.append(f"crates rebuilt {sorted(rebuilt)}, expected {sorted(expected)}")
+        name = os.path.relpath(header, source)
+        summary = (f"{name}: bindings {' '.join(sorted(regenerated)) or '-'}; "
+                   f"crates {' '.join(sorted(rebuilt)) or '-'}")
+        if problems:
+            failed += 1
+            print(f"not ok {n} - {summary}")
+            for p in problems:
+                print(f"# {p}")
+        else:
+            print(f"ok {n} - {summary}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
