@@ -13,8 +13,21 @@ second emulator with -Dprobes=disabled and passes it in the environment as
 RIVET_BENCH_NOPROBES), the MMIO-heavy firmware runs on both, interleaved,
 and the cost of probes compiled in but not attached is printed: CPU time
 (median of the rounds) and, with valgrind, host instructions (exact).
+
+Link (Rust builds): the rustc-linked emulator against the same code linked
+by the C linker through a Rust static library (--rivet-staticlib, built by
+c-bridge/link only for this): text and file sizes, and their ratios.
+
+Rebuild (Rust builds, --source-root and --scratch): in a scratch copy of the
+source tree with its own build directory (so the real tree is untouched),
+one subsystem header and then the lowest layer's header are touched and the
+emulator rebuilt: time, and what ninja's log says it rebuilt (bindings, Rust
+crates, C objects), checked against the prediction of the
+bridge-rebuild-set test (c-bridge/check-rebuild-set.py).  The first run
+builds the scratch tree once (minutes); later runs only bring it up to date.
 """
 import argparse
+import importlib.util
 import os
 import re
 import shutil
@@ -143,6 +156,117 @@ def bench_mmio(rivet: str, firmware: str, repeat: int) -> None:
     print(f"mmio: instruction ratio rust/c = {counts['rust'] / counts['c']:.4f}")
 
 
+def elf_sizes(path: str) -> tuple[int, int, int]:
+    """Text (code and read-only data, as `size` counts it), file size, and
+    file size once stripped of symbols and debug info."""
+    out = subprocess.run(["size", path], capture_output=True, text=True,
+                         check=True).stdout.splitlines()[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        stripped = os.path.join(tmp, "stripped")
+        subprocess.run(["strip", "-o", stripped, path], check=True)
+        return int(out.split()[0]), os.path.getsize(path), os.path.getsize(stripped)
+
+
+def bench_link(rivet: str, rivet_staticlib: str) -> None:
+    """rustc's link of the emulator against the C linker's, same code."""
+    names = {"rustc": rivet, "cc+staticlib": rivet_staticlib}
+    sizes = {name: elf_sizes(path) for name, path in names.items()}
+    for name, (text, size, stripped) in sizes.items():
+        print(f"link: {name}: text {text} B, file {size} B, stripped {stripped} B")
+    (t_r, f_r, s_r), (t_c, f_c, s_c) = sizes["rustc"], sizes["cc+staticlib"]
+    print(f"link: ratio rustc/cc+staticlib: text {t_r / t_c:.3f}, "
+          f"file {f_r / f_c:.3f}, stripped {s_r / s_c:.3f}")
+
+
+def rebuild_test_module(source: str):
+    """c-bridge/check-rebuild-set.py, for its reading of ninja's records."""
+    spec = importlib.util.spec_from_file_location(
+        "check_rebuild_set", os.path.join(source, "c-bridge", "check-rebuild-set.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def sync_tree(source: str, dest: str) -> None:
+    """Copy the source tree's files (tracked and untracked, not ignored) and
+    Meson's crate cache to `dest`, keeping their times; unchanged files are
+    not rewritten, so the scratch build stays incremental."""
+    files = subprocess.run(
+        ["git", "-C", source, "ls-files", "-z", "--cached", "--others",
+         "--exclude-standard"], capture_output=True, text=True, check=True
+    ).stdout.split("\0")
+    cache = os.path.join("subprojects", "packagecache")
+    if os.path.isdir(os.path.join(source, cache)):
+        files += [os.path.join(cache, f) for f in os.listdir(os.path.join(source, cache))]
+    for rel in filter(None, files):
+        src, dst = os.path.join(source, rel), os.path.join(dest, rel)
+        if not os.path.isfile(src):
+            continue  # deleted in the working tree
+        st = os.stat(src)
+        try:
+            dt = os.stat(dst)
+            if dt.st_size == st.st_size and dt.st_mtime_ns == st.st_mtime_ns:
+                continue
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+        shutil.copy2(src, dst)
+    # scripts/setup's pinned bindgen, found by meson.build under .venv/.
+    venv = os.path.join(dest, ".venv")
+    if not os.path.lexists(venv) and os.path.isdir(os.path.join(source, ".venv")):
+        os.symlink(os.path.join(source, ".venv"), venv)
+
+
+def ninja_log_entries(build: str) -> list[list[str]]:
+    """The lines of .ninja_log: start, end (ms), mtime, output, hash."""
+    with open(os.path.join(build, ".ninja_log"), encoding="utf-8") as f:
+        return [line.rstrip("\n").split("\t") for line in f if not line.startswith("#")]
+
+
+def bench_rebuild(source: str, scratch: str, headers: list[str]) -> None:
+    """Touch each header in a scratch copy and rebuild the emulator."""
+    meson, ninja = shutil.which("meson"), shutil.which("ninja")
+    if not meson or not ninja or not os.path.isdir(os.path.join(source, ".git")):
+        print("rebuild: needs meson and ninja on PATH and a git checkout: "
+              "no rebuild figure")
+        return
+    check = rebuild_test_module(source)
+    src, build = os.path.join(scratch, "src"), os.path.join(scratch, "build")
+    sync_tree(source, src)
+    # Not the variables of the `meson compile bench` that runs us.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MESON")}
+    def run(command: list[str]) -> None:
+        proc = subprocess.run(command, capture_output=True, text=True, env=env)
+        if proc.returncode != 0:
+            sys.exit(f"bench: {' '.join(command)} failed:\n{proc.stdout[-3000:]}{proc.stderr[-2000:]}")
+    if not os.path.isfile(os.path.join(build, "build.ninja")):
+        print(f"rebuild: building the scratch copy in {scratch} once (minutes)")
+        run([meson, "setup", "--wrap-mode=nodownload", "-Drust=enabled", build, src])
+    run([ninja, "-C", build, "rivet"])
+    users = check.reverse_graph(ninja, build)
+    for header in headers:
+        path = os.path.join(src, header)
+        predicted = {m.group(1) for m in map(check.CRATE_OUTPUT.search,
+                                             check.dirty_from(users, build, path)) if m}
+        # Compacted first, so that this run's ninja appends and never
+        # rewrites the log we count from.
+        run([ninja, "-C", build, "-t", "recompact"])
+        before = len(ninja_log_entries(build))
+        os.utime(path)
+        start = time.perf_counter()
+        run([ninja, "-C", build, "rivet"])
+        elapsed = time.perf_counter() - start
+        rebuilt = [entry[3] for entry in ninja_log_entries(build)[before:]]
+        crates = sorted({m.group(1) for m in map(check.CRATE_OUTPUT.search, rebuilt) if m})
+        bindings = sorted({m.group(1) for m in map(check.BINDINGS.search, rebuilt) if m})
+        c_objects = [o for o in rebuilt if o.endswith(".c.o")]
+        note = "" if set(crates) == predicted else \
+            f" (the bridge-rebuild-set prediction was {sorted(predicted)})"
+        print(f"rebuild: touch {header}: {elapsed:.1f} s, "
+              f"{len(crates)} Rust crates ({' '.join(crates) or '-'}), "
+              f"bindings of {' '.join(bindings) or '-'}, {len(c_objects)} C objects"
+              f"{', meson reconfigured' if 'build.ninja' in rebuilt else ''}{note}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rivet", required=True)
@@ -154,7 +278,22 @@ def main() -> int:
                         default=os.environ.get("RIVET_BENCH_NOPROBES"),
                         help="the emulator built with -Dprobes=disabled")
     parser.add_argument("--probe-rounds", type=int, default=15)
+    parser.add_argument("--snapshot-bench", help="core/machine/bench-snapshot")
+    parser.add_argument("--snapshot-firmware", help="firmware/tests/touch-ram ELF")
+    parser.add_argument("--rivet-staticlib",
+                        help="the emulator linked by cc with a Rust staticlib")
+    parser.add_argument("--source-root", help="source tree (rebuild figure)")
+    parser.add_argument("--scratch", help="scratch directory (rebuild figure)")
+    parser.add_argument("--rebuild-header", action="append",
+                        help="header to touch, relative to the source root "
+                             "(default: include/chardev/char.h, include/util/error.h)")
     args = parser.parse_args()
+
+    if args.rivet_staticlib:
+        bench_link(args.rivet, args.rivet_staticlib)
+    if args.source_root and args.scratch:
+        bench_rebuild(args.source_root, args.scratch, args.rebuild_header or
+                      ["include/chardev/char.h", "include/util/error.h"])
 
     if args.mmio_firmware and args.rivet_noprobes:
         probes_overhead(args.rivet, args.rivet_noprobes, args.mmio_firmware,
@@ -164,6 +303,9 @@ def main() -> int:
               "one): no probe overhead figure")
     if args.mmio_firmware:
         bench_mmio(args.rivet, args.mmio_firmware, args.repeat)
+    if args.snapshot_bench and args.snapshot_firmware:
+        # Snapshot size and save/restore time (docs/migration.md).
+        subprocess.run([args.snapshot_bench, args.snapshot_firmware], check=True)
 
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, "cpu.log")

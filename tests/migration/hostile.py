@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""Hostile and broken snapshots: every one must be refused by -incoming
+with one clear line naming the section and field, exit status 1, and no
+guest instruction run (the firmware prints at once, so stdout must stay
+empty).  The corruptions: truncation at every record boundary and at
+random points, wrong magic, bit flips (random ones may also be accepted:
+then the run must end normally, never crash), unknown section names,
+oversized lengths, a variable array count past its array, values refused
+by field validators, and section versions outside the supported range.
+
+Usage: hostile.py RIVET MACHINE [REGRESSION_DIR]; snapshots found in REGRESSION_DIR
+(crashes the fuzzer found) are loaded the same way.
+"""
+
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qemu_stream as qs  # noqa: E402
+
+RIVET = sys.argv[1]
+MACHINE = sys.argv[2]
+REGRESSIONS = sys.argv[3] if len(sys.argv) > 3 else None
+TMP = tempfile.mkdtemp(prefix="rivet-hostile-")
+failures = 0
+count = 0
+
+
+def rivet(args, timeout=60):
+    p = subprocess.run([RIVET, "-M", MACHINE, "-serial", "stdio"] + args,
+                       stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=timeout)
+    return p.returncode, p.stdout, p.stderr.decode(errors="replace")
+
+
+def write(name, data):
+    path = os.path.join(TMP, name)
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def refused(name, data, pattern):
+    """data must be refused with stderr matching pattern, nothing run."""
+    global failures, count
+    count += 1
+    rc, out, err = rivet(["-incoming", "file:" + write("s", data)])
+    lines = err.splitlines()
+    ok = (rc == 1 and out == b"" and len(lines) == 1 and
+          lines[0].startswith("rivet: snapshot '") and re.search(pattern, lines[0]))
+    if not ok:
+        failures += 1
+        print("not ok - %s: status %d, %d stdout bytes, stderr %r"
+              % (name, rc, len(out), err.strip()))
+    return ok
+
+
+def survives(name, data):
+    """A corrupt stream may load (a flipped data bit is a valid value), but
+    must then run normally; refused, it must be refused cleanly."""
+    global failures, count
+    count += 1
+    path = write("s", data)
+    rc, out, err = rivet(["-incoming", "file:" + path, "-save-at",
+                          "%d,file:%s" % (10**12, path + ".out")], timeout=120)
+    lines = err.splitlines()
+    clean = rc in (0, 1) or (0 < rc < 128)  # a guest exit status
+    if rc == 1 and lines and lines[0].startswith("rivet: snapshot"):
+        clean = len(lines) == 1 and out == b""
+    if not clean:
+        failures += 1
+        print("not ok - %s: status %d, stderr %r" % (name, rc, err.strip()))
+
+
+def patched(data, offset, value, size):
+    return data[:offset] + value.to_bytes(size, "big") + data[offset + size:]
+
+
+def main():
+    snap = os.path.join(TMP, "good")
+    rc, _, err = rivet(["-save-at", "5000,file:" + snap])
+    assert rc == 0, err
+    good = open(snap, "rb").read()
+    s = qs.parse(good)
+    f = s.fields
+
+    # The unmodified snapshot loads and finishes the demo.
+    rc, out, err = rivet(["-incoming", "file:" + snap])
+    if rc != 0 or b"goodbye" not in out:
+        print("not ok - the good snapshot does not resume: %d %r" % (rc, err))
+        return 1
+
+    # Truncation at every record boundary (the end of each record but the
+    # last two: the stream is complete after EOF) and at random points.
+    bounds = sorted({r.offset for r in s.records} | {r.end for r in s.records})
+    eof = [r for r in s.records if r.type == qs.EOF_][0]
+    for b in bounds:
+        if b >= eof.end:
+            continue
+        refused("truncated at record boundary %d" % b, good[:b],
+                r"truncated|missing from the stream|incomplete in the stream")
+    rng = random.Random(5)
+    for _ in range(40):
+        cut = rng.randrange(0, eof.end)
+        refused("truncated at %d" % cut, good[:cut],
+                r"truncated|missing from the stream|incomplete")
+    # Cut inside the description: its length no longer matches.
+    refused("truncated description", good[:-3],
+            r"VM description: length \d+ does not match")
+
+    refused("wrong magic", b"QEMU" + good[4:], r"not a migration stream: magic 0x51454d55")
+    refused("wrong version", patched(good, 4, 2, 4), r"stream format version 2 is not supported")
+    refused("not a snapshot", b"hello world\n", r"not a migration stream")
+    refused("empty file", b"", r"stream header: stream truncated at offset 0")
+
+    # Unknown section name: rename the PL011's section.
+    pl = [r for r in s.records if r.name == "pl011"][0]
+    name_at = pl.offset + 6
+    assert good[name_at:name_at + 5] == b"pl011"
+    refused("unknown section", good[:name_at] + b"pl0xx" + good[name_at + 5:],
+            r"unknown section 'pl0xx' \(instance 0\)")
+    refused("unknown record type", patched(good, pl.offset, 0x42, 1),
+            r"unknown record type 0x42")
+
+    # Oversized lengths: the machine name, a section name past the end, the
+    # description.
+    refused("oversized configuration length", patched(good, 9, 0xFFFFFFFF, 4),
+            r"configuration section: machine name of 4294967295 bytes")
+    refused("section name past the end", patched(good, pl.offset + 5, 255, 1)[:pl.offset + 40],
+            r"section header: stream truncated at offset")
+    desc = [r for r in s.records if r.type == qs.DESC][0]
+    refused("oversized description length", patched(good, desc.offset + 1, 0x7FFFFFFF, 4),
+            r"VM description: length 2147483647 does not match")
+    ram_part = [r for r in s.records if r.type == qs.PART][0]
+    refused("RAM page outside the block", patched(good, ram_part.offset + 5, (1 << 40) | 0x08, 8),
+            r"section 'ram' \(instance 0\): field 'pages': page 0x10000000000 is outside")
+    refused("RAM of another size", patched(good, 17 + 17, (32 << 20) | 0x04, 8),
+            r"field 'block': RAM block 'virt.ram' is 0x4000000 bytes in the stream \(total 0x2000000\)")
+
+    # The HPET's timer array length is its (fixed) comparator count.
+    refused("variable array count past the device's",
+            patched(good, f["hpet/num_timers"].offset, 40, 1),
+            r"section 'hpet' \(instance 0\): field 'num_timers': the stream has 40, this device has 3")
+
+    # Field validators.
+    refused("PL011 IMSC bits", patched(good, f["pl011/imsc"].offset, 0x800, 4),
+            r"section 'pl011' \(instance 0\): field 'imsc': value 0x800 has bits outside 0x7ff")
+    refused("PL011 FIFO level", patched(good, f["pl011/rx_count"].offset, 33, 4),
+            r"section 'pl011' \(instance 0\): field 'rx_count': value 33 is above the maximum 32")
+    refused("PL011 FIFO level without FIFOs", patched(good, f["pl011/rx_count"].offset, 5, 4),
+            r"section 'pl011' \(instance 0\): field 'rx_count': 5 entries, but the FIFO holds 1")
+    refused("CPU pc alignment", patched(good, f["riscv-cpu/pc"].offset, 0x80000002, 8),
+            r"section 'riscv-cpu' \(instance 0\): field 'pc': 0x80000002 is not 4-byte aligned")
+    refused("CPU mstatus", patched(good, f["riscv-cpu/csr.mstatus"].offset, 1 << 1, 8),
+            r"field 'csr.mstatus': value 0x2 has bits outside 0x88")
+    refused("CPU waiting flag", patched(good, f["riscv-cpu/waiting"].offset, 7, 1),
+            r"section 'riscv-cpu' \(instance 0\): field 'waiting': invalid bool value 7")
+    refused("HPET timer config", patched(good, f["hpet/timers[1].config"].offset, 1 << 14, 8),
+            r"field 'timers\[1\].config': value 0x4000 has bits outside")
+    refused("HPET timer deadline", patched(good, f["hpet/timers[2].timer"].offset, (1 << 64) - 7, 8),
+            r"field 'timers\[2\].timer': invalid timer deadline -7")
+    refused("PLIC priority", patched(good, f["plic/priority[3]"].offset, 9, 4),
+            r"section 'plic' \(instance 0\): field 'priority\[3\]': value 0x9 has bits outside 0x7")
+    refused("clock", patched(good, f["vclock/now_ns"].offset, (1 << 64) - 1, 8),
+            r"section 'vclock' \(instance 0\): field 'now_ns': negative time -1")
+    refused("other firmware", patched(good, f["virt/tohost_addr"].offset, 0x80002000, 8),
+            r"section 'virt' \(instance 0\): field 'tohost_addr': the stream has 2147491840")
+
+    # Versions outside the device's range name the device and both versions.
+    refused("section version too new", patched(good, pl.offset + 15, 2, 4),
+            r"section 'pl011' \(instance 0\): 'pl011' version 2 is newer than this build "
+            r"supports \(version 1\)")
+    refused("section version too old", patched(good, pl.offset + 15, 0, 4),
+            r"section 'pl011' \(instance 0\): 'pl011' version 0 is older than this build "
+            r"accepts \(minimum version 1\)")
+
+    # Missing and duplicated sections.
+    hp = [r for r in s.records if r.name == "hpet"][0]
+    hp_footer_end = hp.end + 5
+    refused("missing section", good[:hp.offset] + good[hp_footer_end:],
+            r"section 'hpet' \(instance 0\) is missing from the stream")
+    refused("duplicate section", good[:hp_footer_end] + good[hp.offset:],
+            r"section 'hpet' \(instance 0\) appears twice")
+
+    # Random bit flips in everything but RAM page data: refused cleanly,
+    # or loaded and run.
+    for i in range(60):
+        pos = rng.choice([rng.randrange(0, 72), rng.randrange(ram_part.end, eof.end)])
+        flipped = bytearray(good)
+        flipped[pos] ^= 1 << rng.randrange(8)
+        survives("bit flip %d at %d" % (i, pos), bytes(flipped))
+
+    if REGRESSIONS and os.path.isdir(REGRESSIONS):
+        for name in sorted(os.listdir(REGRESSIONS)):
+            survives("fuzzer regression " + name,
+                     open(os.path.join(REGRESSIONS, name), "rb").read())
+
+    print("# %d corrupt snapshots, %d failures" % (count, failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

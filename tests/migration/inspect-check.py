@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""A snapshot can be inspected the way QEMU's tools read a migration
+stream: magic and version, the configuration section, every section read
+to its footer using only the trailing JSON description, nothing left over;
+and its content is what the machine had (every RAM page, compact zero
+pages, every device of the board, the clock's pending deadlines)."""
+
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qemu_stream as qs  # noqa: E402
+
+rivet = sys.argv[1]
+machine = sys.argv[2] if len(sys.argv) > 2 else "virt"
+path = os.path.join(tempfile.mkdtemp(prefix="rivet-inspect-"), "snap")
+subprocess.run([rivet, "-M", machine, "-serial", "null", "-save-at", "8000,file:" + path],
+               check=True)
+data = open(path, "rb").read()
+s = qs.parse(data)
+failures = 0
+
+
+def check(cond, what):
+    global failures
+    print(("ok - " if cond else "not ok - ") + what)
+    failures += not cond
+
+
+names = [r.name for r in s.records if r.type in (qs.START, qs.FULL)]
+check(names == ["ram", "vclock", "virt", "riscv-cpu", "plic", "clint",
+                "pl011", "hpet", "power-test"],
+      "sections in order: %s" % ", ".join(names))
+check(s.records[0].type == qs.CONFIG and s.records[0].name == "virt",
+      "configuration section names the machine")
+check(len(s.ram_pages) == (64 << 20) // 4096, "all 16384 RAM pages present")
+data_pages = sum(1 for v in s.ram_pages.values() if v == "data")
+check(0 < data_pages < 16, "only touched pages carry data (%d)" % data_pages)
+check(len(data) < 16384 * 9 + data_pages * 4096 + 8192,
+      "zero pages cost 9 bytes (snapshot %d bytes)" % len(data))
+f = {k: v.value for k, v in s.fields.items()}
+check(f["vclock/now_ns"] > 0, "clock time saved")
+check(f["hpet/timers[0].timer"] >> 64 == f["hpet/timers[0].event_ns"],
+      "HPET timer 0's pending deadline equals its event time")
+check(f["riscv-cpu/x[0]"] == 0 and f["riscv-cpu/pc"] >= 0x80000000,
+      "CPU registers saved")
+check(s.description["page_size"] == 4096, "description carries page_size")
+print("# %d failures" % failures)
+sys.exit(1 if failures else 0)
