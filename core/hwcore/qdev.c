@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/log.h"
+
 static void qdev_bug(const char *what, const DeviceState *dev)
 {
     fprintf(stderr, "rivet: bug: %s (device type '%s')\n", what,
@@ -298,6 +300,38 @@ void device_reset_tree(Object *obj)
     }
     for (Object *child = obj->children; child; child = child->sibling) {
         device_reset_tree(child);
+    }
+}
+
+static void qdev_log_object_registers(Object *obj)
+{
+    if (!object_dynamic_cast(obj, TYPE_DEVICE) ||
+        !object_property_find(obj, DEVICE_PROP_REGISTERS)) {
+        return;
+    }
+    Error *err = NULL;
+    char *text = object_property_get_str(obj, DEVICE_PROP_REGISTERS, &err);
+    char *path = object_get_canonical_path(obj);
+    if (!text) {
+        log_printf("%s: %s\n", path ? path : "?", error_get_message(err));
+        error_free(err);
+        free(path);
+        return;
+    }
+    char *save = NULL;
+    for (char *item = strtok_r(text, " ", &save); item;
+         item = strtok_r(NULL, " ", &save)) {
+        log_printf("%s %s\n", path ? path : "?", item);
+    }
+    free(path);
+    free(text);
+}
+
+void qdev_log_registers(Object *root)
+{
+    qdev_log_object_registers(root);
+    for (Object *child = root->children; child; child = child->sibling) {
+        qdev_log_registers(child);
     }
 }
 

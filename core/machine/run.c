@@ -73,6 +73,9 @@ int virt_machine_run_until(VirtMachine *vms, uint64_t stop_at, Error **errp)
     if (log_item_enabled(LOG_ITEM_CPU)) {
         riscv_cpu_dump_state(cpu);
     }
+    if (log_item_enabled(LOG_ITEM_DEV_REGS)) {
+        qdev_log_registers(OBJECT(vms));
+    }
     return main_loop_exit_status();
 }
 

@@ -56,7 +56,7 @@ static void print_help(void)
         "  -nographic       accepted for QEMU compatibility (rivet has no\n"
         "                   display; the UART is on stdio)\n"
         "  -d ITEM[,...]    debug logging: int, guest_errors, unimp, mmio,\n"
-        "                   in_asm, cpu (-d help lists them)\n"
+        "                   in_asm, cpu, dev_regs (-d help lists them)\n"
         "  -D FILE          write debug logging to FILE instead of stderr\n"
         "  -incoming file:PATH\n"
         "                   start from the snapshot in PATH (same -m and\n"

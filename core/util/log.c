@@ -32,6 +32,9 @@ static const LogItemName log_item_names[] = {
     {LOG_ITEM_MMIO, "mmio", "every device register access"},
     {LOG_ITEM_IN_ASM, "in_asm", "each executed guest instruction"},
     {LOG_ITEM_CPU, "cpu", "CPU register dump when the machine stops"},
+    {LOG_ITEM_DEV_REGS, "dev_regs",
+     "device register dump (their \"registers\" property) when the machine "
+     "stops"},
 };
 
 #define LOG_ITEM_COUNT (sizeof(log_item_names) / sizeof(log_item_names[0]))

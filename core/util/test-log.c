@@ -40,10 +40,11 @@ UNIT_TEST(parse_single_and_multiple_items)
     CHECK(log_item_enabled(LOG_ITEM_INT));
     CHECK(!log_item_enabled(LOG_ITEM_MMIO));
 
-    CHECK(log_parse_items("guest_errors,unimp,mmio,in_asm,cpu", &help, NULL));
+    CHECK(log_parse_items("guest_errors,unimp,mmio,in_asm,cpu,dev_regs", &help,
+                          NULL));
     CHECK_EQ_U64(log_item_mask, LOG_ITEM_GUEST_ERROR | LOG_ITEM_UNIMP |
                                     LOG_ITEM_MMIO | LOG_ITEM_IN_ASM |
-                                    LOG_ITEM_CPU);
+                                    LOG_ITEM_CPU | LOG_ITEM_DEV_REGS);
     /* The last -d replaces the earlier one. */
     CHECK(!log_item_enabled(LOG_ITEM_INT));
 }

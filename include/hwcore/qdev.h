@@ -126,6 +126,18 @@ void device_reset(DeviceState *dev);
  * depth-first in child order. */
 void device_reset_tree(Object *obj);
 
+/* A device that shows its guest-visible registers (`-d dev_regs`, the twin
+ * tests; docs/devices-rust.md) does it through this read-only STRING
+ * property: space-separated NAME=VALUE items in a fixed order, values in
+ * hex (0x...) or lists of them separated by commas.  Twins of one device
+ * render the same text for the same state. */
+#define DEVICE_PROP_REGISTERS "registers"
+
+/* Write the registers property of every device under root, depth-first in
+ * child order, to the log destination: one "PATH NAME=VALUE" line per
+ * item.  Devices without the property are skipped. */
+void qdev_log_registers(Object *root);
+
 /* GPIO inputs: n lines, each calling handler(dev, index, level). */
 void qdev_init_gpio_in(DeviceState *dev, IRQHandler *handler, int n);
 IRQ qdev_get_gpio_in(DeviceState *dev, int n);

@@ -28,6 +28,7 @@ typedef enum LogItem {
     LOG_ITEM_MMIO = 1u << 3,        /* "mmio": every device access */
     LOG_ITEM_IN_ASM = 1u << 4,      /* "in_asm": each executed instruction */
     LOG_ITEM_CPU = 1u << 5,         /* "cpu": register dump at exit */
+    LOG_ITEM_DEV_REGS = 1u << 6,    /* "dev_regs": device registers at exit */
 } LogItem;
 
 extern uint32_t log_item_mask;

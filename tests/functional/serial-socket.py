@@ -3,7 +3,8 @@
 
 Starts the emulator with the UART on a listening unix socket, connects as the
 client, types a line and checks the guest's whole output as seen through the
-socket, and the exit status.  Usage: serial-socket.py RIVET FIRMWARE EXPECTED
+socket, and the exit status.
+Usage: serial-socket.py RIVET FIRMWARE EXPECTED [EMULATOR-ARGS...]
 """
 import pathlib
 import socket
@@ -17,12 +18,13 @@ from host_command import host_command
 
 def main() -> int:
     rivet, firmware, expected = sys.argv[1:4]
+    extra = sys.argv[4:]  # e.g. -M virt,pl011=c
     want = pathlib.Path(expected).read_bytes()
     with tempfile.TemporaryDirectory(prefix="rivet-sock-") as tmp:
         path = str(pathlib.Path(tmp) / "serial.sock")
         proc = subprocess.Popen(
             host_command([rivet, "-serial", f"unix:{path},server,wait=on",
-                          "-bios", firmware]),
+                          "-bios", firmware] + extra),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         deadline = time.monotonic() + 30

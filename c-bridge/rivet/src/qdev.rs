@@ -31,6 +31,11 @@ pub trait DeviceImpl: ObjectImpl + IsA<DeviceState> {
     /// The static properties, usually built with [`qdev_prop!`](crate::qdev_prop)
     /// (no end marker: it is added).
     const PROPERTIES: &'static [PropertyInfo] = &[];
+    /// Renders the guest-visible registers for the read-only `registers`
+    /// property (`DEVICE_PROP_REGISTERS` in include/hwcore/qdev.h:
+    /// space-separated `NAME=VALUE` items, what `-d dev_regs` prints).
+    /// `None`, the default, adds no such property.
+    const REGISTERS: Option<fn(&Self) -> String> = None;
 
     /// Check the properties and finish setting up; on error the device
     /// stays unrealized, so change nothing before you know you succeed.
@@ -81,6 +86,54 @@ unsafe extern "C" fn unrealize<T: DeviceImpl>(dev: *mut DeviceState) {
     unsafe { &*dev.cast::<T>() }.unrealize();
 }
 
+/// The getter of the `registers` property: [`DeviceImpl::REGISTERS`]'s
+/// text, handed to C as a malloc'ed string as getters must.
+///
+/// # Safety
+///
+/// `obj` must be a live instance of `T`, and `out` a valid `PropValue`.
+unsafe extern "C" fn get_registers<T: DeviceImpl>(
+    obj: *mut qom::Object,
+    _prop: *mut qom_sys::ObjectProperty,
+    out: *mut qom_sys::PropValue,
+    errp: *mut *mut util_sys::Error,
+) -> bool {
+    // class_init installs this getter only when REGISTERS is set.
+    let Some(render) = T::REGISTERS else {
+        return false;
+    };
+    // SAFETY: obj is a live T (caller).
+    let text = render(unsafe { &*obj.cast::<T>() });
+    let result = std::ffi::CString::new(text)
+        .map_err(|_| Error::new("registers text contains a NUL byte"))
+        .and_then(|text| {
+            // SAFETY: text is a valid C string; strdup copies it.
+            let copy = unsafe { libc_strdup(text.as_ptr()) };
+            if copy.is_null() {
+                Err(Error::new("out of memory rendering the registers"))
+            } else {
+                Ok(copy)
+            }
+        });
+    match result {
+        Ok(copy) => {
+            // SAFETY: out is valid (caller); C frees the string with free().
+            unsafe { (*out).s = copy };
+            true
+        }
+        Err(e) => {
+            // SAFETY: errp follows the C convention (caller).
+            unsafe { e.to_errp(errp) };
+            false
+        }
+    }
+}
+
+extern "C" {
+    #[link_name = "strdup"]
+    fn libc_strdup(s: *const std::ffi::c_char) -> *mut std::ffi::c_char;
+}
+
 /// # Safety
 ///
 /// `klass` must be the class of `T`'s type, a `DeviceClass` (T: IsA<DeviceState>).
@@ -94,6 +147,22 @@ unsafe extern "C" fn class_init<T: DeviceImpl>(klass: *mut ObjectClass, _data: *
         (*dc).unrealize = Some(unrealize::<T>);
         if let Some(desc) = T::DESCRIPTION {
             (*dc).desc = desc.as_ptr();
+        }
+    }
+    if T::REGISTERS.is_some() {
+        // SAFETY: klass is T's class, being initialised; the name and
+        // description are 'static, and get_registers::<T> only ever sees
+        // instances of T.
+        unsafe {
+            qom_sys::object_class_property_add(
+                klass,
+                sys::DEVICE_PROP_REGISTERS.as_ptr(),
+                PropType::PROP_TYPE_STRING,
+                Some(get_registers::<T>),
+                None,
+                std::ptr::null_mut(),
+                c"guest-visible registers (read-only)".as_ptr(),
+            );
         }
     }
     if !T::PROPERTIES.is_empty() {

@@ -10,6 +10,8 @@
 #include "hw/char/pl011.h"
 
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "probes/pl011.h"
 #include "util/log.h"
@@ -416,6 +418,42 @@ static void pl011_instance_finalize(Object *obj)
     memory_region_destroy(&s->iomem);
 }
 
+/* The DEVICE_PROP_REGISTERS text: every register the guest can read (FR
+ * and MIS as computed), then the receive FIFO, oldest entry first.
+ * crates/pl011 renders the same text from the same state. */
+static bool pl011_get_registers(Object *obj, ObjectProperty *prop,
+                                PropValue *out, Error **errp)
+{
+    const PL011State *s = PL011(obj);
+    (void)prop;
+    size_t len = 0;
+    FILE *f = open_memstream(&out->s, &len);
+    if (!f) {
+        error_setg(errp, "pl011: out of memory rendering the registers");
+        return false;
+    }
+    fprintf(f,
+            "rsr=0x%" PRIx32 " ilpr=0x%" PRIx32 " ibrd=0x%" PRIx32
+            " fbrd=0x%" PRIx32 " lcr_h=0x%" PRIx32 " cr=0x%" PRIx32
+            " ifls=0x%" PRIx32 " imsc=0x%" PRIx32 " ris=0x%" PRIx32
+            " mis=0x%" PRIx32 " fr=0x%" PRIx32 " dmacr=0x%" PRIx32
+            " rx_overrun=0x%x rx_level=0x%" PRIx32 " rx_fifo=",
+            s->rsr, s->ilpr, s->ibrd, s->fbrd, s->lcr_h, s->cr, s->ifls,
+            s->imsc, s->ris, s->ris & s->imsc, pl011_flags(s), s->dmacr,
+            s->rx_overrun_pending ? 1u : 0u, s->rx_count);
+    for (uint32_t i = 0; i < s->rx_count; i++) {
+        fprintf(f, "%s0x%" PRIx32, i ? "," : "",
+                s->rx_fifo[(s->rx_pos + i) % PL011_FIFO_DEPTH]);
+    }
+    if (fclose(f) != 0) {
+        free(out->s);
+        out->s = NULL;
+        error_setg(errp, "pl011: out of memory rendering the registers");
+        return false;
+    }
+    return true;
+}
+
 static const Property pl011_props[] = {
     DEFINE_PROP_LINK("chardev", PL011State, chr, TYPE_CHARDEV),
     DEFINE_PROP_END_OF_LIST(),
@@ -487,6 +525,10 @@ static void pl011_class_init(ObjectClass *klass, const void *data)
     dc->reset = pl011_reset;
     dc->vmsd = &vmstate_pl011;
     device_class_set_props(dc, pl011_props);
+    object_class_property_add(klass, DEVICE_PROP_REGISTERS, PROP_TYPE_STRING,
+                              pl011_get_registers, NULL, NULL,
+                              "guest-visible registers and receive FIFO "
+                              "(read-only)");
 }
 
 static const TypeInfo pl011_info = {

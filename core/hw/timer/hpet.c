@@ -11,6 +11,8 @@
 #include "hw/timer/hpet.h"
 
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "machine/virt-map.h"
 #include "probes/hpet.h"
@@ -485,6 +487,42 @@ static void hpet_instance_finalize(Object *obj)
     memory_region_destroy(&HPET(obj)->iomem);
 }
 
+/* The DEVICE_PROP_REGISTERS text: the general registers as the guest
+ * reads them, the output line levels, then each timer that exists
+ * (Tn_CONF_CAP as read, the comparator and the periodic increment).
+ * crates/hpet renders the same text from the same state. */
+static bool hpet_get_registers(Object *obj, ObjectProperty *prop,
+                               PropValue *out, Error **errp)
+{
+    const HPETState *s = HPET(obj);
+    (void)prop;
+    size_t len = 0;
+    FILE *f = open_memstream(&out->s, &len);
+    if (!f) {
+        error_setg(errp, "hpet: out of memory rendering the registers");
+        return false;
+    }
+    fprintf(f,
+            "cap=0x%" PRIx64 " config=0x%" PRIx64 " isr=0x%" PRIx64
+            " counter=0x%" PRIx64 " irq_level=0x%" PRIx32,
+            hpet_capabilities(s), s->config, s->isr, hpet_get_counter(s),
+            s->irq_level);
+    for (unsigned i = 0; i < s->num_timers; i++) {
+        const HPETTimer *t = &s->timers[i];
+        fprintf(f,
+                " timer%u.config=0x%" PRIx64 " timer%u.comparator=0x%" PRIx64
+                " timer%u.period=0x%" PRIx64,
+                i, hpet_timer_conf_cap(s, t), i, t->comparator, i, t->period);
+    }
+    if (fclose(f) != 0) {
+        free(out->s);
+        out->s = NULL;
+        error_setg(errp, "hpet: out of memory rendering the registers");
+        return false;
+    }
+    return true;
+}
+
 static const Property hpet_props[] = {
     DEFINE_PROP_UINT8("timers", HPETState, num_timers, HPET_DEFAULT_TIMERS),
     DEFINE_PROP_UINT32("intcap", HPETState, intcap, VIRT_HPET_INTCAP),
@@ -588,6 +626,10 @@ static void hpet_class_init(ObjectClass *klass, const void *data)
     dc->reset = hpet_reset;
     dc->vmsd = &vmstate_hpet;
     device_class_set_props(dc, hpet_props);
+    object_class_property_add(klass, DEVICE_PROP_REGISTERS, PROP_TYPE_STRING,
+                              hpet_get_registers, NULL, NULL,
+                              "guest-visible registers of the HPET and its "
+                              "timers (read-only)");
 }
 
 static const TypeInfo hpet_info = {

@@ -464,6 +464,28 @@ UNIT_TEST(access_through_address_space)
     hw_test_destroy(h.dev);
 }
 
+/* The "registers" property (-d dev_regs, the twin tests); crates/hpet's
+ * registers_text test expects the same text. */
+UNIT_TEST(registers_property)
+{
+    Hpet h;
+    hpet_setup(&h);
+    wr64(h.dev, tn(0, HPET_TN_COMPARATOR), 0x1234);
+    hpet_enable(&h);
+    advance_to(500);
+    char *text =
+        object_property_get_str(OBJECT(h.dev), DEVICE_PROP_REGISTERS, NULL);
+    CHECK_STREQ(text, "cap=0x9896808086a201 config=0x1 isr=0x0 counter=0x32 "
+                      "irq_level=0x0 timer0.config=0xff010400000030 "
+                      "timer0.comparator=0x1234 timer0.period=0x0 "
+                      "timer1.config=0xff010400000030 "
+                      "timer1.comparator=0xffffffffffffffff timer1.period=0x0 "
+                      "timer2.config=0xff010400000030 "
+                      "timer2.comparator=0xffffffffffffffff timer2.period=0x0");
+    free(text);
+    hw_test_destroy(h.dev);
+}
+
 int main(void)
 {
     return unit_run_all();

@@ -149,6 +149,8 @@ impl ObjectImpl for HPETState {
 impl DeviceImpl for HPETState {
     const DESCRIPTION: Option<&'static CStr> = Some(c"HPET (IA-PC HPET 1.0a) (Rust)");
     const PROPERTIES: &'static [PropertyInfo] = Self::DEVICE_PROPERTIES;
+    const REGISTERS: Option<fn(&Self) -> String> =
+        Some(|dev| dev.regs.borrow().registers_text(&CoreHost { dev }));
 
     fn realize(&self) -> Result<()> {
         let num_timers = self.num_timers.get();

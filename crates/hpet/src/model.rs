@@ -333,6 +333,37 @@ impl HPETRegs {
         }
     }
 
+    /// The text of the read-only `registers` property (`-d dev_regs`,
+    /// the twin tests): the general registers as the guest reads them,
+    /// the output line levels, then each timer that exists (Tn_CONF_CAP as
+    /// read, the comparator and the periodic increment).  The C twin's
+    /// `hpet_get_registers` renders the same text from the same state.
+    pub fn registers_text(&self, host: &impl Host) -> String {
+        use fmt::Write;
+        let mut text = format!(
+            "cap={:#x} config={:#x} isr={:#x} counter={:#x} irq_level={:#x}",
+            self.capabilities(),
+            self.config,
+            self.isr,
+            self.get_counter(host),
+            self.irq_level,
+        );
+        for (i, t) in self.timers[..usize::from(self.num_timers)]
+            .iter()
+            .enumerate()
+        {
+            // Writing to a String cannot fail.
+            let _ = write!(
+                text,
+                " timer{i}.config={:#x} timer{i}.comparator={:#x} timer{i}.period={:#x}",
+                self.timer_conf_cap(i),
+                t.comparator,
+                t.period,
+            );
+        }
+        text
+    }
+
     /// A guest read of `size` bytes at `addr`.
     pub fn read(&mut self, host: &mut impl Host, addr: u64, size: u32) -> u64 {
         let mut value = None;

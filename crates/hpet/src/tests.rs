@@ -482,3 +482,22 @@ fn reset_stops_timers_and_lowers_lines() {
     assert_eq!(h.s.counter_base_ns, 200);
     assert_eq!(h.rd64(tn_reg(1, CMP)), u64::MAX);
 }
+
+/// The `registers` property text; core/hw/timer/test-hpet.c's
+/// registers_property expects the same text from the C twin.
+#[test]
+fn registers_text() {
+    let mut h = Hpet::new();
+    h.wr64(tn_reg(0, CMP), 0x1234);
+    h.enable();
+    h.advance_to(500);
+    assert_eq!(
+        h.s.registers_text(&h.h),
+        "cap=0x9896808086a201 config=0x1 isr=0x0 counter=0x32 irq_level=0x0 \
+         timer0.config=0xff010400000030 timer0.comparator=0x1234 \
+         timer0.period=0x0 timer1.config=0xff010400000030 \
+         timer1.comparator=0xffffffffffffffff timer1.period=0x0 \
+         timer2.config=0xff010400000030 timer2.comparator=0xffffffffffffffff \
+         timer2.period=0x0"
+    );
+}

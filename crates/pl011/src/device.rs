@@ -161,6 +161,7 @@ impl ObjectImpl for PL011State {
 impl DeviceImpl for PL011State {
     const DESCRIPTION: Option<&'static core::ffi::CStr> = Some(c"ARM PL011 UART (Rust)");
     const PROPERTIES: &'static [PropertyInfo] = Self::DEVICE_PROPERTIES;
+    const REGISTERS: Option<fn(&Self) -> String> = Some(|dev| dev.regs.borrow().registers_text());
 
     fn realize(&self) -> Result<()> {
         if self.chr.is_set() {

@@ -288,6 +288,40 @@ impl PL011Regs {
         self.update_irq(host);
     }
 
+    /// The text of the read-only `registers` property (`-d dev_regs`,
+    /// the twin tests): every register the guest can read, FR and MIS as
+    /// computed, then the receive FIFO oldest entry first.  The C twin's
+    /// `pl011_get_registers` renders the same text from the same state.
+    pub fn registers_text(&self) -> String {
+        use fmt::Write;
+        let mut text = format!(
+            "rsr={:#x} ilpr={:#x} ibrd={:#x} fbrd={:#x} lcr_h={:#x} cr={:#x} ifls={:#x} \
+             imsc={:#x} ris={:#x} mis={:#x} fr={:#x} dmacr={:#x} rx_overrun={:#x} \
+             rx_level={:#x} rx_fifo=",
+            self.rsr,
+            self.ilpr,
+            self.ibrd,
+            self.fbrd,
+            self.lcr_h,
+            self.cr,
+            self.ifls,
+            self.imsc,
+            self.ris,
+            self.ris & self.imsc,
+            self.flags(),
+            self.dmacr,
+            u32::from(self.rx_overrun_pending),
+            self.rx_count,
+        );
+        for i in 0..self.rx_count {
+            let entry = self.rx_fifo[((self.rx_pos + i) % registers::FIFO_DEPTH) as usize];
+            let sep = if i == 0 { "" } else { "," };
+            // Writing to a String cannot fail.
+            let _ = write!(text, "{sep}{entry:#x}");
+        }
+        text
+    }
+
     /// A guest read of `size` bytes at `addr`.
     pub fn read(&mut self, host: &mut impl Host, addr: u64, size: u32) -> u64 {
         if addr & 3 != 0 || size > 4 {
