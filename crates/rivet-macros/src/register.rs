@@ -42,11 +42,13 @@ pub fn derive_register_offset_or_error(input: DeriveInput) -> Result<TokenStream
         impl ::core::convert::TryFrom<u64> for #name {
             type Error = u64;
             #[inline]
+            // The constants keep the variants' names (and spans), which
+            // the lint also checks where the patterns use them.
+            #[allow(non_upper_case_globals)]
             fn try_from(offset: u64) -> ::core::result::Result<Self, u64> {
                 // One constant per variant, so the decode is a `match` on
                 // integers that compiles to a jump table, like a C switch.
                 #(
-                    #[allow(non_upper_case_globals)]
                     const #variants: u64 = #name::#variants as u64;
                 )*
                 match offset {
@@ -88,8 +90,14 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("const A : u64 = R :: A as u64"), "{out}");
-        assert!(out.contains("A => :: core :: result :: Result :: Ok (R :: A)"), "{out}");
-        assert!(out.contains("B => :: core :: result :: Result :: Ok (R :: B)"), "{out}");
+        assert!(
+            out.contains("A => :: core :: result :: Result :: Ok (R :: A)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("B => :: core :: result :: Result :: Ok (R :: B)"),
+            "{out}"
+        );
         assert!(out.contains("pub const fn offset (self) -> u64"), "{out}");
     }
 
