@@ -118,18 +118,40 @@ def checksum_line(output: str) -> str:
     return lines[-1].strip() if lines else ""
 
 
-def callgrind_instructions(command: list[str]) -> int | None:
-    """Instructions executed by `command` under callgrind, or None."""
+# The device-access path: the CPU's slow memory path, inclusive of the
+# dispatch, the device callbacks and the IRQ propagation they cause, and
+# its load and store halves.  These are the same C functions whichever
+# PL011 runs, so their inclusive counts compare the two devices' cost per
+# access without the instruction fetch and decode around them.
+MMIO_PATH_FUNCTIONS = {"path": "riscv_access_slow", "loads": "address_space_ld",
+                       "stores": "address_space_st"}
+
+
+def callgrind_profile(command: list[str]) -> dict[str, int] | None:
+    """Total instructions of `command` under callgrind ("total") and the
+    inclusive counts of MMIO_PATH_FUNCTIONS, or None."""
     valgrind = shutil.which("valgrind")
-    if not valgrind:
+    annotate = shutil.which("callgrind_annotate")
+    if not valgrind or not annotate:
         return None
     with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.run(
-            [valgrind, "--tool=callgrind",
-             f"--callgrind-out-file={os.path.join(tmp, 'cg.out')}"] + command,
-            capture_output=True, text=True)
-    match = re.search(r"Collected : (\d+)", proc.stderr)
-    return int(match.group(1)) if proc.returncode == 0 and match else None
+        out = os.path.join(tmp, "cg.out")
+        proc = subprocess.run([valgrind, "--tool=callgrind",
+                               f"--callgrind-out-file={out}"] + command,
+                              capture_output=True, text=True)
+        match = re.search(r"Collected : (\d+)", proc.stderr)
+        if proc.returncode != 0 or not match:
+            return None
+        report = subprocess.run([annotate, "--inclusive=yes", "--threshold=100", out],
+                                capture_output=True, text=True).stdout
+    counts = {"total": int(match.group(1))}
+    for key, function in MMIO_PATH_FUNCTIONS.items():
+        found = re.search(r"^\s*([\d,]+) \([ \d.]+%\)\s+\S*:" + function + r" \[",
+                          report, re.MULTILINE)
+        if not found:
+            return None
+        counts[key] = int(found.group(1).replace(",", ""))
+    return counts
 
 
 def bench_mmio(rivet: str, firmware: str, repeat: int) -> None:
@@ -148,12 +170,17 @@ def bench_mmio(rivet: str, firmware: str, repeat: int) -> None:
     print(f"mmio: C PL011 {best['c']:.3f} s, Rust PL011 {best['rust']:.3f} s "
           f"(best of {repeat})")
     print(f"mmio: time ratio rust/c = {best['rust'] / best['c']:.3f}")
-    counts = {impl: callgrind_instructions(c) for impl, c in commands.items()}
-    if None in counts.values():
+    profiles = {impl: callgrind_profile(c) for impl, c in commands.items()}
+    if None in profiles.values():
         print("mmio: valgrind missing or failed: no instruction counts")
         return
-    print(f"mmio: callgrind instructions C {counts['c']}, Rust {counts['rust']}")
-    print(f"mmio: instruction ratio rust/c = {counts['rust'] / counts['c']:.4f}")
+    c, rust = profiles["c"], profiles["rust"]
+    print(f"mmio: callgrind instructions C {c['total']}, Rust {rust['total']}")
+    print(f"mmio: instruction ratio rust/c = {rust['total'] / c['total']:.4f}")
+    print(f"mmio: device-access path ({MMIO_PATH_FUNCTIONS['path']}, inclusive) "
+          f"C {c['path']}, Rust {rust['path']}: ratio rust/c = "
+          f"{rust['path'] / c['path']:.4f} (loads {rust['loads'] / c['loads']:.4f}, "
+          f"stores {rust['stores'] / c['stores']:.4f}; target: under 1.05)")
 
 
 def elf_sizes(path: str) -> tuple[int, int, int]:

@@ -121,6 +121,39 @@ const fn trigger_eighths(sel: u32) -> u32 {
     }
 }
 
+/// Logs a refused access.  Out of line and cold, like every message of
+/// the register paths: formatting needs its arguments in memory, which
+/// would otherwise cost the common accesses a stack frame.
+#[cold]
+#[inline(never)]
+fn log_bad_access(host: &mut impl Host, what: &str, addr: u64, size: u32) {
+    host.log(
+        LogItem::GuestError,
+        format_args!("pl011: bad {what} offset=0x{addr:03x} size={size}"),
+    );
+}
+
+/// See [`log_bad_access`].
+#[cold]
+#[inline(never)]
+fn log_dma_unimplemented(host: &mut impl Host) {
+    host.log(
+        LogItem::Unimp,
+        format_args!("pl011: DMA is not implemented"),
+    );
+}
+
+/// Logs an access to an offset that is not (or not so) decoded; see
+/// [`log_bad_access`].
+#[cold]
+#[inline(never)]
+fn log_offset(host: &mut impl Host, what: &str, addr: u64) {
+    host.log(
+        LogItem::GuestError,
+        format_args!("pl011: {what} offset=0x{addr:03x}"),
+    );
+}
+
 impl PL011Regs {
     fn fifo_enabled(&self) -> bool {
         self.lcr_h & lcr_h::FEN != 0
@@ -244,6 +277,10 @@ impl PL011Regs {
         }
     }
 
+    // Out of line, as write_dr and the LCR_H path: they call the host
+    // several times, and inlined they would give every access their
+    // stack frame and saved registers.
+    #[inline(never)]
     fn read_dr(&mut self, host: &mut impl Host) -> u32 {
         if self.rx_count == 0 {
             return 0;
@@ -266,6 +303,7 @@ impl PL011Regs {
         entry
     }
 
+    #[inline(never)]
     fn write_dr(&mut self, host: &mut impl Host, value: u32) {
         let ch = value as u8;
         if self.cr & cr::UARTEN == 0 || self.cr & cr::TXE == 0 {
@@ -323,12 +361,10 @@ impl PL011Regs {
     }
 
     /// A guest read of `size` bytes at `addr`.
+    #[inline]
     pub fn read(&mut self, host: &mut impl Host, addr: u64, size: u32) -> u64 {
         if addr & 3 != 0 || size > 4 {
-            host.log(
-                LogItem::GuestError,
-                format_args!("pl011: bad read offset=0x{addr:03x} size={size}"),
-            );
+            log_bad_access(host, "read", addr, size);
             return 0;
         }
         let value = match Register::try_from(addr) {
@@ -349,10 +385,7 @@ impl PL011Regs {
                 if (registers::PERIPH_ID0..=registers::PCELL_ID3).contains(&addr) {
                     u32::from(registers::ID[((addr - registers::PERIPH_ID0) / 4) as usize])
                 } else {
-                    host.log(
-                        LogItem::GuestError,
-                        format_args!("pl011: read of unknown register offset=0x{addr:03x}"),
-                    );
+                    log_offset(host, "read of unknown register", addr);
                     0
                 }
             }
@@ -360,14 +393,25 @@ impl PL011Regs {
         u64::from(value)
     }
 
+    #[inline(never)]
+    fn write_lcr_h(&mut self, host: &mut impl Host, v: u32) {
+        // Switching the FIFOs on or off changes the FIFO geometry; the
+        // receive FIFO is flushed, as QEMU and drivers assume.
+        if (self.lcr_h ^ v) & lcr_h::FEN != 0 {
+            self.reset_rx_fifo(host);
+            self.ris &= !(int::RX | int::RT);
+        }
+        self.lcr_h = v & 0xff;
+        self.update_irq(host);
+        host.accept_input();
+    }
+
     /// A guest write of `size` bytes at `addr`.
+    #[inline]
     pub fn write(&mut self, host: &mut impl Host, addr: u64, value: u64, size: u32) {
         let v = value as u32;
         if addr & 3 != 0 || size > 4 {
-            host.log(
-                LogItem::GuestError,
-                format_args!("pl011: bad write offset=0x{addr:03x} size={size}"),
-            );
+            log_bad_access(host, "write", addr, size);
             return;
         }
         match Register::try_from(addr) {
@@ -378,17 +422,7 @@ impl PL011Regs {
             Ok(Register::Ilpr) => self.ilpr = v & 0xff,
             Ok(Register::Ibrd) => self.ibrd = v & 0xffff,
             Ok(Register::Fbrd) => self.fbrd = v & 0x3f,
-            Ok(Register::LcrH) => {
-                // Switching the FIFOs on or off changes the FIFO geometry;
-                // the receive FIFO is flushed, as QEMU and drivers assume.
-                if (self.lcr_h ^ v) & lcr_h::FEN != 0 {
-                    self.reset_rx_fifo(host);
-                    self.ris &= !(int::RX | int::RT);
-                }
-                self.lcr_h = v & 0xff;
-                self.update_irq(host);
-                host.accept_input();
-            }
+            Ok(Register::LcrH) => self.write_lcr_h(host, v),
             Ok(Register::Cr) => self.cr = v & 0xffff,
             // The new levels apply to the next transitions of the FIFO.
             Ok(Register::Ifls) => self.ifls = v & 0x3f,
@@ -403,20 +437,13 @@ impl PL011Regs {
             Ok(Register::Dmacr) => {
                 self.dmacr = v & 0x7;
                 if self.dmacr != 0 {
-                    host.log(
-                        LogItem::Unimp,
-                        format_args!("pl011: DMA is not implemented"),
-                    );
+                    log_dma_unimplemented(host);
                 }
             }
-            Ok(Register::Fr | Register::Ris | Register::Mis) => host.log(
-                LogItem::GuestError,
-                format_args!("pl011: write to read-only register offset=0x{addr:03x}"),
-            ),
-            Err(_) => host.log(
-                LogItem::GuestError,
-                format_args!("pl011: write to unknown or read-only register offset=0x{addr:03x}"),
-            ),
+            Ok(Register::Fr | Register::Ris | Register::Mis) => {
+                log_offset(host, "write to read-only register", addr);
+            }
+            Err(_) => log_offset(host, "write to unknown or read-only register", addr),
         }
     }
 }
