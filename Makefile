@@ -70,4 +70,4 @@ rustfmt:
 	cargo fmt --all --check
 
 rustdoc: all
-	RIVET_BUILD_DIR=$(CURDIR)/$(BUILD) cargo doc --workspace --no-deps
+	RIVET_BUILD_DIR=$(CURDIR)/$(BUILD) RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
