@@ -225,6 +225,10 @@ def prepare(t: Target, apt: Apt, rustc_version: str) -> tuple[str, str]:
         return "", t.rust_std_missing
     if not rustc_version:
         return "Rust: rustc-web is not installed and could not be", ""
+    # The machine files link Rust executables with lld (see native.ini).
+    error = apt.install("amd64", [] if installed_version("lld") else ["lld"])
+    if error:
+        return f"Rust: lld: {error}", ""
     std = f"libstd-rust-web-dev:{t.deb_arch}"
     if installed_version(std) == rustc_version:
         return "", ""
@@ -410,7 +414,11 @@ def print_table(rows: list[Row]) -> None:
               "checks", "emulator (stripped)", "build time", "test time"]
     table = [header]
     for r in rows:
-        table.append([r.name, r.rust, r.build, str(r.passed), str(r.failed),
+        rust = r.rust
+        if len(rust) > 48:  # the whole reason goes under the table
+            r.notes.insert(0, f"Rust {rust}")
+            rust = rust[:47] + "…"
+        table.append([r.name, rust, r.build, str(r.passed), str(r.failed),
                       str(r.skipped), f"{r.checks_passed}/{r.checks_passed + r.checks_failed}",
                       r.size, r.build_time, r.test_time])
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]

@@ -12,6 +12,8 @@ import subprocess
 import sys
 import tempfile
 
+from host_command import host_command
+
 # Registers the dump must show, so that a dump that lost a device or an
 # item fails here instead of comparing equal on both sides.
 REQUIRED = {
@@ -33,8 +35,8 @@ def run(rivet: str, impl: str, firmware: str, stdin: bytes,
         f.write(stdin)
     with open(stdin_path, "rb") as f:
         proc = subprocess.run(
-            [rivet, "-M", f"virt,pl011={impl},hpet={impl}", "-bios", firmware,
-             "-d", "dev_regs", "-D", log],
+            host_command([rivet, "-M", f"virt,pl011={impl},hpet={impl}",
+                          "-bios", firmware, "-d", "dev_regs", "-D", log]),
             stdin=f, capture_output=True, timeout=120)
     try:
         with open(log, encoding="utf-8") as f:

@@ -19,6 +19,7 @@ the save run left unread, as one uninterrupted process would.
 import argparse
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -29,8 +30,12 @@ import qemu_stream  # noqa: E402
 HPET_ROUTES = 0x00FF0104  # PLIC sources the HPET may drive on virt
 
 
+# In a cross build Meson passes the qemu-user wrapper (docs/cross.md).
+WRAPPER = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
+
+
 def run(cmd, stdin_file):
-    p = subprocess.run(cmd, stdin=stdin_file, capture_output=True, timeout=120)
+    p = subprocess.run(WRAPPER + cmd, stdin=stdin_file, capture_output=True, timeout=120)
     return p.returncode, p.stdout, p.stderr.decode(errors="replace")
 
 

@@ -15,6 +15,7 @@ Usage: hostile.py RIVET MACHINE [REGRESSION_DIR]; snapshots found in REGRESSION_
 import os
 import random
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -30,8 +31,12 @@ failures = 0
 count = 0
 
 
+# In a cross build Meson passes the qemu-user wrapper (docs/cross.md).
+WRAPPER = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
+
+
 def rivet(args, timeout=60):
-    p = subprocess.run([RIVET, "-M", MACHINE, "-serial", "stdio"] + args,
+    p = subprocess.run(WRAPPER + [RIVET, "-M", MACHINE, "-serial", "stdio"] + args,
                        stdin=subprocess.DEVNULL, capture_output=True,
                        timeout=timeout)
     return p.returncode, p.stdout, p.stderr.decode(errors="replace")

@@ -6,6 +6,7 @@ and its content is what the machine had (every RAM page, compact zero
 pages, every device of the board, the clock's pending deadlines)."""
 
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -16,7 +17,9 @@ import qemu_stream as qs  # noqa: E402
 rivet = sys.argv[1]
 machine = sys.argv[2] if len(sys.argv) > 2 else "virt"
 path = os.path.join(tempfile.mkdtemp(prefix="rivet-inspect-"), "snap")
-subprocess.run([rivet, "-M", machine, "-serial", "null", "-save-at", "8000,file:" + path],
+# In a cross build Meson passes the qemu-user wrapper (docs/cross.md).
+wrapper = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
+subprocess.run(wrapper + [rivet, "-M", machine, "-serial", "null", "-save-at", "8000,file:" + path],
                check=True)
 data = open(path, "rb").read()
 s = qs.parse(data)

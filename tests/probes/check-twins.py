@@ -11,10 +11,15 @@ twins, or with -Dprobes=disabled; the gdb half is skipped, saying so,
 without gdb or USDT probes.
 """
 import argparse
+import os
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
+
+# In a cross build Meson passes the qemu-user wrapper (docs/cross.md).
+WRAPPER = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
 
 SKIP = 77
 EVENTS = {"pl011": {"pl011_read": 3, "pl011_write": 3, "pl011_irq": 1},
@@ -44,7 +49,7 @@ def gdb_hits(gdb, rivet, machine, firmware, events):
 
 
 def trace_lines(rivet, machine, firmware, dev):
-    proc = subprocess.run([rivet, "-M", machine, "-bios", firmware, "-serial", "null",
+    proc = subprocess.run(WRAPPER + [rivet, "-M", machine, "-bios", firmware, "-serial", "null",
                            "-trace", f"{dev}_*"], capture_output=True, text=True,
                           timeout=120, stdin=subprocess.DEVNULL)
     return proc.returncode, proc.stderr.splitlines()
@@ -61,7 +66,7 @@ def main():
     if args.mode == "disabled":
         print("SKIP: built with -Dprobes=disabled")
         return SKIP
-    probe = subprocess.run([args.rivet, "-M", "virt,pl011=rust,hpet=rust", "-bios",
+    probe = subprocess.run(WRAPPER + [args.rivet, "-M", "virt,pl011=rust,hpet=rust", "-bios",
                             "/nonexistent"], capture_output=True, text=True)
     if "pl011" in probe.stderr or "hpet" in probe.stderr:
         print(f"SKIP: this emulator has no Rust twins ({probe.stderr.strip()})")
@@ -81,9 +86,10 @@ def main():
                 if a != b:
                     print(f"  first difference: C '{a}' vs Rust '{b}'")
                     break
-        if args.mode != "usdt" or not gdb:
-            print(f"ok - {dev}: USDT twin check skipped: "
-                  f"{'no gdb' if not gdb else 'no USDT probes in this build'}")
+        if args.mode != "usdt" or not gdb or WRAPPER:
+            why = ("no USDT probes in this build" if args.mode != "usdt" else
+                   "no gdb" if not gdb else "gdb cannot run the emulator under qemu-user")
+            print(f"ok - {dev}: USDT twin check skipped: {why}")
             continue
         c_hits = gdb_hits(gdb, args.rivet, c_machine, firmware, EVENTS[dev])
         r_hits = gdb_hits(gdb, args.rivet, rust_machine, firmware, EVENTS[dev])
