@@ -2,8 +2,9 @@
 //! `Zeroable` implementation (QOM hands out zero-filled instances).
 
 use proc_macro2::TokenStream;
-use quote::quote;
-use syn::{DeriveInput, Error};
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{DeriveInput, Error, Type};
 
 use crate::util::{named_fields, no_generics, reprs};
 
@@ -24,18 +25,33 @@ pub fn derive_object_or_error(input: DeriveInput) -> Result<TokenStream, Error> 
             "#[derive(Object)] needs the parent instance as first field",
         ));
     };
+    let is_parent_field = matches!(&parent.ty, Type::Path(p)
+        if p.path.segments.last().is_some_and(|s| s.ident == "ParentField"));
+    if !is_parent_field {
+        return Err(Error::new_spanned(
+            &parent.ty,
+            "the first field must be the parent instance, \
+             `ParentField<<Self as ObjectImpl>::ParentType>`: QOM casts a pointer \
+             to the instance into a pointer to its first field",
+        ));
+    }
     let name = &input.ident;
     let parent_name = parent.ident.as_ref().expect("named field");
     let field_types = fields.named.iter().map(|f| &f.ty);
+    // Spanned on the first field's type, so a ParentField of the wrong
+    // type is reported there.
+    let parent_check = quote_spanned! {parent.ty.span()=>
+        fn __parent_is_first(
+            s: &#name,
+        ) -> &::rivet::qom::ParentField<<#name as ::rivet::qom::ObjectImpl>::ParentType> {
+            &s.#parent_name
+        }
+    };
     Ok(quote! {
         // QOM casts a pointer to the instance into a pointer to its first
         // field: that field must be the parent, at offset 0.
         const _: () = {
-            fn __parent_is_first(
-                s: &#name,
-            ) -> &::rivet::qom::ParentField<<#name as ::rivet::qom::ObjectImpl>::ParentType> {
-                &s.#parent_name
-            }
+            #parent_check
             ::core::assert!(::core::mem::offset_of!(#name, #parent_name) == 0);
         };
         // QOM allocates instances zero-filled: every field must accept that.
@@ -90,9 +106,19 @@ mod tests {
     fn repr_c_among_others_is_accepted() {
         assert!(expand(parse_quote! {
             #[repr(C, align(8))]
-            struct S { parent: P }
+            struct S { parent: ParentField<P> }
         })
         .is_ok());
+    }
+
+    #[test]
+    fn parent_not_first() {
+        let err = expand(parse_quote! {
+            #[repr(C)]
+            struct S { iomem: MemoryRegion, parent: ParentField<P> }
+        })
+        .unwrap_err();
+        assert!(err.contains("first field must be the parent"), "{err}");
     }
 
     #[test]

@@ -1,0 +1,21 @@
+// The ParentField must hold ObjectImpl::ParentType, not another ancestor.
+use rivet::prelude::*;
+use rivet_macros::Object;
+
+#[repr(C)]
+#[derive(Object)]
+pub struct WrongParent {
+    parent_obj: ParentField<rivet::qdev::DeviceState>,
+}
+
+// SAFETY: not registered; the snippet only has to type-check.
+unsafe impl ObjectType for WrongParent {
+    const TYPE_NAME: &'static core::ffi::CStr = c"wrong-parent";
+}
+rivet::qom_isa!(WrongParent: SysBusDevice, rivet::qdev::DeviceState, rivet::qom::Object);
+
+impl ObjectImpl for WrongParent {
+    type ParentType = SysBusDevice;
+}
+
+// expect-error: 8:5: mismatched types
