@@ -17,8 +17,16 @@ pub use chardev_sys::ChardevEvent;
 /// A `chardev` link property field: the backend the board connects, or
 /// null (output is then discarded).
 #[repr(transparent)]
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ChardevLink(Cell<*mut sys::Chardev>);
+
+// Written out: `*mut T: Default` only exists from Rust 1.88, above our
+// MSRV.
+impl Default for ChardevLink {
+    fn default() -> Self {
+        Self(Cell::new(core::ptr::null_mut()))
+    }
+}
 
 // SAFETY: null is "no backend".
 unsafe impl Zeroable for ChardevLink {}

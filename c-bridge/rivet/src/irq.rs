@@ -10,8 +10,16 @@ use hwcore_sys as sys;
 /// An IRQ output of a device (a C `IRQ`, i.e. `IRQState *`, which the
 /// board fills in when wiring).
 #[repr(transparent)]
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct InterruptSource(Cell<sys::IRQ>);
+
+// Written out: `*mut T: Default` only exists from Rust 1.88, above our
+// MSRV.
+impl Default for InterruptSource {
+    fn default() -> Self {
+        Self(Cell::new(core::ptr::null_mut()))
+    }
+}
 
 // SAFETY: a null IRQ is an unconnected line.
 unsafe impl Zeroable for InterruptSource {}
