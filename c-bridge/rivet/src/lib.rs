@@ -13,6 +13,8 @@
 //!   ([`memory::MmioOps`]);
 //! - [`irq`]: interrupt lines ([`irq::InterruptSource`]);
 //! - [`timer`]: one-shot timers on the deterministic virtual clock;
+//! - [`migration`]: migration state (`VMStateDescription`s) built from
+//!   Rust structs (`#[derive(VMState)]`, [`vmstate_field!`]);
 //! - [`chardev`]: character-device frontends (a UART's host side);
 //! - [`log`]: `-d guest_errors` / `-d unimp` logging;
 //! - [`error`]: the C core's `Error` as a Rust error type.
@@ -29,6 +31,7 @@ pub mod error;
 pub mod irq;
 pub mod log;
 pub mod memory;
+pub mod migration;
 pub mod qdev;
 pub mod qom;
 pub mod sysbus;
@@ -40,6 +43,7 @@ pub mod bindings {
     pub use chardev_sys::*;
     pub use hwcore_sys::*;
     pub use memory_sys::*;
+    pub use migration_sys::*;
     pub use qom_sys::*;
     pub use util_sys::*;
 }
@@ -52,6 +56,7 @@ pub mod prelude {
     pub use crate::irq::InterruptSource;
     pub use crate::log::{guest_error, unimplemented};
     pub use crate::memory::{AccessSizes, Endianness, MemoryRegion, MmioOps};
+    pub use crate::migration::{VMState, VMStateDescribed};
     pub use crate::qdev::{DeviceImpl, PropertyInfo};
     pub use crate::qom::{IsA, ObjectImpl, ObjectType, ParentField};
     pub use crate::sysbus::SysBusDevice;

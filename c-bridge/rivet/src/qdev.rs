@@ -36,6 +36,11 @@ pub trait DeviceImpl: ObjectImpl + IsA<DeviceState> {
     /// space-separated `NAME=VALUE` items, what `-d dev_regs` prints).
     /// `None`, the default, adds no such property.
     const REGISTERS: Option<fn(&Self) -> String> = None;
+    /// The migration description (`dc->vmsd`), usually
+    /// `Some(<Self as VMStateDescribed>::VMSD)` from `#[derive(VMState)]`.
+    /// A twin gives the same section as its C counterpart.  `None` makes
+    /// saving a machine with this device fail.
+    const VMSD: Option<&'static crate::migration::VMStateDescription> = None;
 
     /// Check the properties and finish setting up; on error the device
     /// stays unrealized, so change nothing before you know you succeed.
@@ -147,6 +152,9 @@ unsafe extern "C" fn class_init<T: DeviceImpl>(klass: *mut ObjectClass, _data: *
         (*dc).unrealize = Some(unrealize::<T>);
         if let Some(desc) = T::DESCRIPTION {
             (*dc).desc = desc.as_ptr();
+        }
+        if let Some(vmsd) = T::VMSD {
+            (*dc).vmsd = vmsd;
         }
     }
     if T::REGISTERS.is_some() {

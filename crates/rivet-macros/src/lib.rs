@@ -5,6 +5,8 @@
 //!   the parent) and that all-zero is a valid value of it (`Zeroable`).
 //! * [`macro@Device`]: builds the qdev property table from the fields marked
 //!   `#[property(...)]`.
+//! * [`macro@VMState`]: the migration description (the C core's
+//!   `VMStateDescription`) of a struct, offsets from `offset_of!`.
 //! * [`macro@RegisterOffset`]: `TryFrom<u64>` for a `#[repr(u64)]` enum of
 //!   register offsets, so an MMIO callback decodes the offset with one
 //!   `match` and unknown offsets become an `Err` carrying the offset.
@@ -26,6 +28,7 @@ mod device;
 mod object;
 mod register;
 mod util;
+mod vmstate;
 
 /// Checks the layout of a QOM instance struct and implements
 /// `rivet::cell::Zeroable` for it.
@@ -93,6 +96,50 @@ pub fn derive_device(input: TokenStream) -> TokenStream {
 pub fn derive_register_offset(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     register::derive_register_offset_or_error(input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Describes a struct's migration state for the C core: implements
+/// `rivet::migration::VMState` (the `VMStateField` table, offsets from
+/// `core::mem::offset_of!`, wire types from the field types) and, with a
+/// `name`, `VMStateDescribed` (the `VMStateDescription`: a section, or a
+/// struct nested in one).  Fields are described in declaration order.
+///
+/// On the struct, `#[vmstate(...)]` keys:
+/// * `name = "..."`: the section idstr or nested struct name;
+/// * `version = N` (default 1), `minimum_version = N` (default: version);
+/// * `pre_save = path`: `fn(&Self) -> rivet::error::Result<()>`;
+/// * `post_load = path`: `fn(&Self, version_id: i32) -> Result<()>`.
+///
+/// On a field:
+/// * `skip`: host-side state, not migrated;
+/// * `flatten`: splice in the fields of a `StateCell<T>` (or a derived
+///   struct) whose `T` derives `VMState`;
+/// * `rename = "..."`: the wire name (default: the field name);
+/// * `version = N`: first section version carrying the field;
+/// * `mask = EXPR`, `max = EXPR`: refuse loaded values outside them;
+/// * `must_equal`: the stream must carry the value the device has;
+/// * `varray_count = field`: an array of which only the first `field`
+///   (an earlier `u8` or `u32` field) elements are sent.
+///
+/// A field type with no wire type is a compile error at that field.
+///
+/// ```ignore
+/// #[derive(VMState)]
+/// #[vmstate(name = "hpet_timer", version = 1)]
+/// pub struct HPETTimerSlot {
+///     #[vmstate(mask = HPET_TN_CONF_WRITABLE)]
+///     config: Cell<u64>,
+///     timer: Timer,
+///     #[vmstate(skip)]
+///     index: Cell<usize>,
+/// }
+/// ```
+#[proc_macro_derive(VMState, attributes(vmstate))]
+pub fn derive_vmstate(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    vmstate::derive_vmstate_or_error(input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }
