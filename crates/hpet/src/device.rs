@@ -10,19 +10,35 @@ use core::ffi::CStr;
 use core::fmt;
 
 use rivet::cell::StateCell;
+use rivet::migration::VMStateDescribed;
 use rivet::prelude::*;
 use rivet::sysbus::SysBusDeviceMethods;
-use rivet_macros::{Device, Object};
+use rivet_macros::{Device, Object, VMState};
 use rivet_probes::hpet as probes;
 
 use crate::model::{HPETRegs, Host, LogItem};
 use crate::registers;
 
 /// The host timer of one comparator, and the way back to its HPET.
+///
+/// Migration: an element of the C `vmstate_hpet`'s "timers" array
+/// (struct "hpet_timer"), whose timer sits between the registers.  The
+/// registers live in [`HPETRegs`]; the slot carries copies of them that
+/// `pre_save` fills and `post_load` moves back, and the timer itself, which
+/// the load re-arms in place.
 #[repr(C)]
+#[derive(VMState)]
+#[vmstate(name = "hpet_timer", version = 1, minimum_version = 1)]
 pub struct HPETTimerSlot {
+    #[vmstate(mask = registers::tn::WRITABLE)]
+    config: Cell<u64>,
+    comparator: Cell<u64>,
+    period: Cell<u64>,
     timer: Timer,
+    event_ns: Cell<i64>,
+    #[vmstate(skip)]
     hpet: Cell<*const HPETState>,
+    #[vmstate(skip)]
     index: Cell<usize>,
 }
 
@@ -40,18 +56,39 @@ impl TimerHandler for HPETTimerSlot {
 }
 
 /// The Rust HPET instance.
+///
+/// Migration: the section "hpet" of the C twin, field for field: the
+/// number of comparators (must match), the general registers, then the
+/// first `num_timers` comparators with their deadlines.
 #[repr(C)]
-#[derive(Object, Device)]
+#[derive(Object, Device, VMState)]
+#[vmstate(
+    name = "hpet",
+    version = 1,
+    minimum_version = 1,
+    pre_save = Self::pre_save,
+    post_load = Self::post_load
+)]
 pub struct HPETState {
+    #[vmstate(skip)]
     parent_obj: ParentField<SysBusDevice>,
+    #[vmstate(skip)]
     iomem: MemoryRegion,
+    /// Hardware shape: a stream for another number of comparators is refused.
     #[property(name = "timers", default = registers::DEFAULT_TIMERS)]
+    #[vmstate(must_equal)]
     num_timers: Cell<u8>,
     #[property(name = "intcap", default = registers::VIRT_INTCAP)]
+    #[vmstate(skip)]
     intcap: Cell<u32>,
     /// Every guest-visible register, as in the C `HPETState`.
+    #[vmstate(flatten)]
     regs: StateCell<HPETRegs>,
+    /// Output levels are in `regs.irq_level`, which decides what the next
+    /// update drives; the lines' receivers save their own view.
+    #[vmstate(skip)]
     irqs: [InterruptSource; registers::NUM_IRQ_ROUTES],
+    #[vmstate(varray_count = num_timers)]
     timers: [HPETTimerSlot; registers::MAX_TIMERS],
 }
 
@@ -105,6 +142,71 @@ impl HPETState {
     }
 }
 
+impl HPETState {
+    /// Before a save: the comparators' registers into their slots, beside
+    /// the timers the stream carries with them.
+    fn pre_save(&self) -> Result<()> {
+        let regs = self.regs.borrow();
+        for (t, slot) in regs.timers.iter().zip(&self.timers) {
+            slot.config.set(t.config);
+            slot.comparator.set(t.comparator);
+            slot.period.set(t.period);
+            slot.event_ns.set(t.event_ns);
+        }
+        Ok(())
+    }
+
+    /// After a load: what single fields cannot check (the C twin's checks
+    /// and messages), then the comparators' registers back from the slots.
+    /// The timers were re-armed in place by the load.
+    fn post_load(&self, _version_id: i32) -> Result<()> {
+        let mut regs = self.regs.borrow_mut();
+        let num_timers = regs.num_timers;
+        let timers_mask = (1u64 << num_timers) - 1;
+        if regs.isr & !timers_mask != 0 {
+            return Err(Error::new(format!(
+                "field 'isr': 0x{:x} has bits for timers beyond the {} this HPET has",
+                regs.isr, num_timers
+            )));
+        }
+        // Route 0 is the reset value even where INT_ROUTE_CAP lacks it.
+        let intcap = regs.intcap;
+        let routes = intcap | 1 | (1 << registers::LEGACY_IRQ0) | (1 << registers::LEGACY_IRQ1);
+        if regs.irq_level & !routes != 0 {
+            return Err(Error::new(format!(
+                "field 'irq_level': 0x{:08x} drives routes outside INT_ROUTE_CAP 0x{:08x}",
+                regs.irq_level, intcap
+            )));
+        }
+        for (i, slot) in self.timers.iter().take(usize::from(num_timers)).enumerate() {
+            let config = slot.config.get();
+            let route =
+                ((config & registers::tn::INT_ROUTE_MASK) >> registers::tn::INT_ROUTE_SHIFT) as u32;
+            if route != 0 && intcap & (1 << route) == 0 {
+                return Err(Error::new(format!(
+                    "field 'timers[{i}].config': route {route} is not in INT_ROUTE_CAP 0x{intcap:08x}"
+                )));
+            }
+            if let Some(deadline) = slot.timer.expire_time() {
+                if deadline != slot.event_ns.get() {
+                    return Err(Error::new(format!(
+                        "field 'timers[{i}].timer': deadline {deadline} differs from event_ns {}",
+                        slot.event_ns.get()
+                    )));
+                }
+            }
+        }
+        let n = usize::from(num_timers);
+        for (t, slot) in regs.timers.iter_mut().zip(&self.timers).take(n) {
+            t.config = slot.config.get();
+            t.comparator = slot.comparator.get();
+            t.period = slot.period.get();
+            t.event_ns = slot.event_ns.get();
+        }
+        Ok(())
+    }
+}
+
 impl MmioOps for HPETState {
     // Every size reaches the callbacks, which log the ones the device does
     // not decode instead of faulting the guest (as the C twin).
@@ -151,6 +253,8 @@ impl DeviceImpl for HPETState {
     const PROPERTIES: &'static [PropertyInfo] = Self::DEVICE_PROPERTIES;
     const REGISTERS: Option<fn(&Self) -> String> =
         Some(|dev| dev.regs.borrow().registers_text(&CoreHost { dev }));
+    const VMSD: Option<&'static rivet::migration::VMStateDescription> =
+        Some(<Self as VMStateDescribed>::VMSD);
 
     fn realize(&self) -> Result<()> {
         let num_timers = self.num_timers.get();

@@ -11,6 +11,8 @@ pub mod model;
 pub mod registers;
 
 #[cfg(test)]
+mod migration_tests;
+#[cfg(test)]
 mod tests;
 
 pub use device::HPETState;

@@ -11,6 +11,8 @@
 
 use core::fmt;
 
+use rivet_macros::VMState;
+
 use crate::registers::{self, cap, cfg, tn, Register, TimerRegister};
 
 /// The log categories the device writes to.
@@ -76,15 +78,22 @@ impl HPETTimerRegs {
 }
 
 /// The guest-visible state of an HPET.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Migration (`#[vmstate]`): the general registers of the C
+/// `vmstate_hpet`, in its order; the device adds the "num_timers" property
+/// before them and the comparators (with their host timers) after.
+#[derive(Clone, Debug, PartialEq, Eq, VMState)]
 #[repr(C)]
 pub struct HPETRegs {
     /// Comparators that exist ("timers" property, 3..=32).
+    #[vmstate(skip)]
     pub num_timers: u8,
     /// Routes each timer may use ("intcap" property).
+    #[vmstate(skip)]
     pub intcap: u32,
     /// GEN_CONF.
     #[doc(alias = "GEN_CONF")]
+    #[vmstate(mask = cfg::ENABLE | cfg::LEGACY)]
     pub config: u64,
     /// GINTR_STA: level-triggered status bits.
     #[doc(alias = "GINTR_STA")]
@@ -98,6 +107,7 @@ pub struct HPETRegs {
     /// Current level of each output line.
     pub irq_level: u32,
     /// The comparators (only the first `num_timers` exist).
+    #[vmstate(skip)]
     pub timers: [HPETTimerRegs; registers::MAX_TIMERS],
 }
 

@@ -8,26 +8,39 @@
 
 use core::fmt;
 
+use rivet::migration::VMStateDescribed;
 use rivet::prelude::*;
 use rivet::sysbus::SysBusDeviceMethods;
-use rivet_macros::{Device, Object};
+use rivet_macros::{Device, Object, VMState};
 use rivet_probes::pl011 as probes;
 
 use crate::model::{Host, LogItem, PL011Regs};
 use crate::registers;
 
 /// The Rust PL011 instance.
+///
+/// Migration: the section "pl011" of the C twin, field for field (every
+/// register and the receive FIFO from [`PL011Regs`], then the
+/// receive-timeout deadline), so either twin loads the other's snapshot.
 #[repr(C)]
-#[derive(Object, Device)]
+#[derive(Object, Device, VMState)]
+#[vmstate(name = "pl011", version = 1, minimum_version = 1, post_load = Self::post_load)]
 pub struct PL011State {
+    #[vmstate(skip)]
     parent_obj: ParentField<SysBusDevice>,
+    #[vmstate(skip)]
     iomem: MemoryRegion,
     /// Every guest-visible register, as in the C `PL011State`.
+    #[vmstate(flatten)]
     regs: rivet::cell::StateCell<PL011Regs>,
     rx_timeout_timer: Timer,
     #[property(name = "chardev")]
+    #[vmstate(skip)]
     chr: ChardevLink,
+    #[vmstate(skip)]
     fe: CharFrontend,
+    /// UARTINTR is (RIS & IMSC): the PLIC saves the level it last saw.
+    #[vmstate(skip)]
     irq: InterruptSource,
 }
 
@@ -103,6 +116,32 @@ impl PL011State {
     }
 }
 
+impl PL011State {
+    /// After a load: what the fields cannot check alone (the FIFO fill
+    /// against the FIFO mode), then let the backend deliver input again.
+    /// The timer was re-armed by the load; the IRQ line is not driven (the
+    /// PLIC restores its own input levels).  Messages are the C twin's.
+    fn post_load(&self, _version_id: i32) -> Result<()> {
+        {
+            let regs = self.regs.borrow();
+            let fen = regs.lcr_h & registers::lcr_h::FEN != 0;
+            let depth = if fen { registers::FIFO_DEPTH } else { 1 };
+            if regs.rx_count > depth {
+                return Err(Error::new(format!(
+                    "field 'rx_count': {} entries, but the FIFO holds {} with UARTLCR_H.FEN {}",
+                    regs.rx_count,
+                    depth,
+                    if fen { "set" } else { "clear" }
+                )));
+            }
+        }
+        if self.chr.is_set() {
+            self.fe.accept_input();
+        }
+        Ok(())
+    }
+}
+
 impl MmioOps for PL011State {
     // Every size reaches the callbacks, which log the ones the device does
     // not decode instead of faulting the guest (as the C twin).
@@ -167,6 +206,8 @@ impl DeviceImpl for PL011State {
     const DESCRIPTION: Option<&'static core::ffi::CStr> = Some(c"ARM PL011 UART (Rust)");
     const PROPERTIES: &'static [PropertyInfo] = Self::DEVICE_PROPERTIES;
     const REGISTERS: Option<fn(&Self) -> String> = Some(|dev| dev.regs.borrow().registers_text());
+    const VMSD: Option<&'static rivet::migration::VMStateDescription> =
+        Some(<Self as VMStateDescribed>::VMSD);
 
     fn realize(&self) -> Result<()> {
         if self.chr.is_set() {

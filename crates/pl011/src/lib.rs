@@ -10,6 +10,8 @@ pub mod model;
 pub mod registers;
 
 #[cfg(test)]
+mod migration_tests;
+#[cfg(test)]
 mod tests;
 
 pub use device::PL011State;

@@ -14,6 +14,8 @@
 
 use core::fmt;
 
+use rivet_macros::VMState;
+
 use crate::registers::{self, cr, dr, fr, int, lcr_h, rsr, Register};
 
 /// The log categories the device writes to (`-d guest_errors`, `-d unimp`).
@@ -44,44 +46,60 @@ pub trait Host {
 }
 
 /// The guest-visible state of a PL011.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its migration fields (`#[vmstate]`: names, order, limits) are those of
+/// the C `vmstate_pl011`; the device adds the receive-timeout timer.
+#[derive(Clone, Debug, PartialEq, Eq, VMState)]
 #[repr(C)]
 pub struct PL011Regs {
     /// UARTRSR: error bits latched by the last read.
     #[doc(alias = "UARTRSR")]
+    #[vmstate(mask = 0xf)]
     pub rsr: u32,
     /// UARTILPR.
     #[doc(alias = "UARTILPR")]
+    #[vmstate(mask = 0xff)]
     pub ilpr: u32,
     /// UARTIBRD, 16 bits.
     #[doc(alias = "UARTIBRD")]
+    #[vmstate(mask = 0xffff)]
     pub ibrd: u32,
     /// UARTFBRD, 6 bits.
     #[doc(alias = "UARTFBRD")]
+    #[vmstate(mask = 0x3f)]
     pub fbrd: u32,
     /// UARTLCR_H.
     #[doc(alias = "UARTLCR_H")]
+    #[vmstate(mask = 0xff)]
     pub lcr_h: u32,
     /// UARTCR.
     #[doc(alias = "UARTCR")]
+    #[vmstate(mask = 0xffff)]
     pub cr: u32,
     /// UARTIFLS.
     #[doc(alias = "UARTIFLS")]
+    #[vmstate(mask = 0x3f)]
     pub ifls: u32,
     /// UARTIMSC: interrupt mask (1 = enabled).
     #[doc(alias = "UARTIMSC")]
+    #[vmstate(mask = int::ALL)]
     pub imsc: u32,
     /// UARTRIS: raw interrupt status.
     #[doc(alias = "UARTRIS")]
+    #[vmstate(mask = int::ALL)]
     pub ris: u32,
     /// UARTDMACR.
     #[doc(alias = "UARTDMACR")]
+    #[vmstate(mask = 0x7)]
     pub dmacr: u32,
     /// Receive FIFO: 12-bit entries, error bits 11:8 over the data.
+    #[vmstate(mask = 0xfff)]
     pub rx_fifo: [u32; registers::FIFO_DEPTH as usize],
     /// Index of the oldest entry.
+    #[vmstate(max = registers::FIFO_DEPTH - 1)]
     pub rx_pos: u32,
     /// Entries in use.
+    #[vmstate(max = registers::FIFO_DEPTH)]
     pub rx_count: u32,
     /// An overrun happened: the next character pushed carries UARTDR.OE.
     pub rx_overrun_pending: bool,
