@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "migration-internal.h"
+#include "probes/migration.h"
 
 void savevm_init(SaveState *ss, const char *machine_type)
 {
@@ -84,6 +85,8 @@ static void savevm_section_header(MigWriter *w, QemuVmRecord type,
     mig_put_u8(w, type);
     mig_put_be32(w, section_id);
     if (type == QEMU_VM_SECTION_START || type == QEMU_VM_SECTION_FULL) {
+        probe_migration_section_save(se->idstr, se->instance_id,
+                                     (uint32_t)version);
         mig_put_str8(w, se->idstr);
         mig_put_be32(w, se->instance_id);
         mig_put_be32(w, (uint32_t)version);
@@ -316,6 +319,7 @@ static bool savevm_load_section(SaveState *ss, MigReader *r, uint8_t type,
         map->id[map->n] = section_id;
         map->se[map->n] = se;
         map->n++;
+        probe_migration_section_load(se->idstr, se->instance_id, version);
         if (se->vmsd) {
             if (version > INT32_MAX ||
                 !vmstate_load(r, se->vmsd, se->opaque, (int)version, errp)) {
