@@ -586,12 +586,13 @@ pub unsafe fn compare_descriptions(
     Ok(())
 }
 
-/// The fields of `d`, without the end marker.
+/// The fields of `d`, without the end marker (to build a variant of a
+/// description, copy them and append [`END_OF_LIST`]).
 ///
 /// # Safety
 ///
 /// `d.fields` must be a list terminated by a field with a null name.
-unsafe fn field_list(d: &VMStateDescription) -> &[VMStateField] {
+pub unsafe fn field_list(d: &VMStateDescription) -> &[VMStateField] {
     let mut n = 0;
     // SAFETY: terminated list (caller).
     while !unsafe { (*d.fields.add(n)).name }.is_null() {

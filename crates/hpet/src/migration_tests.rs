@@ -3,7 +3,8 @@
 //! section, so each twin loads the other's snapshots.
 
 use rivet::migration::{
-    check_description, compare_descriptions, VMStateDescribed, VMStateDescription, VMStateField,
+    check_description, compare_descriptions, field_list, VMStateDescribed, VMStateDescription,
+    VMStateField, END_OF_LIST,
 };
 
 use crate::HPETState;
@@ -27,18 +28,9 @@ fn a_different_nested_struct_is_noticed() {
     // The "timers" element description differs from the C one once a
     // field is renamed: the comparison walks into nested structs.
     let vmsd = HPETState::VMSD;
-    let mut fields: Vec<VMStateField> = Vec::new();
-    let mut p = vmsd.fields;
-    loop {
-        // SAFETY: the list is terminated by a null name.
-        let f = unsafe { *p };
-        fields.push(f);
-        if f.name.is_null() {
-            break;
-        }
-        // SAFETY: not past the terminator.
-        p = unsafe { p.add(1) };
-    }
+    // SAFETY: a complete description.
+    let mut fields: Vec<VMStateField> = unsafe { field_list(vmsd) }.to_vec();
+    fields.push(END_OF_LIST);
     let timers = fields
         .iter_mut()
         // SAFETY: named fields are C strings.
@@ -46,18 +38,9 @@ fn a_different_nested_struct_is_noticed() {
         .unwrap();
     // SAFETY: a struct field's description is complete.
     let elem = unsafe { *timers.vmsd };
-    let mut elem_fields: Vec<VMStateField> = Vec::new();
-    let mut q = elem.fields;
-    loop {
-        // SAFETY: terminated list.
-        let f = unsafe { *q };
-        elem_fields.push(f);
-        if f.name.is_null() {
-            break;
-        }
-        // SAFETY: not past the terminator.
-        q = unsafe { q.add(1) };
-    }
+    // SAFETY: a complete description.
+    let mut elem_fields: Vec<VMStateField> = unsafe { field_list(&elem) }.to_vec();
+    elem_fields.push(END_OF_LIST);
     elem_fields[1].name = c"comparator_".as_ptr();
     let changed_elem = VMStateDescription {
         fields: elem_fields.as_ptr(),

@@ -3,7 +3,8 @@
 //! section, so each twin loads the other's snapshots.
 
 use rivet::migration::{
-    check_description, compare_descriptions, VMStateDescribed, VMStateDescription, VMStateField,
+    check_description, compare_descriptions, field_list, VMStateDescribed, VMStateDescription,
+    VMStateField, END_OF_LIST,
 };
 
 use crate::PL011State;
@@ -25,18 +26,9 @@ fn same_section_as_the_c_pl011() {
 #[test]
 fn a_different_limit_is_noticed() {
     let vmsd = PL011State::VMSD;
-    let mut fields: Vec<VMStateField> = Vec::new();
-    let mut p = vmsd.fields;
-    loop {
-        // SAFETY: the list is terminated by a null name.
-        let f = unsafe { *p };
-        fields.push(f);
-        if f.name.is_null() {
-            break;
-        }
-        // SAFETY: not past the terminator.
-        p = unsafe { p.add(1) };
-    }
+    // SAFETY: a complete description.
+    let mut fields: Vec<VMStateField> = unsafe { field_list(vmsd) }.to_vec();
+    fields.push(END_OF_LIST);
     let fifo = fields
         .iter_mut()
         // SAFETY: named fields are C strings.
