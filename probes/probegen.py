@@ -538,6 +538,20 @@ def gen_rust(groups, mode):
                 out.append("    #[allow(clippy::not_unsafe_ptr_arg_deref)]")
             out.append(f"    pub fn {e.name}({params}) {{")
             out.append(f"        if {e.name}_enabled() {{")
+            out.append(f"            {e.name}_fire({', '.join(a.name for a in e.args)});")
+            out.append("        }")
+            out.append("    }")
+            out.append("")
+            # Out of line and cold, as in C: the device's hot path keeps
+            # only the semaphore test, not the note site or the call.
+            out.append(f"    /// Fires `{e.name}`; only reached when it is enabled.")
+            out.append("    #[cold]")
+            out.append("    #[inline(never)]")
+            out.append("    #[allow(clippy::too_many_arguments)]")
+            if any(a.cls == "ptr" for a in e.args):
+                out.append("    #[allow(clippy::not_unsafe_ptr_arg_deref)]")
+            out.append(f"    fn {e.name}_fire({params}) {{")
+            out.append("        {")
             if mode == "usdt":
                 sdt_args = "".join(
                     f" {a.name}" + (".as_ptr()" if a.cls == "str" else "") + "," for a in e.args
