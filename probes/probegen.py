@@ -551,22 +551,20 @@ def gen_rust(groups, mode):
             if any(a.cls == "ptr" for a in e.args):
                 out.append("    #[allow(clippy::not_unsafe_ptr_arg_deref)]")
             out.append(f"    fn {e.name}_fire({params}) {{")
-            out.append("        {")
             if mode == "usdt":
                 sdt_args = "".join(
                     f" {a.name}" + (".as_ptr()" if a.cls == "str" else "") + "," for a in e.args
                 )
                 out.append(
-                    "            // The probe crate's note generator, told to record our\n"
-                    "            // semaphore so that attaching a tracer enables this site.\n"
-                    f'            ::probe::sdt!([sym "{{}}" {sem}], {PROVIDER}, {e.name},{sdt_args});'
+                    "        // The probe crate's note generator, told to record our\n"
+                    "        // semaphore so that attaching a tracer enables this site.\n"
+                    f'        ::probe::sdt!([sym "{{}}" {sem}], {PROVIDER}, {e.name},{sdt_args});'
                 )
             out.append(
-                "            // SAFETY: a plain C function of the registry taking these\n"
-                "            // arguments by value; it only formats them when -trace asked.\n"
-                f"            unsafe {{ rivet_probe_log_{e.name}({names}) }}"
+                "        // SAFETY: a plain C function of the registry taking these\n"
+                "        // arguments by value; it only formats them when -trace asked.\n"
+                f"        unsafe {{ rivet_probe_log_{e.name}({names}) }}"
             )
-            out.append("        }")
             out.append("    }")
         out.append("}\n")
     return "\n".join(out)
