@@ -21,8 +21,7 @@ static uint64_t riscv_csr_time(RiscvCPU *cpu)
            (ns % ns_per_s) * VIRT_CLINT_TIMEBASE_HZ / ns_per_s;
 }
 
-void riscv_cpu_set_time_source(RiscvCPU *cpu, RiscvTimeSource *fn,
-                               void *opaque)
+void riscv_cpu_set_time_source(RiscvCPU *cpu, RiscvTimeSource *fn, void *opaque)
 {
     cpu->time_source = fn;
     cpu->time_opaque = opaque;

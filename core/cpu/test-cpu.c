@@ -19,7 +19,6 @@
 #define X(i) (rig_cpu->x[(i)])
 #define PROG(i) (RIG_RAM_BASE + 4 * (uint64_t)(i))
 
-
 /* Run the loaded program and require it to reach its end without a trap. */
 static void run_to_end(void)
 {
