@@ -4,8 +4,8 @@
  * Only include/migration/ items are bound here (see bindgen.args); lower
  * layers' types come from their own -sys crates.
  */
-#include "migration/stream.h"
-#include "migration/vmstate.h"
-#include "migration/savevm.h"
 #include "migration/ram.h"
+#include "migration/savevm.h"
+#include "migration/stream.h"
 #include "migration/vclock-state.h"
+#include "migration/vmstate.h"

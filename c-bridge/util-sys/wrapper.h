@@ -1,9 +1,9 @@
 /*
- * bindgen input of util-sys: errors, logging, the virtual clock and timers, the main loop.
- * Only include/util/ items are bound here (see bindgen.args); lower layers'
- * types come from their own -sys crates.
+ * bindgen input of util-sys: errors, logging, the virtual clock and timers, the
+ * main loop. Only include/util/ items are bound here (see bindgen.args); lower
+ * layers' types come from their own -sys crates.
  */
 #include "util/error.h"
 #include "util/log.h"
-#include "util/vclock.h"
 #include "util/main-loop.h"
+#include "util/vclock.h"

@@ -50,8 +50,8 @@ static void check_mtime(void)
     check_range("time CSR agrees with mtime", clint_mtime() - before, 0, 1);
     clint_set_mtime(0x100000000000ul);
     uint64_t after = csr_read(time);
-    check_range("time CSR follows a written mtime", after - 0x100000000000ul,
-                0, 1);
+    check_range("time CSR follows a written mtime", after - 0x100000000000ul, 0,
+                1);
     clint_set_mtime(before);
 }
 
