@@ -17,6 +17,18 @@
 #include "util/main-loop.h"
 #include "util/vclock.h"
 
+/* Board properties are configuration: they cannot change once the board
+ * is built. */
+static bool virt_refuse_if_running(VirtMachine *vms, const ObjectProperty *prop,
+                                   Error **errp)
+{
+    if (vms->realized) {
+        error_setg(errp, "%s cannot change on a running machine", prop->name);
+        return true;
+    }
+    return false;
+}
+
 static bool virt_get_ram_size(Object *obj, ObjectProperty *prop, PropValue *out,
                               Error **errp)
 {
@@ -29,10 +41,8 @@ static bool virt_get_ram_size(Object *obj, ObjectProperty *prop, PropValue *out,
 static bool virt_set_ram_size(Object *obj, ObjectProperty *prop,
                               const PropValue *in, Error **errp)
 {
-    (void)prop;
     VirtMachine *vms = VIRT_MACHINE(obj);
-    if (vms->realized) {
-        error_setg(errp, "ram-size cannot change on a running machine");
+    if (virt_refuse_if_running(vms, prop, errp)) {
         return false;
     }
     if (in->u < VIRT_RAM_MIN_SIZE || in->u > VIRT_RAM_MAX_SIZE ||
@@ -59,10 +69,8 @@ static bool virt_get_htif(Object *obj, ObjectProperty *prop, PropValue *out,
 static bool virt_set_htif(Object *obj, ObjectProperty *prop,
                           const PropValue *in, Error **errp)
 {
-    (void)prop;
     VirtMachine *vms = VIRT_MACHINE(obj);
-    if (vms->realized) {
-        error_setg(errp, "htif cannot change on a running machine");
+    if (virt_refuse_if_running(vms, prop, errp)) {
         return false;
     }
     vms->htif = in->b;
@@ -116,8 +124,7 @@ static bool virt_set_twin(Object *obj, ObjectProperty *prop,
     const VirtTwin *twin = prop->opaque;
     VirtMachine *vms = VIRT_MACHINE(obj);
     bool rust;
-    if (vms->realized) {
-        error_setg(errp, "%s cannot change on a running machine", twin->prop);
+    if (virt_refuse_if_running(vms, prop, errp)) {
         return false;
     }
     if (in->s && strcmp(in->s, "c") == 0) {
