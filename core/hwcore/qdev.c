@@ -115,6 +115,31 @@ static void prop_set_link(Object *obj, const Property *p, Object *target)
     *field = target;
 }
 
+/* Write an already validated value into p's field. */
+static void prop_store(Object *obj, const Property *p, const PropValue *v)
+{
+    switch (p->type) {
+    case PROP_TYPE_BOOL:
+        *(bool *)prop_field(obj, p) = v->b;
+        break;
+    case PROP_TYPE_UINT8:
+    case PROP_TYPE_UINT16:
+    case PROP_TYPE_UINT32:
+    case PROP_TYPE_UINT64:
+        prop_store_uint(obj, p, v->u);
+        break;
+    case PROP_TYPE_INT64:
+        *(int64_t *)prop_field(obj, p) = v->i;
+        break;
+    case PROP_TYPE_STRING:
+        prop_set_string(obj, p, v->s);
+        break;
+    case PROP_TYPE_LINK:
+        prop_set_link(obj, p, v->obj);
+        break;
+    }
+}
+
 static bool qdev_prop_set(Object *obj, ObjectProperty *op, const PropValue *in,
                           Error **errp)
 {
@@ -127,42 +152,22 @@ static bool qdev_prop_set(Object *obj, ObjectProperty *op, const PropValue *in,
                    p->name);
         return false;
     }
-    switch (p->type) {
-    case PROP_TYPE_BOOL:
-        *(bool *)prop_field(obj, p) = in->b;
-        break;
-    case PROP_TYPE_UINT8:
-    case PROP_TYPE_UINT16:
-    case PROP_TYPE_UINT32:
-    case PROP_TYPE_UINT64:
-        if (in->u > prop_type_umax(p->type)) {
-            error_setg(errp,
-                       "Property '%s.%s' doesn't take value %" PRIu64
-                       " (maximum %" PRIu64 ")",
-                       type, p->name, in->u, prop_type_umax(p->type));
-            return false;
-        }
-        prop_store_uint(obj, p, in->u);
-        break;
-    case PROP_TYPE_INT64:
-        *(int64_t *)prop_field(obj, p) = in->i;
-        break;
-    case PROP_TYPE_STRING:
-        prop_set_string(obj, p, in->s);
-        break;
-    case PROP_TYPE_LINK:
-        if (in->obj && p->link_type &&
-            !object_dynamic_cast(in->obj, p->link_type)) {
-            error_setg(errp,
-                       "Property '%s.%s' needs an object of type '%s', "
-                       "not '%s'",
-                       type, p->name, p->link_type,
-                       object_get_typename(in->obj));
-            return false;
-        }
-        prop_set_link(obj, p, in->obj);
-        break;
+    if (prop_type_is_unsigned(p->type) && in->u > prop_type_umax(p->type)) {
+        error_setg(errp,
+                   "Property '%s.%s' doesn't take value %" PRIu64
+                   " (maximum %" PRIu64 ")",
+                   type, p->name, in->u, prop_type_umax(p->type));
+        return false;
     }
+    if (p->type == PROP_TYPE_LINK && in->obj && p->link_type &&
+        !object_dynamic_cast(in->obj, p->link_type)) {
+        error_setg(errp,
+                   "Property '%s.%s' needs an object of type '%s', "
+                   "not '%s'",
+                   type, p->name, p->link_type, object_get_typename(in->obj));
+        return false;
+    }
+    prop_store(obj, p, in);
     return true;
 }
 
@@ -194,26 +199,15 @@ static void foreach_static_prop(Object *obj,
 
 static void prop_apply_default(Object *obj, const Property *p)
 {
-    switch (p->type) {
-    case PROP_TYPE_BOOL:
-        *(bool *)prop_field(obj, p) = p->defval != 0;
-        break;
-    case PROP_TYPE_UINT8:
-    case PROP_TYPE_UINT16:
-    case PROP_TYPE_UINT32:
-    case PROP_TYPE_UINT64:
-        prop_store_uint(obj, p, p->defval);
-        break;
-    case PROP_TYPE_INT64:
-        *(int64_t *)prop_field(obj, p) = (int64_t)p->defval;
-        break;
-    case PROP_TYPE_STRING:
-        prop_set_string(obj, p, p->defstr);
-        break;
-    case PROP_TYPE_LINK:
-        *(Object **)prop_field(obj, p) = NULL;
-        break;
-    }
+    PropValue v = {
+        .type = p->type,
+        .b = p->defval != 0,
+        .u = p->defval,
+        .i = (int64_t)p->defval,
+        .s = (char *)p->defstr, /* prop_store copies it */
+        .obj = NULL,
+    };
+    prop_store(obj, p, &v);
 }
 
 static void prop_release(Object *obj, const Property *p)

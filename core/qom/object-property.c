@@ -62,7 +62,7 @@ void prop_value_clear(PropValue *v)
     v->type = type;
 }
 
-static bool prop_type_is_unsigned(PropType type)
+bool prop_type_is_unsigned(PropType type)
 {
     return type == PROP_TYPE_UINT8 || type == PROP_TYPE_UINT16 ||
            type == PROP_TYPE_UINT32 || type == PROP_TYPE_UINT64;

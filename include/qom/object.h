@@ -218,6 +218,8 @@ bool object_property_parse(Object *obj, const char *name, const char *text,
 char *object_property_print(Object *obj, const char *name, Error **errp);
 
 const char *prop_type_name(PropType type);
+/* UINT8, UINT16, UINT32 or UINT64. */
+bool prop_type_is_unsigned(PropType type);
 /* Largest value an unsigned property of this type holds (UINT64_MAX for
  * the other types). */
 uint64_t prop_type_umax(PropType type);
