@@ -4,6 +4,7 @@
 //! enabled, and the test is a single load, as in C.
 
 use std::ffi::CString;
+use std::fmt;
 
 use util_sys as sys;
 
@@ -42,5 +43,27 @@ pub fn guest_error(msg: impl FnOnce() -> String) {
 pub fn unimplemented(msg: impl FnOnce() -> String) {
     if unimp_enabled() {
         log_line(sys::LogItem::LOG_ITEM_UNIMP, &msg());
+    }
+}
+
+/// The `-d` item a device message belongs to, for device models that log
+/// through a host trait instead of calling this module directly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogItem {
+    /// Bad guest behaviour (`-d guest_errors`): unknown offsets, bad sizes.
+    GuestError,
+    /// A feature the model does not implement (`-d unimp`).
+    Unimp,
+}
+
+/// Log `args` under `item`; formatted only when the item is enabled.
+///
+/// ```
+/// rivet::log::log(rivet::log::LogItem::Unimp, format_args!("pl011: DMA"));
+/// ```
+pub fn log(item: LogItem, args: fmt::Arguments<'_>) {
+    match item {
+        LogItem::GuestError => guest_error(|| args.to_string()),
+        LogItem::Unimp => unimplemented(|| args.to_string()),
     }
 }

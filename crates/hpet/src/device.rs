@@ -129,10 +129,7 @@ impl Host for CoreHost<'_> {
         self.dev.timers[index].timer.delete();
     }
     fn log(&mut self, item: LogItem, args: fmt::Arguments<'_>) {
-        match item {
-            LogItem::GuestError => guest_error(|| args.to_string()),
-            LogItem::Unimp => unimplemented(|| args.to_string()),
-        }
+        rivet::log::log(item, args);
     }
 }
 

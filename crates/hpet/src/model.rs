@@ -15,14 +15,8 @@ use rivet_macros::VMState;
 
 use crate::registers::{self, cap, cfg, tn, Register, TimerRegister};
 
-/// The log categories the device writes to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LogItem {
-    /// Bad guest behaviour (`-d guest_errors`).
-    GuestError,
-    /// A feature the model does not implement (`-d unimp`).
-    Unimp,
-}
+/// The log categories the device writes to (`-d guest_errors`, `-d unimp`).
+pub use rivet::log::LogItem;
 
 /// What the register model needs from its surroundings.
 pub trait Host {

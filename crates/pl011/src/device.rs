@@ -91,10 +91,7 @@ impl Host for CoreHost<'_> {
         self.accept_input = true;
     }
     fn log(&mut self, item: LogItem, args: fmt::Arguments<'_>) {
-        match item {
-            LogItem::GuestError => guest_error(|| args.to_string()),
-            LogItem::Unimp => unimplemented(|| args.to_string()),
-        }
+        rivet::log::log(item, args);
     }
 }
 

@@ -19,13 +19,7 @@ use rivet_macros::VMState;
 use crate::registers::{self, cr, dr, fr, int, lcr_h, rsr, Register};
 
 /// The log categories the device writes to (`-d guest_errors`, `-d unimp`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LogItem {
-    /// Bad guest behaviour: unknown offsets, bad sizes, disabled transmit.
-    GuestError,
-    /// A feature the model does not implement (DMA).
-    Unimp,
-}
+pub use rivet::log::LogItem;
 
 /// What the register model needs from its surroundings.
 pub trait Host {
