@@ -6,7 +6,7 @@ use std::cell::Cell;
 use std::ffi::{c_void, CStr};
 
 use crate::error::{Error, Result};
-use crate::qom::{self, IsA, ObjectImpl, ObjectType, Owned};
+use crate::qom::{self, IsA, ObjectImpl, ObjectType};
 use hwcore_sys as sys;
 use qom_sys::{ObjectClass, PropType};
 
@@ -351,13 +351,3 @@ pub trait DeviceMethods: IsA<DeviceState> + IsA<qom::Object> {
 }
 
 impl<T: IsA<DeviceState> + IsA<qom::Object>> DeviceMethods for T {}
-
-/// Create a device by type name, for tests and boards: an [`Owned`] that
-/// still needs its properties and [`DeviceMethods::realize_device`].
-///
-/// # Errors
-///
-/// When `T`'s type is not registered.
-pub fn new_device<T: IsA<DeviceState> + IsA<qom::Object>>() -> Result<Owned<T>> {
-    Owned::new()
-}

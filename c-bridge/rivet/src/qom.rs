@@ -175,12 +175,6 @@ pub fn register(info: sys::TypeInfo) {
     unsafe { sys::type_register_static(info) };
 }
 
-/// Register a plain (non-device) Rust object type.  Call it from
-/// [`module_init!`](crate::module_init).
-pub fn register_type<T: ObjectImpl>() {
-    register(type_info::<T>(None));
-}
-
 /// Run code before `main()`, from an ELF constructor: where Rust device
 /// crates register their QOM types, as C files do with
 /// `__attribute__((constructor))`.  The C board looks types up by name
@@ -226,55 +220,6 @@ impl<T: ObjectType + IsA<Object>> Owned<T> {
             .ok_or_else(|| Error::new("object_new returned no object"))?;
         Ok(Self { ptr })
     }
-
-    /// The object as a C `Object *`.
-    pub fn as_object_ptr(&self) -> *mut Object {
-        self.ptr.as_ptr().cast()
-    }
-
-    /// Set a property from text, as `-machine` or `-device` options do.
-    ///
-    /// # Errors
-    ///
-    /// When there is no such property or the text is not a valid value.
-    pub fn set_property(&self, name: &CStr, text: &CStr) -> Result<()> {
-        // SAFETY: the object is alive (we hold a reference); strings are
-        // valid C strings.
-        unsafe {
-            Error::with_errp(|errp| {
-                sys::object_property_parse(self.as_object_ptr(), name.as_ptr(), text.as_ptr(), errp)
-            })
-        }
-        .map(drop)
-    }
-
-    /// A property's value rendered as text.
-    ///
-    /// # Errors
-    ///
-    /// When there is no such property or it cannot be read.
-    pub fn property(&self, name: &CStr) -> Result<String> {
-        // SAFETY: the object is alive; the result is a malloc'ed string or
-        // NULL with an error.
-        let s = unsafe {
-            Error::with_errp(|errp| {
-                sys::object_property_print(self.as_object_ptr(), name.as_ptr(), errp)
-            })
-        }?;
-        if s.is_null() {
-            return Ok(String::new());
-        }
-        // SAFETY: s is a valid C string that we own.
-        let text = unsafe { CStr::from_ptr(s) }.to_string_lossy().into_owned();
-        // SAFETY: s came from malloc in the C core.
-        unsafe { libc_free(s.cast()) };
-        Ok(text)
-    }
-}
-
-extern "C" {
-    #[link_name = "free"]
-    fn libc_free(p: *mut c_void);
 }
 
 impl<T: ObjectType> std::ops::Deref for Owned<T> {

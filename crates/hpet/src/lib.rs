@@ -18,5 +18,3 @@ mod tests;
 pub use device::HPETState;
 pub use model::{HPETRegs, HPETTimerRegs, Host, LogItem};
 
-/// The QOM type name of the Rust HPET (the C one is "hpet").
-pub const TYPE_HPET_RUST: &str = "hpet-rust";

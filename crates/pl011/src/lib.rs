@@ -17,5 +17,3 @@ mod tests;
 pub use device::PL011State;
 pub use model::{Host, LogItem, PL011Regs};
 
-/// The QOM type name of the Rust PL011 (the C one is "pl011").
-pub const TYPE_PL011_RUST: &str = "pl011-rust";
