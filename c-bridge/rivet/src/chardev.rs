@@ -96,6 +96,14 @@ pub struct CharFrontend(Opaque<sys::CharFrontend>);
 // SAFETY: a zeroed CharFrontend has no backend and no handlers.
 unsafe impl Zeroable for CharFrontend {}
 
+/// A frontend is detached when it is dropped (its device is finalized), so
+/// the backend never calls into freed memory.
+impl Drop for CharFrontend {
+    fn drop(&mut self) {
+        self.deinit();
+    }
+}
+
 impl CharFrontend {
     /// Attach to the backend in `link` (if any) and install `handlers`.
     ///
@@ -107,7 +115,8 @@ impl CharFrontend {
     ///
     /// The frontend and `handlers` must not move or be freed while
     /// attached: embed both in the device, call this from `realize`, and
-    /// [`deinit`](Self::deinit) in `unrealize`.
+    /// [`deinit`](Self::deinit) in `unrealize` (dropping the frontend at
+    /// finalize detaches it too).
     pub unsafe fn init<T: CharHandlers>(&self, link: &ChardevLink, handlers: &T) -> Result<()> {
         // SAFETY: self stays valid (caller); the link is null or a chardev.
         unsafe {

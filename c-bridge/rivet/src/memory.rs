@@ -111,6 +111,16 @@ pub struct MemoryRegion(Opaque<sys::MemoryRegion>);
 // SAFETY: the C core's MemoryRegion is valid zeroed before its init.
 unsafe impl Zeroable for MemoryRegion {}
 
+/// Destroying the region when its owner is finalized unmaps it and frees
+/// its name, as C devices do in their `instance_finalize`.
+impl Drop for MemoryRegion {
+    fn drop(&mut self) {
+        // SAFETY: an initialised or zeroed region (destroying a zeroed one
+        // does nothing); nothing uses it after its owner is finalized.
+        unsafe { sys::memory_region_destroy(self.0.as_mut_ptr()) };
+    }
+}
+
 impl MemoryRegion {
     /// Make this an MMIO region of `size` bytes named `name`, owned by
     /// `owner`, whose accesses call `ops`.
@@ -119,8 +129,8 @@ impl MemoryRegion {
     ///
     /// The region and `ops` must not move or be freed while the region can
     /// be accessed: embed both in the QOM object `owner` (usually `ops` is
-    /// the owner itself) and call this from `instance_init`; the region is
-    /// unmapped when the owner is finalized.
+    /// the owner itself) and call this from `instance_init` or `realize`;
+    /// the region is destroyed when the owner's fields are dropped.
     pub unsafe fn init_io<O: IsA<Object>, T: MmioOps>(
         &self,
         owner: &O,
@@ -133,7 +143,7 @@ impl MemoryRegion {
         unsafe {
             sys::memory_region_init_io(
                 self.0.as_mut_ptr(),
-                owner.as_ptr_of(),
+                IsA::<Object>::upcast(owner).as_raw(),
                 ops_table,
                 std::ptr::from_ref(ops).cast_mut().cast(),
                 name.as_ptr(),

@@ -5,16 +5,27 @@
 use std::cell::Cell;
 use std::ffi::{c_void, CStr};
 
+use crate::cell::Opaque;
 use crate::error::{Error, Result};
 use crate::qom::{self, IsA, ObjectImpl, ObjectType};
 use hwcore_sys as sys;
 use qom_sys::{ObjectClass, PropType};
 
-/// The C device base type.
-pub type DeviceState = sys::DeviceState;
+/// The C device base type, `DeviceState`, held as an [`Opaque`] (C writes
+/// it: `realized`, the parent bus) like [`qom::Object`].
+#[repr(transparent)]
+#[derive(Debug)]
+pub struct DeviceState(Opaque<sys::DeviceState>);
 
-// SAFETY: TYPE_DEVICE's instance struct is DeviceState, which begins with
-// Object.
+impl DeviceState {
+    /// The C `DeviceState *`, for calling C.
+    pub const fn as_raw(&self) -> *mut sys::DeviceState {
+        self.0.as_mut_ptr()
+    }
+}
+
+// SAFETY: TYPE_DEVICE's instance struct is DeviceState (wrapped
+// transparently), which begins with Object.
 unsafe impl ObjectType for DeviceState {
     const TYPE_NAME: &'static CStr = sys::TYPE_DEVICE;
 }
@@ -61,7 +72,7 @@ pub trait DeviceImpl: ObjectImpl + IsA<DeviceState> {
 ///
 /// `dev` must be a live instance of `T`; errp as in the C convention.
 unsafe extern "C" fn realize<T: DeviceImpl>(
-    dev: *mut DeviceState,
+    dev: *mut sys::DeviceState,
     errp: *mut *mut util_sys::Error,
 ) -> bool {
     // SAFETY: dev is a live T (caller).
@@ -78,7 +89,7 @@ unsafe extern "C" fn realize<T: DeviceImpl>(
 /// # Safety
 ///
 /// `dev` must be a live instance of `T`.
-unsafe extern "C" fn reset<T: DeviceImpl>(dev: *mut DeviceState) {
+unsafe extern "C" fn reset<T: DeviceImpl>(dev: *mut sys::DeviceState) {
     // SAFETY: dev is a live T (caller).
     unsafe { &*dev.cast::<T>() }.reset();
 }
@@ -86,7 +97,7 @@ unsafe extern "C" fn reset<T: DeviceImpl>(dev: *mut DeviceState) {
 /// # Safety
 ///
 /// `dev` must be a live instance of `T`.
-unsafe extern "C" fn unrealize<T: DeviceImpl>(dev: *mut DeviceState) {
+unsafe extern "C" fn unrealize<T: DeviceImpl>(dev: *mut sys::DeviceState) {
     // SAFETY: dev is a live T (caller).
     unsafe { &*dev.cast::<T>() }.unrealize();
 }
@@ -98,7 +109,7 @@ unsafe extern "C" fn unrealize<T: DeviceImpl>(dev: *mut DeviceState) {
 ///
 /// `obj` must be a live instance of `T`, and `out` a valid `PropValue`.
 unsafe extern "C" fn get_registers<T: DeviceImpl>(
-    obj: *mut qom::Object,
+    obj: *mut qom_sys::Object,
     _prop: *mut qom_sys::ObjectProperty,
     out: *mut qom_sys::PropValue,
     errp: *mut *mut util_sys::Error,
@@ -240,7 +251,7 @@ property_type!(
 );
 
 // SAFETY: a link field is an Object pointer, in a Cell.
-unsafe impl PropertyType for Cell<*mut qom::Object> {
+unsafe impl PropertyType for Cell<*mut qom_sys::Object> {
     const TYPE: PropType = PropType::PROP_TYPE_LINK;
 }
 
@@ -333,7 +344,7 @@ pub trait DeviceMethods: IsA<DeviceState> + IsA<qom::Object> {
     ///
     /// The device's realize error; the device stays unrealized.
     fn realize_device(&self) -> Result<()> {
-        let dev = IsA::<DeviceState>::as_ptr_of(self);
+        let dev = IsA::<DeviceState>::upcast(self).as_raw();
         // SAFETY: dev is a live device (we have a reference to it).
         unsafe { Error::with_errp(|errp| sys::device_realize(dev, errp)) }.map(drop)
     }
@@ -341,12 +352,15 @@ pub trait DeviceMethods: IsA<DeviceState> + IsA<qom::Object> {
     /// Reset the device (`device_reset`).
     fn reset_device(&self) {
         // SAFETY: a live device.
-        unsafe { sys::device_reset(IsA::<DeviceState>::as_ptr_of(self)) };
+        unsafe { sys::device_reset(IsA::<DeviceState>::upcast(self).as_raw()) };
     }
 
     /// Whether the device is realized.
     fn is_realized(&self) -> bool {
-        IsA::<DeviceState>::upcast(self).realized
+        // SAFETY: reads one field of a live device; C writes it only from
+        // device_realize/unrealize, which cannot be running meanwhile
+        // (single-threaded, and not re-entered from here).
+        unsafe { (*IsA::<DeviceState>::upcast(self).as_raw()).realized }
     }
 }
 

@@ -44,20 +44,27 @@ pub unsafe trait IsA<P: ObjectType>: ObjectType {
         // SAFETY: Self begins with P (trait contract).
         unsafe { &*std::ptr::from_ref(self).cast::<P>() }
     }
-
-    /// A raw pointer to the ancestor `P`, for passing to C.
-    fn as_ptr_of(&self) -> *mut P {
-        std::ptr::from_ref(self).cast::<P>().cast_mut()
-    }
 }
 
 // SAFETY: a type begins with itself.
 unsafe impl<T: ObjectType> IsA<T> for T {}
 
-/// The C root type.
-pub type Object = sys::Object;
+/// The C root type, `Object`.  C changes it behind Rust's back (reference
+/// count, property list), so Rust holds it only as an [`Opaque`]: an upcast
+/// to `&Object` never makes a reference to memory C writes.
+#[repr(transparent)]
+#[derive(Debug)]
+pub struct Object(Opaque<sys::Object>);
 
-// SAFETY: TYPE_OBJECT's instance struct is Object.
+impl Object {
+    /// The C `Object *`, for calling C.
+    pub const fn as_raw(&self) -> *mut sys::Object {
+        self.0.as_mut_ptr()
+    }
+}
+
+// SAFETY: TYPE_OBJECT's instance struct is Object, which wraps the C struct
+// transparently.
 unsafe impl ObjectType for Object {
     const TYPE_NAME: &'static CStr = sys::TYPE_OBJECT;
 }
@@ -118,16 +125,18 @@ pub trait ObjectImpl: ObjectType + IsA<Object> + Zeroable + 'static {
     fn instance_init(&self) {}
     /// Called after every type's `instance_init` (e.g. to add properties).
     fn instance_post_init(&self) {}
-    /// Called on the last unref, before the memory is freed: undo what
-    /// `instance_init` set up (delete timers).  Rust fields are not
-    /// dropped afterwards (they are [`Zeroable`] and hold no resources).
+    /// Called on the last unref, before the fields are dropped and the
+    /// memory freed.  Rarely needed: the fields release what they hold
+    /// when they are dropped (a [`MemoryRegion`](crate::memory::MemoryRegion)
+    /// is destroyed, a [`Timer`](crate::timer::Timer) deleted, a
+    /// [`CharFrontend`](crate::chardev::CharFrontend) detached).
     fn instance_finalize(&self) {}
 }
 
 /// # Safety
 ///
 /// `obj` must be an instance of `T`'s QOM type.
-unsafe extern "C" fn instance_init<T: ObjectImpl>(obj: *mut Object) {
+unsafe extern "C" fn instance_init<T: ObjectImpl>(obj: *mut sys::Object) {
     // SAFETY: obj is a zero-filled instance of T (caller), and T is
     // Zeroable, so the reference is to a valid T.
     unsafe { &*obj.cast::<T>() }.instance_init();
@@ -136,17 +145,25 @@ unsafe extern "C" fn instance_init<T: ObjectImpl>(obj: *mut Object) {
 /// # Safety
 ///
 /// `obj` must be an initialised instance of `T`'s QOM type.
-unsafe extern "C" fn instance_post_init<T: ObjectImpl>(obj: *mut Object) {
+unsafe extern "C" fn instance_post_init<T: ObjectImpl>(obj: *mut sys::Object) {
     // SAFETY: obj is a live instance of T (caller).
     unsafe { &*obj.cast::<T>() }.instance_post_init();
 }
 
 /// # Safety
 ///
-/// `obj` must be an initialised instance of `T`'s QOM type.
-unsafe extern "C" fn instance_finalize<T: ObjectImpl>(obj: *mut Object) {
+/// `obj` must be an initialised instance of `T`'s QOM type, on its last
+/// unref (nothing uses it afterwards but the parents' finalize, which sees
+/// only the parent struct).
+unsafe extern "C" fn instance_finalize<T: ObjectImpl>(obj: *mut sys::Object) {
+    let this = obj.cast::<T>();
     // SAFETY: obj is a live instance of T (caller).
-    unsafe { &*obj.cast::<T>() }.instance_finalize();
+    unsafe { &*this }.instance_finalize();
+    // SAFETY: the last use of the T (caller): its fields are dropped once,
+    // here, and C then frees the memory without looking at them.  The
+    // ParentField is an Opaque, which drops nothing, so the parents'
+    // finalize still finds its struct intact.
+    unsafe { std::ptr::drop_in_place(this) };
 }
 
 /// The C `TypeInfo` of `T`, with `class_init` as given (or none).
@@ -234,5 +251,54 @@ impl<T: ObjectType> Drop for Owned<T> {
     fn drop(&mut self) {
         // SAFETY: we own one reference.
         unsafe { sys::object_unref(self.ptr.as_ptr().cast()) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+
+    static DROPPED: AtomicU32 = AtomicU32::new(0);
+
+    /// A field that counts its drops.
+    struct DropCounter(Cell<u32>);
+    // SAFETY: a Cell<u32> is valid zeroed.
+    unsafe impl Zeroable for DropCounter {}
+    impl Drop for DropCounter {
+        fn drop(&mut self) {
+            DROPPED.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    #[repr(C)]
+    struct Counted {
+        parent_obj: ParentField<Object>,
+        field: DropCounter,
+    }
+    // SAFETY: both fields are valid zeroed.
+    unsafe impl Zeroable for Counted {}
+    // SAFETY: instances of "rivet-test-counted" are Counted, registered
+    // below with its size.
+    unsafe impl ObjectType for Counted {
+        const TYPE_NAME: &'static CStr = c"rivet-test-counted";
+    }
+    // SAFETY: Counted begins with Object.
+    unsafe impl IsA<Object> for Counted {}
+    impl ObjectImpl for Counted {
+        type ParentType = Object;
+    }
+
+    #[test]
+    fn finalize_drops_the_rust_fields() {
+        register(type_info::<Counted>(None));
+        for n in 1..=3 {
+            let obj = Owned::<Counted>::new().unwrap();
+            obj.field.0.set(n);
+            drop(obj);
+            assert_eq!(DROPPED.load(Ordering::Relaxed), n);
+        }
     }
 }

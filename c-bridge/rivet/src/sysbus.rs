@@ -3,16 +3,28 @@
 
 use std::ffi::CStr;
 
+use crate::cell::Opaque;
 use crate::irq::InterruptSource;
 use crate::memory::MemoryRegion;
 use crate::qdev::DeviceState;
 use crate::qom::{IsA, Object, ObjectType};
 use hwcore_sys as sys;
 
-/// The C system-bus device type.
-pub type SysBusDevice = sys::SysBusDevice;
+/// The C system-bus device type, `SysBusDevice`, held as an [`Opaque`] (C
+/// writes its MMIO and IRQ tables) like [`Object`].
+#[repr(transparent)]
+#[derive(Debug)]
+pub struct SysBusDevice(Opaque<sys::SysBusDevice>);
 
-// SAFETY: TYPE_SYS_BUS_DEVICE's instance struct is SysBusDevice.
+impl SysBusDevice {
+    /// The C `SysBusDevice *`, for calling C.
+    pub const fn as_raw(&self) -> *mut sys::SysBusDevice {
+        self.0.as_mut_ptr()
+    }
+}
+
+// SAFETY: TYPE_SYS_BUS_DEVICE's instance struct is SysBusDevice (wrapped
+// transparently).
 unsafe impl ObjectType for SysBusDevice {
     const TYPE_NAME: &'static CStr = sys::TYPE_SYS_BUS_DEVICE;
 }
@@ -31,7 +43,7 @@ pub trait SysBusDeviceMethods: IsA<SysBusDevice> {
     /// (a field of it).
     unsafe fn init_mmio(&self, mr: &MemoryRegion) {
         // SAFETY: the device is live; mr lives as long (caller).
-        unsafe { sys::sysbus_init_mmio(self.as_ptr_of(), mr.as_mut_ptr()) };
+        unsafe { sys::sysbus_init_mmio(self.upcast().as_raw(), mr.as_mut_ptr()) };
     }
 
     /// Export `irq` as the next IRQ output (0, 1...); the board connects it.
@@ -41,13 +53,13 @@ pub trait SysBusDeviceMethods: IsA<SysBusDevice> {
     /// `irq` must live as long as the device (a field of it).
     unsafe fn init_irq(&self, irq: &InterruptSource) {
         // SAFETY: the device is live; irq lives as long (caller).
-        unsafe { sys::sysbus_init_irq(self.as_ptr_of(), irq.as_ptr()) };
+        unsafe { sys::sysbus_init_irq(self.upcast().as_raw(), irq.as_ptr()) };
     }
 
     /// Map MMIO region `n` at guest address `addr` (board wiring).
     fn mmio_map(&self, n: u32, addr: u64) {
         // SAFETY: a live device; C checks n.
-        unsafe { sys::sysbus_mmio_map(self.as_ptr_of(), n as i32, addr) };
+        unsafe { sys::sysbus_mmio_map(self.upcast().as_raw(), n as i32, addr) };
     }
 
     /// Connect IRQ output `n` to `line` (board wiring).
@@ -57,7 +69,7 @@ pub trait SysBusDeviceMethods: IsA<SysBusDevice> {
     /// `line` must be NULL or a C IRQ that outlives the device.
     unsafe fn connect_irq(&self, n: u32, line: sys::IRQ) {
         // SAFETY: a live device; line as the caller promises.
-        unsafe { sys::sysbus_connect_irq(self.as_ptr_of(), n as i32, line) };
+        unsafe { sys::sysbus_connect_irq(self.upcast().as_raw(), n as i32, line) };
     }
 }
 

@@ -234,14 +234,10 @@ impl ObjectImpl for HPETState {
             slot.hpet.set(self);
             slot.index.set(i);
             // SAFETY: the timer and its handler (the slot) are fields of
-            // this object, which never moves; finalize deletes the timers.
+            // this object, which never moves; finalize drops the slots,
+            // which deletes the timers.
             unsafe { slot.timer.init(slot) };
         }
-    }
-
-    // Finalize does not unrealize: stop the timers here too.
-    fn instance_finalize(&self) {
-        self.unrealize();
     }
 }
 

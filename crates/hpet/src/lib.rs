@@ -11,10 +11,11 @@ pub mod model;
 pub mod registers;
 
 #[cfg(test)]
+mod lifecycle_tests;
+#[cfg(test)]
 mod migration_tests;
 #[cfg(test)]
 mod tests;
 
 pub use device::HPETState;
 pub use model::{HPETRegs, HPETTimerRegs, Host, LogItem};
-

@@ -181,8 +181,9 @@ impl ObjectImpl for PL011State {
 
     fn instance_init(&self) {
         // SAFETY: the region, the timer and their handler (self) are fields
-        // of this QOM object, which never moves; finalize deletes the timer
-        // and detaches the frontend before the memory goes.
+        // of this QOM object, which never moves; finalize drops the fields,
+        // which deletes the timer, destroys the region and detaches the
+        // frontend before the memory goes.
         unsafe {
             self.iomem
                 .init_io(self, self, c"pl011", registers::MMIO_SIZE);
@@ -190,12 +191,6 @@ impl ObjectImpl for PL011State {
             self.init_irq(&self.irq);
             self.rx_timeout_timer.init(self);
         }
-    }
-
-    // Finalize does not unrealize, so drop the timer and the backend's
-    // pointer to us here too.
-    fn instance_finalize(&self) {
-        self.unrealize();
     }
 }
 

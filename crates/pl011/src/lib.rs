@@ -10,10 +10,11 @@ pub mod model;
 pub mod registers;
 
 #[cfg(test)]
+mod lifecycle_tests;
+#[cfg(test)]
 mod migration_tests;
 #[cfg(test)]
 mod tests;
 
 pub use device::PL011State;
 pub use model::{Host, LogItem, PL011Regs};
-
