@@ -2,7 +2,7 @@
 //! every comparator's timer and destroy the MMIO region (Meson runs this
 //! once more under valgrind, which sees any leaked region name).
 
-use rivet::prelude::*;
+use rivet_hwcore::prelude::*;
 use rivet_test_support::lifecycle::{create_and_free, timer_armed};
 
 use crate::registers::{cfg, tn, Register, TimerRegister, TIMER_BASE};

@@ -2,7 +2,7 @@
 //! the receive-timeout timer and destroy the MMIO region (Meson runs this
 //! once more under valgrind, which sees any leaked region name).
 
-use rivet::prelude::*;
+use rivet_chardev::CharHandlers;
 use rivet_test_support::lifecycle::{create_and_free, timer_armed};
 
 use crate::PL011State;

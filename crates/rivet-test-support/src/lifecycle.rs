@@ -4,13 +4,13 @@
 //! more under valgrind, which fails on any definitely lost block (a region
 //! name, a field's heap memory).
 
-use rivet::qdev::{DeviceImpl, DeviceMethods};
-use rivet::qom::Owned;
+use rivet_hwcore::qdev::{DeviceImpl, DeviceMethods};
+use rivet_qom::Owned;
 
 /// The earliest armed deadline on the virtual clock (`i64::MAX`: none).
 fn next_deadline() -> i64 {
     // SAFETY: reads the clock's timer list, which only this thread uses.
-    unsafe { rivet::bindings::vclock_next_deadline() }
+    unsafe { rivet_util::bindings::vclock_next_deadline() }
 }
 
 /// Whether a timer is armed on the virtual clock (for `exercise` to check

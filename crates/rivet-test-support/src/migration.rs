@@ -8,7 +8,7 @@
 
 use std::ffi::CStr;
 
-use rivet::migration::{VMStateDescription, VMStateField, VMStateShape, VMStateType};
+use rivet_migration::{VMStateDescription, VMStateField, VMStateShape, VMStateType};
 
 /// The test that `$rust`'s description (`#[derive(VMState)]`) is the C
 /// twin's `$c_vmsd` field by field ([`compare_descriptions`]), and that
@@ -18,17 +18,17 @@ use rivet::migration::{VMStateDescription, VMStateField, VMStateShape, VMStateTy
 macro_rules! same_section_as_c {
     ($rust:ty, $c_vmsd:ident) => {
         extern "C" {
-            static $c_vmsd: ::rivet::migration::VMStateDescription;
+            static $c_vmsd: ::rivet_migration::VMStateDescription;
         }
 
         #[test]
         fn same_section_as_the_c_twin() {
-            let vmsd = <$rust as ::rivet::migration::VMStateDescribed>::VMSD;
+            let vmsd = <$rust as ::rivet_migration::VMStateDescribed>::VMSD;
             // SAFETY: both are complete descriptions (the derive's and the
             // C twin's, which C never changes).
             let same = unsafe { $crate::migration::compare_descriptions(vmsd, &$c_vmsd) };
             ::core::assert_eq!(same, Ok(()));
-            ::rivet::migration::check_description(vmsd).unwrap();
+            ::rivet_migration::check_description(vmsd).unwrap();
         }
     };
 }
@@ -154,7 +154,7 @@ pub unsafe fn compare_descriptions(
 }
 
 /// The fields of `d`, without the end marker (to build a variant of a
-/// description, copy them and append [`END_OF_LIST`](rivet::migration::END_OF_LIST)).
+/// description, copy them and append [`END_OF_LIST`](rivet_migration::END_OF_LIST)).
 ///
 /// # Safety
 ///
@@ -192,8 +192,8 @@ unsafe fn subsection_list(d: &VMStateDescription) -> Vec<*const VMStateDescripti
 
 #[cfg(test)]
 mod tests {
-    use rivet::migration::{VMStateDescribed, END_OF_LIST};
     use rivet_macros::VMState;
+    use rivet_migration::{VMStateDescribed, END_OF_LIST};
 
     use super::*;
 

@@ -2,14 +2,14 @@
 //! properties (the `Property` tables of the C core) pointing at fields of
 //! the Rust device struct.
 
-use std::cell::Cell;
 use std::ffi::{c_void, CStr};
 
-use crate::cell::Opaque;
-use crate::error::{Error, Result};
-use crate::qom::{self, IsA, ObjectImpl, ObjectType};
 use hwcore_sys as sys;
 use qom_sys::{ObjectClass, PropType};
+use rivet_migration::VMStateDescription;
+use rivet_qom::{self as qom, IsA, ObjectImpl, ObjectType, PropertyType};
+use rivet_util::cell::Opaque;
+use rivet_util::error::{Error, Result};
 
 /// The C device base type, `DeviceState`, held as an [`Opaque`] (C writes
 /// it: `realized`, the parent bus) like [`qom::Object`].
@@ -35,7 +35,7 @@ unsafe impl IsA<qom::Object> for DeviceState {}
 /// A device implemented in Rust.
 ///
 /// Register it with [`register_device`] from
-/// [`module_init!`](crate::module_init).
+/// [`module_init!`](rivet_qom::module_init).
 pub trait DeviceImpl: ObjectImpl + IsA<DeviceState> {
     /// One-line description shown by the C core (`desc`).
     const DESCRIPTION: Option<&'static CStr> = None;
@@ -51,7 +51,7 @@ pub trait DeviceImpl: ObjectImpl + IsA<DeviceState> {
     /// `Some(<Self as VMStateDescribed>::VMSD)` from `#[derive(VMState)]`.
     /// A twin gives the same section as its C counterpart.  `None` makes
     /// saving a machine with this device fail.
-    const VMSD: Option<&'static crate::migration::VMStateDescription> = None;
+    const VMSD: Option<&'static VMStateDescription> = None;
 
     /// Check the properties and finish setting up; on error the device
     /// stays unrealized, so change nothing before you know you succeed.
@@ -210,49 +210,9 @@ unsafe extern "C" fn class_init<T: DeviceImpl>(klass: *mut ObjectClass, _data: *
 }
 
 /// Register a Rust device type.  Call it from
-/// [`module_init!`](crate::module_init).
+/// [`module_init!`](rivet_qom::module_init).
 pub fn register_device<T: DeviceImpl>() {
     qom::register(qom::type_info::<T>(Some(class_init::<T>)));
-}
-
-/// A field type that a static property can point at.
-///
-/// # Safety
-///
-/// `TYPE` must describe the memory layout the C core reads and writes for
-/// that property type (`bool`, `uint8_t`... `int64_t`, an `Object *` for
-/// links), and the type must allow writes through a shared reference
-/// (C sets properties while Rust may hold `&device`): use `Cell`s.
-pub unsafe trait PropertyType {
-    /// The C property type.
-    const TYPE: PropType;
-    /// For links: the QOM type the target must have.
-    const LINK_TYPE: Option<&'static CStr> = None;
-}
-
-macro_rules! property_type {
-    ($($t:ty => $p:ident),* $(,)?) => {
-        $(
-            // SAFETY: Cell<$t> has the layout of $t, the C type of $p, and
-            // is written through shared references by design.
-            unsafe impl PropertyType for Cell<$t> {
-                const TYPE: PropType = PropType::$p;
-            }
-        )*
-    };
-}
-property_type!(
-    bool => PROP_TYPE_BOOL,
-    u8 => PROP_TYPE_UINT8,
-    u16 => PROP_TYPE_UINT16,
-    u32 => PROP_TYPE_UINT32,
-    u64 => PROP_TYPE_UINT64,
-    i64 => PROP_TYPE_INT64,
-);
-
-// SAFETY: a link field is an Object pointer, in a Cell.
-unsafe impl PropertyType for Cell<*mut qom_sys::Object> {
-    const TYPE: PropType = PropType::PROP_TYPE_LINK;
 }
 
 /// One static property of a device: a C `Property`.
@@ -320,7 +280,7 @@ impl std::fmt::Debug for PropertyInfo {
 /// `qdev_prop!(Pl011, chr, c"chardev")` (default 0 / no link).
 ///
 /// The field must be a `Cell` of `bool`, `u8`..`u64`, `i64`, or a link
-/// such as [`ChardevLink`](crate::chardev::ChardevLink).
+/// such as `rivet_chardev::ChardevLink`.
 #[macro_export]
 macro_rules! qdev_prop {
     ($state:ty, $field:ident, $name:expr $(, default = $default:expr)? $(,)?) => {

@@ -1,24 +1,38 @@
-//! QOM object types defined in Rust, and their registration.
+//! The safe Rust API of rivet's C qom library (include/qom/): QOM object
+//! types defined in Rust, their registration, and the field types a
+//! static property can point at ([`PropertyType`]).
 //!
 //! A Rust object type is a `#[repr(C)]` struct whose first field is a
 //! [`ParentField`] holding the C parent's instance struct (the layout rule
 //! that makes QOM casts work).  It implements [`ObjectType`] (its type
 //! name), [`IsA`] for each ancestor, [`Zeroable`] (QOM hands out
 //! zero-filled memory) and [`ObjectImpl`] (its parent and hooks).
-//! Registration runs before `main()` from [`module_init!`](crate::module_init):
+//! Registration runs before `main()` from [`module_init!`]:
 //!
 //! ```ignore
-//! rivet::module_init! {
-//!     rivet::qdev::register_device::<Pl011>();
+//! rivet_qom::module_init! {
+//!     rivet_hwcore::qdev::register_device::<Pl011>();
 //! }
 //! ```
 
 use std::ffi::{c_void, CStr};
 use std::ptr::NonNull;
 
-use crate::cell::{Opaque, Zeroable};
-use crate::error::{Error, Result};
+use std::cell::Cell;
+
 use qom_sys as sys;
+use rivet_util::cell::{Opaque, Zeroable};
+use rivet_util::error::{Error, Result};
+
+/// The raw bindings of `qom-sys`, for what the safe API does not cover
+/// yet.  Using them needs `unsafe` and a `// SAFETY:` comment.
+pub use qom_sys as bindings;
+pub use qom_sys::PropType;
+
+/// What a device crate usually needs from this crate.
+pub mod prelude {
+    pub use crate::{module_init, qom_isa, IsA, ObjectImpl, ObjectType, ParentField};
+}
 
 /// A QOM type: its instances can be cast to and from `Object`.
 ///
@@ -69,7 +83,7 @@ unsafe impl ObjectType for Object {
     const TYPE_NAME: &'static CStr = sys::TYPE_OBJECT;
 }
 
-/// Declare the ancestors of a type: `rivet::qom_isa!(Pl011: SysBusDevice,
+/// Declare the ancestors of a type: `rivet_qom::qom_isa!(Pl011: SysBusDevice,
 /// DeviceState, Object);` implements [`IsA`] for each.
 ///
 /// Only correct when the type's first field is its parent's struct, which
@@ -80,7 +94,7 @@ macro_rules! qom_isa {
         $(
             // SAFETY: $t is #[repr(C)] and begins with $parent's struct
             // (its ParentField chain), as the macro's caller states.
-            unsafe impl $crate::qom::IsA<$parent> for $t {}
+            unsafe impl $crate::IsA<$parent> for $t {}
         )+
     };
 }
@@ -127,9 +141,9 @@ pub trait ObjectImpl: ObjectType + IsA<Object> + Zeroable + 'static {
     fn instance_post_init(&self) {}
     /// Called on the last unref, before the fields are dropped and the
     /// memory freed.  Rarely needed: the fields release what they hold
-    /// when they are dropped (a [`MemoryRegion`](crate::memory::MemoryRegion)
-    /// is destroyed, a [`Timer`](crate::timer::Timer) deleted, a
-    /// [`CharFrontend`](crate::chardev::CharFrontend) detached).
+    /// when they are dropped (a `MemoryRegion` is destroyed, a
+    /// [`Timer`](rivet_util::timer::Timer) deleted, a `CharFrontend`
+    /// detached).
     fn instance_finalize(&self) {}
 }
 
@@ -199,8 +213,8 @@ pub fn register(info: sys::TypeInfo) {
 /// it linked (c-bridge/link).
 ///
 /// ```
-/// rivet::module_init! {
-///     // rivet::qdev::register_device::<MyDevice>();
+/// rivet_qom::module_init! {
+///     // rivet_hwcore::qdev::register_device::<MyDevice>();
 /// }
 /// ```
 #[macro_export]
@@ -254,9 +268,48 @@ impl<T: ObjectType> Drop for Owned<T> {
     }
 }
 
+/// A field type that a static property can point at.
+///
+/// # Safety
+///
+/// `TYPE` must describe the memory layout the C core reads and writes for
+/// that property type (`bool`, `uint8_t`... `int64_t`, an `Object *` for
+/// links), and the type must allow writes through a shared reference
+/// (C sets properties while Rust may hold `&device`): use `Cell`s.
+pub unsafe trait PropertyType {
+    /// The C property type.
+    const TYPE: PropType;
+    /// For links: the QOM type the target must have.
+    const LINK_TYPE: Option<&'static CStr> = None;
+}
+
+macro_rules! property_type {
+    ($($t:ty => $p:ident),* $(,)?) => {
+        $(
+            // SAFETY: Cell<$t> has the layout of $t, the C type of $p, and
+            // is written through shared references by design.
+            unsafe impl PropertyType for Cell<$t> {
+                const TYPE: PropType = PropType::$p;
+            }
+        )*
+    };
+}
+property_type!(
+    bool => PROP_TYPE_BOOL,
+    u8 => PROP_TYPE_UINT8,
+    u16 => PROP_TYPE_UINT16,
+    u32 => PROP_TYPE_UINT32,
+    u64 => PROP_TYPE_UINT64,
+    i64 => PROP_TYPE_INT64,
+);
+
+// SAFETY: a link field is an Object pointer, in a Cell.
+unsafe impl PropertyType for Cell<*mut sys::Object> {
+    const TYPE: PropType = PropType::PROP_TYPE_LINK;
+}
+
 #[cfg(test)]
 mod tests {
-    use std::cell::Cell;
     use std::sync::atomic::{AtomicU32, Ordering};
 
     use super::*;

@@ -4,7 +4,7 @@
 
 use std::ffi::{c_int, c_void};
 
-use crate::error::Result;
+use rivet_util::error::Result;
 
 /// Runs a `pre_save` hook for the C core.
 ///

@@ -3,12 +3,12 @@
 
 use std::ffi::CStr;
 
-use crate::cell::Opaque;
 use crate::irq::InterruptSource;
-use crate::memory::MemoryRegion;
 use crate::qdev::DeviceState;
-use crate::qom::{IsA, Object, ObjectType};
 use hwcore_sys as sys;
+use rivet_memory::MemoryRegion;
+use rivet_qom::{IsA, Object, ObjectType};
+use rivet_util::cell::Opaque;
 
 /// The C system-bus device type, `SysBusDevice`, held as an [`Opaque`] (C
 /// writes its MMIO and IRQ tables) like [`Object`].

@@ -1,4 +1,5 @@
-//! Migration state of Rust devices: the C core's `VMStateDescription`s
+//! The safe Rust API of rivet's C migration library (include/migration/):
+//! migration state of Rust devices, the C core's `VMStateDescription`s
 //! (include/migration/vmstate.h), built at compile time from Rust structs.
 //!
 //! A Rust twin must save exactly the section its C counterpart saves: same
@@ -32,10 +33,19 @@ mod hooks;
 use std::cell::Cell;
 use std::ffi::CStr;
 
-use crate::cell::StateCell;
-use crate::error::{Error, Result};
-use crate::timer::Timer;
 use migration_sys as sys;
+use rivet_util::cell::StateCell;
+use rivet_util::error::{Error, Result};
+use rivet_util::timer::Timer;
+
+/// The raw bindings of `migration-sys`, for what the safe API does not
+/// cover yet.  Using them needs `unsafe` and a `// SAFETY:` comment.
+pub use migration_sys as bindings;
+
+/// What a device crate usually needs from this crate.
+pub mod prelude {
+    pub use crate::{VMState, VMStateDescribed};
+}
 
 pub use builder::{concat_fields, count_fields, FieldBuilder};
 #[doc(hidden)]
@@ -54,7 +64,7 @@ pub use sys::{VMStateDescription, VMStateField, VMStateShape, VMStateType};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a migration field",
     label = "no VMState wire type for this field",
-    note = "supported: bool, u8, u16, u32, u64, i64, rivet::timer::Timer, Cell<_> of those, \
+    note = "supported: bool, u8, u16, u32, u64, i64, rivet_util::timer::Timer, Cell<_> of those, \
             arrays of them, and structs with #[derive(VMState)] and a #[vmstate(name = ...)]; \
             mark host-side state #[vmstate(skip)]"
 )]

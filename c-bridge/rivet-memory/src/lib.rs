@@ -1,4 +1,5 @@
-//! MMIO regions whose read and write callbacks are Rust methods.
+//! The safe Rust API of rivet's C memory library (include/memory/): MMIO
+//! regions whose read and write callbacks are Rust methods.
 //!
 //! A device implements [`MmioOps`] and embeds a [`MemoryRegion`]; the C
 //! core's dispatch checks access sizes (`VALID`), splits or widens accesses
@@ -8,9 +9,18 @@
 use std::ffi::{c_uint, c_void, CStr};
 use std::marker::PhantomData;
 
-use crate::cell::{Opaque, Zeroable};
-use crate::qom::{IsA, Object};
 use memory_sys as sys;
+use rivet_qom::{IsA, Object};
+use rivet_util::cell::{Opaque, Zeroable};
+
+/// The raw bindings of `memory-sys`, for what the safe API does not cover
+/// yet.  Using them needs `unsafe` and a `// SAFETY:` comment.
+pub use memory_sys as bindings;
+
+/// What a device crate usually needs from this crate.
+pub mod prelude {
+    pub use crate::{AccessSizes, Endianness, MemoryRegion, MmioOps};
+}
 
 /// Byte order of a device's registers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -100,7 +100,7 @@ macro_rules! vmstate_field {
     ($state:ty, $field:ident, $name:expr) => {
         // SAFETY: the offset and the accessor name the same field.
         unsafe {
-            $crate::migration::FieldBuilder::of::<$state, _>(
+            $crate::FieldBuilder::of::<$state, _>(
                 match ::core::ffi::CStr::from_bytes_with_nul(
                     ::core::concat!($name, "\0").as_bytes(),
                 ) {
