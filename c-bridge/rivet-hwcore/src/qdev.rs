@@ -7,30 +7,15 @@ use std::ffi::{c_void, CStr};
 use hwcore_sys as sys;
 use qom_sys::{ObjectClass, PropType};
 use rivet_migration::VMStateDescription;
-use rivet_qom::{self as qom, IsA, ObjectImpl, ObjectType, PropertyType};
-use rivet_util::cell::Opaque;
+use rivet_qom::{self as qom, IsA, ObjectImpl, PropertyType};
 use rivet_util::error::{Error, Result};
 
-/// The C device base type, `DeviceState`, held as an [`Opaque`] (C writes
-/// it: `realized`, the parent bus) like [`qom::Object`].
-#[repr(transparent)]
-#[derive(Debug)]
-pub struct DeviceState(Opaque<sys::DeviceState>);
-
-impl DeviceState {
-    /// The C `DeviceState *`, for calling C.
-    pub const fn as_raw(&self) -> *mut sys::DeviceState {
-        self.0.as_mut_ptr()
-    }
-}
-
-// SAFETY: TYPE_DEVICE's instance struct is DeviceState (wrapped
-// transparently), which begins with Object.
-unsafe impl ObjectType for DeviceState {
-    const TYPE_NAME: &'static CStr = sys::TYPE_DEVICE;
-}
-// SAFETY: DeviceState begins with Object.
-unsafe impl IsA<qom::Object> for DeviceState {}
+rivet_qom::c_object_type!(
+    /// The C device base type, `DeviceState` (C writes it: `realized`, the
+    /// parent bus).
+    DeviceState(sys::DeviceState) = sys::TYPE_DEVICE,
+    isa: qom::Object
+);
 
 /// A device implemented in Rust.
 ///

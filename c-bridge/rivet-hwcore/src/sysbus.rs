@@ -1,37 +1,18 @@
 //! System-bus devices: the MMIO regions and IRQ outputs a device exports
 //! for the board to map and wire.
 
-use std::ffi::CStr;
-
 use crate::irq::InterruptSource;
 use crate::qdev::DeviceState;
 use hwcore_sys as sys;
 use rivet_memory::MemoryRegion;
-use rivet_qom::{IsA, Object, ObjectType};
-use rivet_util::cell::Opaque;
+use rivet_qom::{IsA, Object};
 
-/// The C system-bus device type, `SysBusDevice`, held as an [`Opaque`] (C
-/// writes its MMIO and IRQ tables) like [`Object`].
-#[repr(transparent)]
-#[derive(Debug)]
-pub struct SysBusDevice(Opaque<sys::SysBusDevice>);
-
-impl SysBusDevice {
-    /// The C `SysBusDevice *`, for calling C.
-    pub const fn as_raw(&self) -> *mut sys::SysBusDevice {
-        self.0.as_mut_ptr()
-    }
-}
-
-// SAFETY: TYPE_SYS_BUS_DEVICE's instance struct is SysBusDevice (wrapped
-// transparently).
-unsafe impl ObjectType for SysBusDevice {
-    const TYPE_NAME: &'static CStr = sys::TYPE_SYS_BUS_DEVICE;
-}
-// SAFETY: SysBusDevice begins with DeviceState.
-unsafe impl IsA<DeviceState> for SysBusDevice {}
-// SAFETY: SysBusDevice begins with DeviceState, which begins with Object.
-unsafe impl IsA<Object> for SysBusDevice {}
+rivet_qom::c_object_type!(
+    /// The C system-bus device type, `SysBusDevice` (C writes its MMIO and
+    /// IRQ tables).
+    SysBusDevice(sys::SysBusDevice) = sys::TYPE_SYS_BUS_DEVICE,
+    isa: DeviceState, Object
+);
 
 /// What a system-bus device does with its regions and lines.
 pub trait SysBusDeviceMethods: IsA<SysBusDevice> {

@@ -63,25 +63,45 @@ pub unsafe trait IsA<P: ObjectType>: ObjectType {
 // SAFETY: a type begins with itself.
 unsafe impl<T: ObjectType> IsA<T> for T {}
 
-/// The C root type, `Object`.  C changes it behind Rust's back (reference
-/// count, property list), so Rust holds it only as an [`Opaque`]: an upcast
-/// to `&Object` never makes a reference to memory C writes.
-#[repr(transparent)]
-#[derive(Debug)]
-pub struct Object(Opaque<sys::Object>);
+/// The Rust face of a QOM type defined in C: a `#[repr(transparent)]`
+/// wrapper of an [`Opaque`] of its C instance struct, so an upcast never
+/// makes a `&` to memory that C writes; `as_raw()` gives the C pointer.
+///
+/// `c_object_type!(DeviceState(sys::DeviceState) = sys::TYPE_DEVICE,
+/// isa: Object)` also implements [`IsA`] for the ancestors listed, whose
+/// structs the C struct must begin with (as for [`qom_isa!`]).
+#[macro_export]
+macro_rules! c_object_type {
+    ($(#[$doc:meta])* $name:ident($raw:ty) = $type_name:expr $(, isa: $($parent:ty),+)? $(,)?) => {
+        $(#[$doc])*
+        #[repr(transparent)]
+        #[derive(Debug)]
+        pub struct $name($crate::__Opaque<$raw>);
 
-impl Object {
-    /// The C `Object *`, for calling C.
-    pub const fn as_raw(&self) -> *mut sys::Object {
-        self.0.as_mut_ptr()
-    }
+        impl $name {
+            /// The C pointer, for calling C.
+            pub const fn as_raw(&self) -> *mut $raw {
+                self.0.as_mut_ptr()
+            }
+        }
+
+        // SAFETY: the instances of $type_name are $raw (the caller names
+        // the pair), which $name wraps transparently.
+        unsafe impl $crate::ObjectType for $name {
+            const TYPE_NAME: &'static ::core::ffi::CStr = $type_name;
+        }
+        $($crate::qom_isa!($name: $($parent),+);)?
+    };
 }
 
-// SAFETY: TYPE_OBJECT's instance struct is Object, which wraps the C struct
-// transparently.
-unsafe impl ObjectType for Object {
-    const TYPE_NAME: &'static CStr = sys::TYPE_OBJECT;
-}
+#[doc(hidden)]
+pub use rivet_util::cell::Opaque as __Opaque;
+
+c_object_type!(
+    /// The C root type, `Object`.  C changes it behind Rust's back
+    /// (reference count, property list).
+    Object(sys::Object) = sys::TYPE_OBJECT
+);
 
 /// Declare the ancestors of a type: `rivet_qom::qom_isa!(Pl011: SysBusDevice,
 /// DeviceState, Object);` implements [`IsA`] for each.
