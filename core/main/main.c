@@ -232,21 +232,7 @@ static VirtMachine *create_machine(const Options *opts, Error **errp)
         return NULL;
     }
 
-    uint8_t *data = NULL;
-    size_t size = 0;
-    const char *name = "built-in demo firmware";
-    const uint8_t *image = rivet_demo_firmware;
-    size_t image_size = rivet_demo_firmware_size;
-    if (opts->firmware) {
-        if (!loader_read_file(opts->firmware, &data, &size, errp)) {
-            return NULL;
-        }
-        name = opts->firmware;
-        image = data;
-        image_size = size;
-    }
-    bool ok = virt_machine_realize(vms, serial, name, image, image_size, errp);
-    free(data);
+    bool ok = virt_machine_realize(vms, serial, opts->firmware, errp);
     return ok ? vms : NULL;
 }
 

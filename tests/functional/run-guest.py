@@ -9,12 +9,16 @@ run and referred to in the command as {NAME}:
   --tmpfile fw=hex:73005010        bytes given in hex
   --tmpfile fw=head:PATH:64        the first 64 bytes of PATH
   --tmpfile fw=zeros:2097152       that many zero bytes
+  --tmpfile fw=sparse:SIZE[:HEX]   a sparse file of SIZE bytes (holes read
+                                   as zeros), starting with HEX bytes
+  --tmpfile fw=fifo                a named pipe nobody writes to
 
 On a mismatch it prints a unified diff or the unexpected text, so a failing
 test says what went wrong without rerunning it.
 """
 import argparse
 import difflib
+import os
 import pathlib
 import re
 import resource
@@ -35,6 +39,16 @@ def make_tmpfile(directory: pathlib.Path, spec: str) -> tuple[str, str]:
         data = pathlib.Path(path).read_bytes()[: int(count)]
     elif kind == "zeros":
         data = bytes(int(arg))
+    elif kind == "sparse":
+        size, _, head = arg.partition(":")
+        path = directory / name
+        path.write_bytes(bytes.fromhex(head))
+        os.truncate(path, int(size))
+        return name, str(path)
+    elif kind == "fifo":
+        path = directory / name
+        os.mkfifo(path)
+        return name, str(path)
     else:
         raise SystemExit(f"run-guest: unknown --tmpfile recipe '{recipe}'")
     path = directory / name
@@ -62,6 +76,10 @@ def main() -> int:
                         help="after the run, temporary file NAME must match REGEX (multiline)")
     parser.add_argument("--max-rss-mib", type=float,
                         help="fail if the emulator's peak resident memory exceeds this")
+    parser.add_argument("--max-vm-mib", type=int,
+                        help="run the emulator with its address space limited to this "
+                        "(RLIMIT_AS), so a runaway allocation fails instead of "
+                        "exhausting the host")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -79,6 +97,10 @@ def main() -> int:
         # (and so its output) does not depend on host scheduling.
         stdin_path = pathlib.Path(tmp) / "stdin"
         stdin_path.write_text(args.stdin or "")
+        def limit_address_space():
+            limit = args.max_vm_mib << 20
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
         try:
             with stdin_path.open("rb") as stdin:
                 proc = subprocess.run(
@@ -86,6 +108,7 @@ def main() -> int:
                     stdin=stdin,
                     capture_output=True,
                     timeout=args.timeout,
+                    preexec_fn=limit_address_space if args.max_vm_mib else None,
                 )
         except subprocess.TimeoutExpired:
             print(f"timed out after {args.timeout}s: {' '.join(command)}")
