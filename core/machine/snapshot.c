@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "migration/ram.h"
@@ -155,41 +156,83 @@ bool virt_snapshot_save_file(VirtMachine *vms, const char *path, Error **errp)
     return ok;
 }
 
-bool virt_snapshot_load_file(VirtMachine *vms, const char *path, Error **errp)
+/* Every RAM page in full (an 8-byte record header and the page), plus room
+ * for the other sections and the VM description (a few KiB in practice):
+ * the largest stream this machine can have saved.  A bigger file is not a
+ * snapshot of this machine, so it is refused before any of it is read. */
+#define SNAPSHOT_MAX_OVERHEAD (1u << 20)
+
+static uint64_t virt_snapshot_max_size(const VirtMachine *vms)
 {
-    uint8_t *data = NULL;
-    size_t size = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        error_setg_errno(errp, errno, "cannot open snapshot '%s'", path);
-        return false;
-    }
-    bool ok = true;
-    for (size_t cap = 0;;) {
-        if (size == cap) {
-            cap = cap ? cap * 2 : 1 << 20;
-            uint8_t *grown = realloc(data, cap);
-            if (!grown) {
-                error_setg(errp, "snapshot '%s' does not fit in memory", path);
-                ok = false;
-                break;
-            }
-            data = grown;
-        }
-        ssize_t n = read(fd, data + size, cap - size);
+    return vms->ram_size / RAM_PAGE_SIZE * (8 + RAM_PAGE_SIZE) +
+           SNAPSHOT_MAX_OVERHEAD;
+}
+
+/* Reads exactly size bytes, then checks that nothing follows. */
+static bool snapshot_read_exact(int fd, uint8_t *data, size_t size,
+                                const char *path, Error **errp)
+{
+    for (size_t done = 0; done <= size;) {
+        uint8_t extra;
+        uint8_t *dst = done < size ? data + done : &extra;
+        ssize_t n = read(fd, dst, done < size ? size - done : 1);
         if (n < 0 && errno == EINTR) {
             continue;
         }
         if (n < 0) {
             error_setg_errno(errp, errno, "cannot read snapshot '%s'", path);
-            ok = false;
-            break;
+            return false;
         }
         if (n == 0) {
-            break;
+            if (done == size) {
+                return true;
+            }
+            error_setg(errp, "snapshot '%s' became shorter while being read",
+                       path);
+            return false;
         }
-        size += (size_t)n;
+        if (done == size) {
+            error_setg(errp, "snapshot '%s' grew while being read", path);
+            return false;
+        }
+        done += (size_t)n;
     }
+    return true;
+}
+
+bool virt_snapshot_load_file(VirtMachine *vms, const char *path, Error **errp)
+{
+    /* O_NONBLOCK: a FIFO is refused below instead of waiting for a
+     * writer. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "cannot open snapshot '%s'", path);
+        return false;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        error_setg(errp, "snapshot '%s' is not a regular file", path);
+        close(fd);
+        return false;
+    }
+    uint64_t max = virt_snapshot_max_size(vms);
+    if ((uint64_t)st.st_size > max) {
+        error_setg(errp,
+                   "snapshot '%s' is %" PRIu64
+                   " bytes, more than a snapshot of this machine can be "
+                   "(at most %" PRIu64 " bytes with its %" PRIu64 "-byte RAM)",
+                   path, (uint64_t)st.st_size, max, vms->ram_size);
+        close(fd);
+        return false;
+    }
+    size_t size = (size_t)st.st_size;
+    uint8_t *data = malloc(size ? size : 1);
+    bool ok = data != NULL;
+    if (!ok) {
+        error_setg(errp, "snapshot '%s' (%zu bytes) does not fit in memory",
+                   path, size);
+    }
+    ok = ok && snapshot_read_exact(fd, data, size, path, errp);
     close(fd);
     if (ok) {
         ok = virt_snapshot_load(vms, data, size, errp);
