@@ -168,6 +168,13 @@ def main():
             r"field 'timers\[1\].config': value 0x4000 has bits outside")
     refused("HPET timer deadline", patched(good, f["hpet/timers[2].timer"].offset, (1 << 64) - 7, 8),
             r"field 'timers\[2\].timer': invalid timer deadline -7")
+    refused("HPET counter reference before time began",
+            patched(good, f["hpet/counter_base_ns"].offset, (1 << 64) - 5, 8),
+            r"section 'hpet' \(instance 0\): field 'counter_base_ns': negative time -5$")
+    refused("HPET event before time began",
+            patched(good, f["hpet/timers[0].event_ns"].offset, 1 << 63, 8),
+            r"section 'hpet' \(instance 0\): field 'timers\[0\].event_ns': "
+            r"negative time -9223372036854775808$")
     refused("PLIC priority", patched(good, f["plic/priority[3]"].offset, 9, 4),
             r"section 'plic' \(instance 0\): field 'priority\[3\]': value 0x9 has bits outside 0x7")
     refused("clock", patched(good, f["vclock/now_ns"].offset, (1 << 64) - 1, 8),
