@@ -143,6 +143,9 @@ def main():
     ram_part = [r for r in s.records if r.type == qs.PART][0]
     refused("RAM page outside the block", patched(good, ram_part.offset + 5, (1 << 40) | 0x08, 8),
             r"section 'ram' \(instance 0\): field 'pages': page 0x10000000000 is outside")
+    refused("RAM size of 2^62 bytes", patched(good, 17 + 17, (1 << 62) | 0x04, 8),
+            r"field 'block': RAM block 'virt.ram' is 0x4000000 bytes in the stream "
+            r"\(total 0x4000000000000000\)")
     refused("RAM of another size", patched(good, 17 + 17, (32 << 20) | 0x04, 8),
             r"field 'block': RAM block 'virt.ram' is 0x4000000 bytes in the stream \(total 0x2000000\)")
 
