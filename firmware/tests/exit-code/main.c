@@ -94,8 +94,7 @@ int main(void)
                code <= 0xffff) {
         print("exit-code: power fail %u\n", (unsigned)code);
         uart_flush();
-        mmio_write32(VIRT_POWER_BASE,
-                     ((uint32_t)code << 16) | VIRT_POWER_FAIL);
+        mmio_write32(VIRT_POWER_BASE, ((uint32_t)code << 16) | VIRT_POWER_FAIL);
     } else if (starts_with(line, "htif ") && parse_decimal(line + 5, &code) &&
                code < (1ull << 55)) {
         print("exit-code: htif %llu\n", (unsigned long long)code);
