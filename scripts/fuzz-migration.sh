@@ -26,8 +26,10 @@ corpus=$build/fuzz/corpus
 crashes=$build/fuzz/crashes
 mkdir -p "$corpus" "$crashes"
 seeds=0
-for fw in demo hpet pl011 plic clint traps reset; do
-    elf=firmware/prebuilt/$fw.elf
+# The device test programs' blobs live in their devices' folders.
+for elf in firmware/prebuilt/demo.elf hw/*/*/firmware/*.elf \
+    firmware/prebuilt/traps.elf firmware/prebuilt/reset.elf; do
+    fw=$(basename "$elf" .elf)
     [ "$fw" = demo ] && args=() || args=(-bios "$elf")
     for n in 1 500 3000 9000 40000; do
         out=$corpus/seed-$fw-$n.snap
