@@ -131,15 +131,14 @@ bool log_prepare_file(const char *path, Error **errp)
     if (!output_file_check(&checked, path, errp)) {
         return false;
     }
-    FILE *held = open_memstream(&log_held, &log_held_len);
-    if (!held) {
+    log_close();
+    log_file = open_memstream(&log_held, &log_held_len);
+    if (!log_file) {
         error_setg_errno(errp, errno, "cannot hold the log in memory");
         output_file_discard(&checked);
         return false;
     }
-    log_close();
     log_pending = checked;
-    log_file = held;
     return true;
 }
 
