@@ -4,7 +4,8 @@
 # make its seed corpus, and fuzz for N seconds.  Seeds: for the migration
 # stream, real snapshots (the demo and the device test firmware, saved at
 # several instruction counts on the fuzzer's 1 MiB board); for the
-# firmware loader, the prebuilt firmware.  Crashes land in
+# firmware loader, the prebuilt firmware (firmware/prebuilt/ and the
+# devices' test programs).  Crashes land in
 # build-fuzz/fuzz/TARGET/crashes/; each becomes a regression test
 # (docs/testing.md says where).
 set -euo pipefail
@@ -31,8 +32,10 @@ mkdir -p "$corpus" "$crashes"
 seeds=0
 case $target in
 migration)
-    for fw in demo hpet pl011 plic clint traps reset; do
-        elf=firmware/prebuilt/$fw.elf
+    # The device test programs' blobs live in their devices' folders.
+    for elf in firmware/prebuilt/demo.elf hw/*/*/firmware/*.elf \
+        firmware/prebuilt/traps.elf firmware/prebuilt/reset.elf; do
+        fw=$(basename "$elf" .elf)
         [ "$fw" = demo ] && args=() || args=(-bios "$elf")
         for n in 1 500 3000 9000 40000; do
             out=$corpus/seed-$fw-$n.snap
@@ -45,7 +48,7 @@ migration)
     max_len=65536
     ;;
 loader)
-    for elf in firmware/prebuilt/*.elf; do
+    for elf in firmware/prebuilt/*.elf hw/*/*/firmware/*.elf; do
         cp "$elf" "$corpus/seed-$(basename "$elf")"
         seeds=$((seeds + 1))
     done

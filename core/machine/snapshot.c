@@ -110,8 +110,36 @@ bool virt_snapshot_load(VirtMachine *vms, const uint8_t *data, size_t len,
     return ok;
 }
 
+bool virt_snapshot_check_target(const char *path, Error **errp)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        if (errno == ENOENT) {
+            return true; /* created by the rename */
+        }
+        error_setg_errno(errp, errno, "cannot save a snapshot to '%s'", path);
+        return false;
+    }
+    if (S_ISREG(st.st_mode)) {
+        return true;
+    }
+    error_setg(errp,
+               "'%s' exists and is not a regular file (%s); refusing to "
+               "replace it with a snapshot",
+               path,
+               S_ISLNK(st.st_mode)    ? "a symbolic link"
+               : S_ISDIR(st.st_mode)  ? "a directory"
+               : S_ISFIFO(st.st_mode) ? "a FIFO"
+               : S_ISSOCK(st.st_mode) ? "a socket"
+                                      : "a device");
+    return false;
+}
+
 bool virt_snapshot_save_file(VirtMachine *vms, const char *path, Error **errp)
 {
+    if (!virt_snapshot_check_target(path, errp)) {
+        return false;
+    }
     MigWriter w;
     mig_writer_init(&w);
     if (!virt_snapshot_save(vms, &w, errp)) {
@@ -119,11 +147,12 @@ bool virt_snapshot_save_file(VirtMachine *vms, const char *path, Error **errp)
         return false;
     }
     /* Write beside the target and rename, so a failed save never leaves a
-     * truncated snapshot under the requested name. */
+     * truncated snapshot under the requested name.  O_EXCL: never write
+     * through something already at the temporary name (a symbolic link). */
     size_t tmplen = strlen(path) + 16;
     char *tmp = malloc(tmplen);
     snprintf(tmp, tmplen, "%s.tmp%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     bool ok = fd >= 0;
     if (!ok) {
         error_setg_errno(errp, errno, "cannot create snapshot '%s'", tmp);

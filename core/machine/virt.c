@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hw/intc/clint.h"
-#include "hw/misc/power.h"
+#include "hw/intc/clint/clint.h"
+#include "hw/misc/power/power.h"
 #include "hwcore/sysbus.h"
 #include "machine/htif.h"
 #include "machine/virt-map.h"
