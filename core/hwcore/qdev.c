@@ -222,7 +222,11 @@ static void prop_release(Object *obj, const Property *p)
 /* ---------------------------------------------------------------------- */
 /* Lifecycle                                                               */
 
-static void device_instance_init(Object *obj)
+/* After every instance_init of the chain, not in TYPE_DEVICE's own: a Rust
+ * device initialises all its fields in its instance_init (pinned-init,
+ * c-bridge/rivet-qom), property fields included, and the defaults must
+ * land on top of that.  Subclasses' instance_post_init see them. */
+static void device_instance_post_init(Object *obj)
 {
     foreach_static_prop(obj, prop_apply_default);
 }
@@ -377,7 +381,7 @@ static const TypeInfo device_type = {
     .instance_size = sizeof(DeviceState),
     .class_size = sizeof(DeviceClass),
     .abstract = true,
-    .instance_init = device_instance_init,
+    .instance_post_init = device_instance_post_init,
     .instance_finalize = device_instance_finalize,
 };
 

@@ -10,7 +10,7 @@ use std::ffi::{c_int, c_void, CStr};
 use chardev_sys as sys;
 use qom_sys::PropType;
 use rivet_qom::PropertyType;
-use rivet_util::cell::{Opaque, Zeroable};
+use rivet_util::cell::Opaque;
 use rivet_util::error::{Error, Result};
 
 /// The raw bindings of `chardev-sys`, for what the safe API does not cover
@@ -34,12 +34,10 @@ pub struct ChardevLink(Cell<*mut sys::Chardev>);
 // MSRV.
 impl Default for ChardevLink {
     fn default() -> Self {
-        Self(Cell::new(core::ptr::null_mut()))
+        Self::new()
     }
 }
 
-// SAFETY: null is "no backend".
-unsafe impl Zeroable for ChardevLink {}
 
 // SAFETY: a link property field is an Object pointer (Chardev begins with
 // Object), in a Cell; the C core checks the target is a chardev.
@@ -49,6 +47,11 @@ unsafe impl PropertyType for ChardevLink {
 }
 
 impl ChardevLink {
+    /// No backend (the board may set one through the property).
+    pub const fn new() -> Self {
+        Self(Cell::new(core::ptr::null_mut()))
+    }
+
     /// Whether a backend is set.
     pub fn is_set(&self) -> bool {
         !self.0.get().is_null()
@@ -103,8 +106,12 @@ unsafe extern "C" fn event_cb<T: CharHandlers>(opaque: *mut c_void, event: Chard
 #[derive(Debug)]
 pub struct CharFrontend(Opaque<sys::CharFrontend>);
 
-// SAFETY: a zeroed CharFrontend has no backend and no handlers.
-unsafe impl Zeroable for CharFrontend {}
+
+impl Default for CharFrontend {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// A frontend is detached when it is dropped (its device is finalized), so
 /// the backend never calls into freed memory.
@@ -115,6 +122,13 @@ impl Drop for CharFrontend {
 }
 
 impl CharFrontend {
+    /// A frontend attached to nothing (all zeroes, as C expects before
+    /// `char_fe_init`).
+    pub const fn new() -> Self {
+        // SAFETY: a zeroed CharFrontend has no backend and no handlers.
+        Self(unsafe { Opaque::zeroed() })
+    }
+
     /// Attach to the backend in `link` (if any) and install `handlers`.
     ///
     /// # Errors

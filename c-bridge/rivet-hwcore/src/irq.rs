@@ -5,7 +5,6 @@
 use std::cell::Cell;
 
 use hwcore_sys as sys;
-use rivet_util::cell::Zeroable;
 
 /// An IRQ output of a device (a C `IRQ`, i.e. `IRQState *`, which the
 /// board fills in when wiring).
@@ -21,8 +20,6 @@ impl Default for InterruptSource {
     }
 }
 
-// SAFETY: a null IRQ is an unconnected line.
-unsafe impl Zeroable for InterruptSource {}
 
 impl InterruptSource {
     /// An unconnected output.

@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 
 use memory_sys as sys;
 use rivet_qom::{IsA, Object};
-use rivet_util::cell::{Opaque, Zeroable};
+use rivet_util::cell::Opaque;
 
 /// The raw bindings of `memory-sys`, for what the safe API does not cover
 /// yet.  Using them needs `unsafe` and a `// SAFETY:` comment.
@@ -118,8 +118,12 @@ impl<T: MmioOps> OpsFor<T> {
 #[derive(Debug)]
 pub struct MemoryRegion(Opaque<sys::MemoryRegion>);
 
-// SAFETY: the C core's MemoryRegion is valid zeroed before its init.
-unsafe impl Zeroable for MemoryRegion {}
+
+impl Default for MemoryRegion {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// Destroying the region when its owner is finalized unmaps it and frees
 /// its name, as C devices do in their `instance_finalize`.
@@ -132,6 +136,13 @@ impl Drop for MemoryRegion {
 }
 
 impl MemoryRegion {
+    /// A region not set up yet (all zeroes, as C expects before
+    /// `memory_region_init_io`), for a device's [`init`](rivet_qom::ObjectImpl::init).
+    pub const fn new() -> Self {
+        // SAFETY: the C core's MemoryRegion is valid zeroed before its init.
+        Self(unsafe { Opaque::zeroed() })
+    }
+
     /// Make this an MMIO region of `size` bytes named `name`, owned by
     /// `owner`, whose accesses call `ops`.
     ///

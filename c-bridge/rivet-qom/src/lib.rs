@@ -5,8 +5,11 @@
 //! A Rust object type is a `#[repr(C)]` struct whose first field is a
 //! [`ParentField`] holding the C parent's instance struct (the layout rule
 //! that makes QOM casts work).  It implements [`ObjectType`] (its type
-//! name), [`IsA`] for each ancestor, [`Zeroable`] (QOM hands out
-//! zero-filled memory) and [`ObjectImpl`] (its parent and hooks).
+//! name), [`IsA`] for each ancestor and [`ObjectImpl`] (its parent, its
+//! in-place initialiser and hooks).  Its fields are initialised in place
+//! with the `pinned-init` crate (`#[rivet_macros::qom_pin_data]` on the
+//! struct, `pin_init!` in [`ObjectImpl::init`]), so they may hold any Rust
+//! type, and they are dropped when the object is finalized.
 //! Registration runs before `main()` from [`module_init!`]:
 //!
 //! ```ignore
@@ -20,8 +23,9 @@ use std::ptr::NonNull;
 
 use std::cell::Cell;
 
+use pinned_init::{Init, PinInit};
 use qom_sys as sys;
-use rivet_util::cell::{Opaque, Zeroable};
+use rivet_util::cell::Opaque;
 use rivet_util::error::{Error, Result};
 
 /// The raw bindings of `qom-sys`, for what the safe API does not cover
@@ -29,9 +33,11 @@ use rivet_util::error::{Error, Result};
 pub use qom_sys as bindings;
 pub use qom_sys::PropType;
 
-/// What a device crate usually needs from this crate.
+/// What a device crate usually needs from this crate, `pinned-init`'s
+/// initialiser macro and trait included.
 pub mod prelude {
     pub use crate::{module_init, qom_isa, IsA, ObjectImpl, ObjectType, ParentField};
+    pub use pinned_init::{pin_init, PinInit};
 }
 
 /// A QOM type: its instances can be cast to and from `Object`.
@@ -125,6 +131,16 @@ macro_rules! qom_isa {
 pub struct ParentField<T: ObjectType>(Opaque<T>);
 
 impl<T: ObjectType> ParentField<T> {
+    /// The initialiser of the parent field in [`ObjectImpl::init`]
+    /// (`parent_obj <- ParentField::initialised_by_c()`): it leaves the
+    /// struct as the parents' `instance_init` made it.
+    pub fn initialised_by_c() -> impl Init<Self> {
+        // SAFETY: writing nothing leaves a valid ParentField (an Opaque,
+        // valid whatever its bytes), never fails, and keeps what C put
+        // there; the struct is not address-sensitive for this (un)move.
+        unsafe { pinned_init::init_from_closure(|_slot: *mut Self| Ok(())) }
+    }
+
     /// A raw pointer to the parent struct.
     pub const fn as_mut_ptr(&self) -> *mut T {
         self.0.as_mut_ptr()
@@ -137,25 +153,34 @@ impl<T: ObjectType> std::fmt::Debug for ParentField<T> {
     }
 }
 
-// SAFETY: Opaque is zeroable; QOM zero-fills instances before the parent's
-// instance_init runs.
-unsafe impl<T: ObjectType> Zeroable for ParentField<T> {}
-
 /// A QOM object type implemented in Rust.
 ///
-/// Instances are allocated zero-filled by the C core, the parents'
-/// `instance_init` run, then [`instance_init`](Self::instance_init) runs
-/// on the Rust struct: all its fields are valid (zeroed) by then, which is
-/// what [`Zeroable`] promises.  The instance never moves until it is freed,
-/// so C may keep pointers into it (regions, timers, frontends).
-pub trait ObjectImpl: ObjectType + IsA<Object> + Zeroable + 'static {
+/// The C core allocates an instance and runs the parents' `instance_init`;
+/// then [`init`](Self::init) initialises the Rust fields in place, and
+/// [`instance_init`](Self::instance_init) runs on the complete struct.
+/// The instance never moves until it is freed, so C may keep pointers
+/// into it (regions, timers, frontends).  At finalize, after
+/// [`instance_finalize`](Self::instance_finalize), the fields are dropped.
+pub trait ObjectImpl: ObjectType + IsA<Object> + 'static {
     /// The parent type (its struct is this type's first field).
     type ParentType: ObjectType;
     /// Whether the type is abstract (no instances).
     const ABSTRACT: bool = false;
 
-    /// Called once the instance is allocated: set up embedded C structures
-    /// (regions, IRQ outputs, timers) and defaults.
+    /// The in-place initialiser of every field, the parent's included:
+    ///
+    /// ```ignore
+    /// fn init() -> impl PinInit<Self> {
+    ///     pin_init!(Self {
+    ///         parent_obj <- ParentField::initialised_by_c(),
+    ///         iomem: MemoryRegion::new(),
+    ///         regs: StateCell::default(),
+    ///     })
+    /// }
+    /// ```
+    fn init() -> impl PinInit<Self>;
+    /// Called once the fields are initialised: hand the embedded C
+    /// structures to C (regions, IRQ outputs, timers).
     fn instance_init(&self) {}
     /// Called after every type's `instance_init` (e.g. to add properties).
     fn instance_post_init(&self) {}
@@ -169,11 +194,19 @@ pub trait ObjectImpl: ObjectType + IsA<Object> + Zeroable + 'static {
 
 /// # Safety
 ///
-/// `obj` must be an instance of `T`'s QOM type.
+/// `obj` must be a new instance of `T`'s QOM type, its parent struct
+/// initialised and its Rust fields not yet.
 unsafe extern "C" fn instance_init<T: ObjectImpl>(obj: *mut sys::Object) {
-    // SAFETY: obj is a zero-filled instance of T (caller), and T is
-    // Zeroable, so the reference is to a valid T.
-    unsafe { &*obj.cast::<T>() }.instance_init();
+    let slot = obj.cast::<T>();
+    // SAFETY: slot is T-sized memory that never moves until finalize
+    // (QOM), whose Rust fields are not initialised yet (caller); the
+    // initialiser cannot fail (Infallible).
+    match unsafe { T::init().__pinned_init(slot) } {
+        Ok(()) => {}
+        Err(never) => match never {},
+    }
+    // SAFETY: every field is initialised now.
+    unsafe { &*slot }.instance_init();
 }
 
 /// # Safety
@@ -332,27 +365,29 @@ unsafe impl PropertyType for Cell<*mut sys::Object> {
 mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
+    use pinned_init::{pin_data, pin_init};
+
     use super::*;
 
     static DROPPED: AtomicU32 = AtomicU32::new(0);
 
     /// A field that counts its drops.
     struct DropCounter(Cell<u32>);
-    // SAFETY: a Cell<u32> is valid zeroed.
-    unsafe impl Zeroable for DropCounter {}
     impl Drop for DropCounter {
         fn drop(&mut self) {
             DROPPED.fetch_add(1, Ordering::Relaxed);
         }
     }
 
+    /// An object with fields that are not valid as zeroes: a String's
+    /// pointer must not be null.
     #[repr(C)]
+    #[pin_data]
     struct Counted {
         parent_obj: ParentField<Object>,
         field: DropCounter,
+        name: String,
     }
-    // SAFETY: both fields are valid zeroed.
-    unsafe impl Zeroable for Counted {}
     // SAFETY: instances of "rivet-test-counted" are Counted, registered
     // below with its size.
     unsafe impl ObjectType for Counted {
@@ -362,13 +397,21 @@ mod tests {
     unsafe impl IsA<Object> for Counted {}
     impl ObjectImpl for Counted {
         type ParentType = Object;
+        fn init() -> impl PinInit<Self> {
+            pin_init!(Self {
+                parent_obj <- ParentField::initialised_by_c(),
+                field: DropCounter(Cell::new(0)),
+                name: String::from("counted"),
+            })
+        }
     }
 
     #[test]
-    fn finalize_drops_the_rust_fields() {
+    fn fields_are_initialised_in_place_and_dropped_at_finalize() {
         register(type_info::<Counted>(None));
         for n in 1..=3 {
             let obj = Owned::<Counted>::new().unwrap();
+            assert_eq!(obj.name, "counted");
             obj.field.0.set(n);
             drop(obj);
             assert_eq!(DROPPED.load(Ordering::Relaxed), n);

@@ -3,11 +3,9 @@
 //! [`Opaque<T>`] holds a C structure embedded in a Rust device (a
 //! `MemoryRegion`, a `Timer`, a `CharFrontend`): C keeps pointers to it and
 //! writes it whenever it likes, so Rust never makes a reference to its
-//! contents, only raw pointers.  [`Zeroable`] marks types whose all-zero bit
-//! pattern is a valid value: QOM allocates instances zero-filled, and a Rust
-//! device's fields must be valid in that state before `instance_init` runs.
-//! [`StateCell<T>`] is a `RefCell` whose zero value is defined (std's
-//! `RefCell` does not promise a layout), for a device's mutable state.
+//! contents, only raw pointers.  [`StateCell<T>`] is a `RefCell` with a
+//! defined layout (std's `RefCell` does not promise one), for a device's
+//! mutable state.
 
 use std::cell::{Cell, UnsafeCell};
 use std::marker::PhantomPinned;
@@ -17,8 +15,9 @@ use std::ops::{Deref, DerefMut};
 /// A C structure owned by Rust but read and written by C.
 ///
 /// It is `!Unpin` (C holds pointers into it) and gives out only raw
-/// pointers.  The all-zero value is what QOM's zero-filled allocation
-/// provides; C initialises the contents (e.g. `memory_region_init_io`).
+/// pointers.  Wrappers start from the all-zero value ([`Opaque::zeroed`]),
+/// which the C core's structs accept before C initialises them (e.g.
+/// `memory_region_init_io`).
 #[repr(transparent)]
 pub struct Opaque<T> {
     value: UnsafeCell<MaybeUninit<T>>,
@@ -26,7 +25,8 @@ pub struct Opaque<T> {
 }
 
 impl<T> Opaque<T> {
-    /// An all-zero value, as in a freshly allocated QOM instance.
+    /// An all-zero value, what the C core's structs expect before their
+    /// init function.
     ///
     /// # Safety
     ///
@@ -69,59 +69,8 @@ impl<T> std::fmt::Debug for Opaque<T> {
     }
 }
 
-/// Types whose all-zero bit pattern is a valid value.
-///
-/// # Safety
-///
-/// Every field of the type (recursively) must be valid when all its bytes
-/// are zero: integers, `bool`, raw pointers, `Option` of references or
-/// function pointers, `Cell`/[`StateCell`] of such, [`Opaque`].  References,
-/// `NonNull`, `Box`, `Vec` and enums without a zero discriminant are not.
-pub unsafe trait Zeroable {}
-
-macro_rules! zeroable {
-    ($($t:ty),* $(,)?) => {
-        // SAFETY: integers, floats and bool are valid when zero.
-        $(unsafe impl Zeroable for $t {})*
-    };
-}
-zeroable!(
-    u8,
-    u16,
-    u32,
-    u64,
-    u128,
-    usize,
-    i8,
-    i16,
-    i32,
-    i64,
-    i128,
-    isize,
-    bool,
-    f32,
-    f64,
-    ()
-);
-
-// SAFETY: a null raw pointer is valid.
-unsafe impl<T> Zeroable for *mut T {}
-// SAFETY: a null raw pointer is valid.
-unsafe impl<T> Zeroable for *const T {}
-// SAFETY: Opaque holds MaybeUninit, for which any bytes are valid.
-unsafe impl<T> Zeroable for Opaque<T> {}
-// SAFETY: Cell<T> has the layout of T; zero is valid when it is for T.
-unsafe impl<T: Zeroable> Zeroable for Cell<T> {}
-// SAFETY: StateCell is repr(C): a borrow flag (zero: not borrowed) and a T.
-unsafe impl<T: Zeroable> Zeroable for StateCell<T> {}
-// SAFETY: an array of zeroable elements is zeroable.
-unsafe impl<T: Zeroable, const N: usize> Zeroable for [T; N] {}
-// SAFETY: None is the null niche of function pointers and references.
-unsafe impl<T: ?Sized> Zeroable for Option<&T> {}
-// SAFETY: PhantomData has no bytes.
-unsafe impl<T: ?Sized> Zeroable for std::marker::PhantomData<T> {}
-
-/// A `RefCell` for device state, with a defined all-zero value.
+/// A `RefCell` for device state, with a defined layout (the migration
+/// descriptions find the state at [`VALUE_OFFSET`](Self::VALUE_OFFSET)).
 ///
 /// Borrowing twice mutably (e.g. a callback that re-enters the device while
 /// a `borrow_mut` guard is alive) panics, which aborts the emulator with
@@ -260,14 +209,5 @@ mod tests {
         let c = StateCell::new(0u8);
         let _a = c.borrow_mut();
         let _b = c.borrow_mut();
-    }
-
-    #[test]
-    fn zeroed_state_cell_is_free() {
-        // What QOM's zero-filled allocation gives a device.
-        let c: StateCell<u64> = StateCell::new(0);
-        // SAFETY: StateCell<u64> is Zeroable.
-        let z: StateCell<u64> = unsafe { std::mem::zeroed() };
-        assert_eq!(*z.borrow_mut(), *c.borrow());
     }
 }

@@ -2,8 +2,7 @@
 //! every other safe crate builds on:
 //!
 //! - [`cell`]: [`Opaque`](cell::Opaque) for C structures that C writes,
-//!   [`Zeroable`](cell::Zeroable), [`StateCell`](cell::StateCell) for a
-//!   device's mutable state;
+//!   [`StateCell`](cell::StateCell) for a device's mutable state;
 //! - [`error`]: the C core's `Error` as a Rust error type;
 //! - [`log`]: `-d guest_errors` / `-d unimp` logging;
 //! - [`timer`]: one-shot timers on the deterministic virtual clock.
@@ -29,7 +28,7 @@ pub use util_sys as bindings;
 
 /// What a device crate usually needs from this crate.
 pub mod prelude {
-    pub use crate::cell::{Opaque, StateCell, Zeroable};
+    pub use crate::cell::{Opaque, StateCell};
     pub use crate::error::{Error, Result};
     pub use crate::log::{guest_error, unimplemented};
     pub use crate::timer::{Timer, TimerHandler};

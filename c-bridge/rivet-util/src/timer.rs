@@ -4,7 +4,7 @@
 
 use std::ffi::c_void;
 
-use crate::cell::{Opaque, Zeroable};
+use crate::cell::Opaque;
 use util_sys as sys;
 
 /// The current virtual time, in nanoseconds since reset.
@@ -32,8 +32,12 @@ unsafe extern "C" fn timer_cb<T: TimerHandler>(opaque: *mut c_void) {
 #[derive(Debug)]
 pub struct Timer(Opaque<sys::Timer>);
 
-// SAFETY: the C Timer is valid zeroed before timer_init.
-unsafe impl Zeroable for Timer {}
+
+impl Default for Timer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// A timer is disarmed when it is dropped (its owner is finalized), so the
 /// clock never calls into freed memory.
@@ -44,6 +48,13 @@ impl Drop for Timer {
 }
 
 impl Timer {
+    /// A timer not set up yet (all zeroes, unarmed, as C expects before
+    /// `timer_init`).
+    pub const fn new() -> Self {
+        // SAFETY: the C Timer is valid zeroed before timer_init.
+        Self(unsafe { Opaque::zeroed() })
+    }
+
     /// Set the timer up to call `handler` when it expires.
     ///
     /// # Safety

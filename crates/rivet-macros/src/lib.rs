@@ -1,8 +1,8 @@
-//! Derive macros for rivet's Rust devices.
+//! Procedural macros for rivet's Rust devices (derives, and one attribute).
 //!
 //! * [`macro@Object`]: checks that a QOM instance struct is `#[repr(C)]` with
 //!   its parent first (QOM casts a pointer to the struct into a pointer to
-//!   the parent) and that all-zero is a valid value of it (`Zeroable`).
+//!   the parent).
 //! * [`macro@Device`]: builds the qdev property table from the fields marked
 //!   `#[property(...)]`.
 //! * [`macro@VMState`]: the migration description (the C core's
@@ -10,6 +10,9 @@
 //! * [`macro@RegisterOffset`]: `TryFrom<u64>` for a `#[repr(u64)]` enum of
 //!   register offsets, so an MMIO callback decodes the offset with one
 //!   `match` and unknown offsets become an `Err` carrying the offset.
+//! * [`macro@qom_pin_data`]: pinned-init's `#[pin_data]` (in-place
+//!   initialisation of a QOM instance's fields) for a struct that also
+//!   derives `Device` or `VMState`.
 //!
 //! Each macro is a thin wrapper around a `*_or_error` function returning
 //! `Result<TokenStream, syn::Error>`: an error becomes a `compile_error!`
@@ -19,7 +22,7 @@
 //!
 //! The generated code names items of the safe crates (c-bridge/rivet-*):
 //! `rivet_qom::ParentField`, `rivet_qom::ObjectImpl`,
-//! `rivet_util::cell::Zeroable`, `rivet_hwcore::qdev::PropertyInfo`,
+//! `rivet_hwcore::qdev::PropertyInfo`,
 //! `rivet_hwcore::qdev_prop!` and `rivet_migration`'s field types, so a
 //! device crate depends on those it derives for.
 
@@ -28,20 +31,22 @@ use syn::{parse_macro_input, DeriveInput};
 
 mod device;
 mod object;
+mod pin;
 mod register;
 mod util;
 mod vmstate;
 
-/// Checks the layout of a QOM instance struct and implements
-/// `rivet_util::cell::Zeroable` for it.
+/// Checks the layout of a QOM instance struct.
 ///
 /// The struct must be `#[repr(C)]`, have named fields and no generics; its
-/// first field is the `ParentField` of `ObjectImpl::ParentType`, and every
-/// field must be `Zeroable` (QOM allocates instances zero-filled).
+/// first field is the `ParentField` of `ObjectImpl::ParentType`.  Its
+/// fields are initialised in place by `ObjectImpl::init` (with
+/// [`macro@qom_pin_data`] on the struct), so they may have any type.
 ///
 /// ```ignore
 /// #[repr(C)]
 /// #[derive(Object)]
+/// #[qom_pin_data]
 /// pub struct PL011State {
 ///     parent_obj: ParentField<SysBusDevice>,
 ///     // ...
@@ -142,6 +147,36 @@ pub fn derive_register_offset(input: TokenStream) -> TokenStream {
 pub fn derive_vmstate(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     vmstate::derive_vmstate_or_error(input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// pinned-init's `#[pin_data]`, for a struct whose fields carry the
+/// `#[vmstate(...)]` or `#[property(...)]` attributes of the derives above.
+///
+/// `#[pin_data]` copies every field attribute onto the items it generates,
+/// where those helper attributes do not exist.  This attribute goes below
+/// the `#[derive(...)]` (rustc runs the derives first, and they read the
+/// helpers), removes the helpers and applies `#[::pinned_init::pin_data]`
+/// with the same arguments (`PinnedDrop` or none), so the crate depends on
+/// `pinned-init`.  A `#[derive]` below it, with helpers present, is an
+/// error: it would run after the helpers are gone.
+///
+/// ```ignore
+/// #[repr(C)]
+/// #[derive(Object, Device, VMState)]
+/// #[qom_pin_data]
+/// #[vmstate(name = "pl011", version = 1)]
+/// pub struct PL011State {
+///     #[pin]
+///     #[vmstate(skip)]
+///     parent_obj: ParentField<SysBusDevice>,
+///     // ...
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn qom_pin_data(args: TokenStream, input: TokenStream) -> TokenStream {
+    pin::qom_pin_data_or_error(args.into(), input.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

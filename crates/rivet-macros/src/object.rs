@@ -1,5 +1,5 @@
-//! `#[derive(Object)]`: layout checks for a QOM instance struct, and its
-//! `Zeroable` implementation (QOM hands out zero-filled instances).
+//! `#[derive(Object)]`: layout checks for a QOM instance struct (its fields
+//! are initialised in place by `ObjectImpl::init`, with pinned-init).
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -37,7 +37,6 @@ pub fn derive_object_or_error(input: DeriveInput) -> Result<TokenStream, Error> 
     }
     let name = &input.ident;
     let parent_name = parent.ident.as_ref().expect("named field");
-    let field_types = fields.named.iter().map(|f| &f.ty);
     // Spanned on the first field's type, so a ParentField of the wrong
     // type is reported there.
     let parent_check = quote_spanned! {parent.ty.span()=>
@@ -54,14 +53,6 @@ pub fn derive_object_or_error(input: DeriveInput) -> Result<TokenStream, Error> 
             #parent_check
             ::core::assert!(::core::mem::offset_of!(#name, #parent_name) == 0);
         };
-        // QOM allocates instances zero-filled: every field must accept that.
-        const _: () = {
-            const fn __zeroable<T: ::rivet_util::cell::Zeroable>() {}
-            #(__zeroable::<#field_types>();)*
-        };
-        // SAFETY: every field is Zeroable (checked just above), so the
-        // all-zero struct is a valid value.
-        unsafe impl ::rivet_util::cell::Zeroable for #name {}
     })
 }
 
@@ -92,12 +83,6 @@ mod tests {
                 }
                 ::core::assert!(::core::mem::offset_of!(S, parent) == 0);
             };
-            const _: () = {
-                const fn __zeroable<T: ::rivet_util::cell::Zeroable>() {}
-                __zeroable::<ParentField<SysBusDevice> >();
-                __zeroable::<Cell<u32> >();
-            };
-            unsafe impl ::rivet_util::cell::Zeroable for S {}
         };
         assert_eq!(out, want.to_string());
     }

@@ -10,7 +10,7 @@ use core::fmt;
 
 use rivet_chardev::prelude::*;
 use rivet_hwcore::prelude::*;
-use rivet_macros::{Device, Object, VMState};
+use rivet_macros::{qom_pin_data, Device, Object, VMState};
 use rivet_probes::pl011 as probes;
 
 use crate::model::{Host, LogItem, PL011Regs};
@@ -23,29 +23,31 @@ use crate::registers;
 /// receive-timeout deadline), so either twin loads the other's snapshot.
 #[repr(C)]
 #[derive(Object, Device, VMState)]
+#[qom_pin_data]
 #[vmstate(name = "pl011", version = 1, minimum_version = 1, post_load = Self::post_load)]
 pub struct PL011State {
+    // #[pin]: C holds pointers into these fields.
+    #[pin]
     #[vmstate(skip)]
     parent_obj: ParentField<SysBusDevice>,
+    #[pin]
     #[vmstate(skip)]
     iomem: MemoryRegion,
     /// Every guest-visible register, as in the C `PL011State`.
     #[vmstate(flatten)]
     regs: StateCell<PL011Regs>,
+    #[pin]
     rx_timeout_timer: Timer,
     #[property(name = "chardev")]
     #[vmstate(skip)]
     chr: ChardevLink,
+    #[pin]
     #[vmstate(skip)]
     fe: CharFrontend,
     /// UARTINTR is (RIS & IMSC): the PLIC saves the level it last saw.
     #[vmstate(skip)]
     irq: InterruptSource,
 }
-
-// SAFETY: PL011Regs is made of integers, an integer array and a bool, for
-// which all-zero bytes are valid values.
-unsafe impl Zeroable for PL011Regs {}
 
 // SAFETY: instances of "pl011-rust" are PL011State (registered below with
 // size_of::<PL011State>()).
@@ -177,6 +179,18 @@ impl CharHandlers for PL011State {
 
 impl ObjectImpl for PL011State {
     type ParentType = SysBusDevice;
+
+    fn init() -> impl PinInit<Self> {
+        pin_init!(Self {
+            parent_obj <- ParentField::initialised_by_c(),
+            iomem: MemoryRegion::new(),
+            regs: StateCell::default(),
+            rx_timeout_timer: Timer::new(),
+            chr: ChardevLink::new(),
+            fe: CharFrontend::new(),
+            irq: InterruptSource::new(),
+        })
+    }
 
     fn instance_init(&self) {
         // SAFETY: the region, the timer and their handler (self) are fields

@@ -10,7 +10,7 @@ use core::ffi::CStr;
 use core::fmt;
 
 use rivet_hwcore::prelude::*;
-use rivet_macros::{Device, Object, VMState};
+use rivet_macros::{qom_pin_data, Device, Object, VMState};
 use rivet_probes::hpet as probes;
 
 use crate::model::{HPETRegs, Host, LogItem};
@@ -33,22 +33,36 @@ pub struct HPETTimerSlot {
     period: Cell<u64>,
     timer: Timer,
     event_ns: Cell<i64>,
+    /// The HPET this slot is a field of, fixed when it is initialised.
     #[vmstate(skip)]
-    hpet: Cell<*const HPETState>,
+    hpet: *const HPETState,
     #[vmstate(skip)]
-    index: Cell<usize>,
+    index: usize,
 }
 
-// SAFETY: a zeroed Timer is what timer_init expects, and a null pointer and
-// 0 are valid values of the Cells (set in instance_init before any use).
-unsafe impl Zeroable for HPETTimerSlot {}
+impl HPETTimerSlot {
+    /// The slot of comparator `index` of the HPET at `hpet` (where the
+    /// instance is being initialised: the timer calls back through it).
+    fn new(hpet: *const HPETState, index: usize) -> Self {
+        Self {
+            config: Cell::new(0),
+            comparator: Cell::new(0),
+            period: Cell::new(0),
+            timer: Timer::new(),
+            event_ns: Cell::new(0),
+            hpet,
+            index,
+        }
+    }
+}
 
 impl TimerHandler for HPETTimerSlot {
     fn expired(&self) {
-        // SAFETY: set in instance_init to the HPET this slot is a field of;
-        // the timer is deleted before that object is freed.
-        let hpet = unsafe { &*self.hpet.get() };
-        hpet.with_regs(|regs, host| regs.timer_expired(host, self.index.get()));
+        // SAFETY: the HPET this slot is a field of (HPETState::init), which
+        // is initialised by the time the timer is armed; the timer is
+        // deleted before that object is freed.
+        let hpet = unsafe { &*self.hpet };
+        hpet.with_regs(|regs, host| regs.timer_expired(host, self.index));
     }
 }
 
@@ -59,6 +73,7 @@ impl TimerHandler for HPETTimerSlot {
 /// first `num_timers` comparators with their deadlines.
 #[repr(C)]
 #[derive(Object, Device, VMState)]
+#[qom_pin_data]
 #[vmstate(
     name = "hpet",
     version = 1,
@@ -67,8 +82,11 @@ impl TimerHandler for HPETTimerSlot {
     post_load = Self::post_load
 )]
 pub struct HPETState {
+    // #[pin]: C holds pointers into these fields.
+    #[pin]
     #[vmstate(skip)]
     parent_obj: ParentField<SysBusDevice>,
+    #[pin]
     #[vmstate(skip)]
     iomem: MemoryRegion,
     /// Hardware shape: a stream for another number of comparators is refused.
@@ -85,13 +103,10 @@ pub struct HPETState {
     /// update drives; the lines' receivers save their own view.
     #[vmstate(skip)]
     irqs: [InterruptSource; registers::NUM_IRQ_ROUTES],
+    #[pin]
     #[vmstate(varray_count = num_timers)]
     timers: [HPETTimerSlot; registers::MAX_TIMERS],
 }
-
-// SAFETY: HPETRegs is made of integers (and an array of structs of
-// integers), for which all-zero bytes are valid values.
-unsafe impl Zeroable for HPETRegs {}
 
 // SAFETY: instances of "hpet-rust" are HPETState (registered below with
 // size_of::<HPETState>()).
@@ -235,14 +250,27 @@ impl MmioOps for HPETState {
 impl ObjectImpl for HPETState {
     type ParentType = SysBusDevice;
 
+    fn init() -> impl PinInit<Self> {
+        pin_init!(&this in Self {
+            parent_obj <- ParentField::initialised_by_c(),
+            iomem: MemoryRegion::new(),
+            // C stores the properties' defaults after this initialiser.
+            num_timers: Cell::new(0),
+            intcap: Cell::new(0),
+            regs: StateCell::default(),
+            irqs: core::array::from_fn(|_| InterruptSource::new()),
+            // Each slot knows its HPET from the start: the timer calls back
+            // through it.
+            timers: core::array::from_fn(|i| HPETTimerSlot::new(this.as_ptr(), i)),
+        })
+    }
+
     fn instance_init(&self) {
         for irq in &self.irqs {
             // SAFETY: the IRQ outputs are fields of this object.
             unsafe { self.init_irq(irq) };
         }
-        for (i, slot) in self.timers.iter().enumerate() {
-            slot.hpet.set(self);
-            slot.index.set(i);
+        for slot in &self.timers {
             // SAFETY: the timer and its handler (the slot) are fields of
             // this object, which never moves; finalize drops the slots,
             // which deletes the timers.
