@@ -1,9 +1,10 @@
 // The ParentField must hold ObjectImpl::ParentType, not another ancestor.
 use rivet_hwcore::prelude::*;
-use rivet_macros::Object;
+use rivet_macros::{qom_pin_data, Object};
 
 #[repr(C)]
 #[derive(Object)]
+#[qom_pin_data]
 pub struct WrongParent {
     parent_obj: ParentField<rivet_hwcore::qdev::DeviceState>,
 }
@@ -16,6 +17,11 @@ rivet_qom::qom_isa!(WrongParent: SysBusDevice, rivet_hwcore::qdev::DeviceState, 
 
 impl ObjectImpl for WrongParent {
     type ParentType = SysBusDevice;
+    fn init() -> impl PinInit<Self> {
+        pin_init!(Self {
+            parent_obj <- ParentField::initialised_by_c(),
+        })
+    }
 }
 
-// expect-error: 8:5: mismatched types
+// expect-error: 9:5: mismatched types
