@@ -38,7 +38,6 @@ impl Default for ChardevLink {
     }
 }
 
-
 // SAFETY: a link property field is an Object pointer (Chardev begins with
 // Object), in a Cell; the C core checks the target is a chardev.
 unsafe impl PropertyType for ChardevLink {
@@ -105,7 +104,6 @@ unsafe extern "C" fn event_cb<T: CharHandlers>(opaque: *mut c_void, event: Chard
 #[repr(transparent)]
 #[derive(Debug)]
 pub struct CharFrontend(Opaque<sys::CharFrontend>);
-
 
 impl Default for CharFrontend {
     fn default() -> Self {

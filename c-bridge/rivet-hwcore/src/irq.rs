@@ -20,7 +20,6 @@ impl Default for InterruptSource {
     }
 }
 
-
 impl InterruptSource {
     /// An unconnected output.
     pub const fn new() -> Self {

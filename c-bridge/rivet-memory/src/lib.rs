@@ -118,7 +118,6 @@ impl<T: MmioOps> OpsFor<T> {
 #[derive(Debug)]
 pub struct MemoryRegion(Opaque<sys::MemoryRegion>);
 
-
 impl Default for MemoryRegion {
     fn default() -> Self {
         Self::new()

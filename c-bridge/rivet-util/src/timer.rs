@@ -32,7 +32,6 @@ unsafe extern "C" fn timer_cb<T: TimerHandler>(opaque: *mut c_void) {
 #[derive(Debug)]
 pub struct Timer(Opaque<sys::Timer>);
 
-
 impl Default for Timer {
     fn default() -> Self {
         Self::new()

@@ -99,7 +99,15 @@ mod tests {
 
     #[test]
     fn arguments_go_to_pin_data() {
-        let out = expand(quote!(PinnedDrop), quote!(struct S { x: u8 })).unwrap();
+        let out = expand(
+            quote!(PinnedDrop),
+            quote!(
+                struct S {
+                    x: u8,
+                }
+            ),
+        )
+        .unwrap();
         let want = quote! {
             #[::pinned_init::pin_data(PinnedDrop)]
             struct S { x: u8 }
@@ -122,7 +130,16 @@ mod tests {
 
     #[test]
     fn derive_below_without_helpers_is_fine() {
-        let out = expand(quote!(), quote!(#[derive(Debug)] struct S { x: u8 })).unwrap();
+        let out = expand(
+            quote!(),
+            quote!(
+                #[derive(Debug)]
+                struct S {
+                    x: u8,
+                }
+            ),
+        )
+        .unwrap();
         let want = quote! {
             #[::pinned_init::pin_data]
             #[derive(Debug)]
