@@ -23,7 +23,7 @@ use std::ptr::NonNull;
 
 use std::cell::Cell;
 
-use pinned_init::{Init, PinInit};
+use pinned_init::PinInit;
 use qom_sys as sys;
 use rivet_util::cell::Opaque;
 use rivet_util::error::{Error, Result};
@@ -133,12 +133,13 @@ pub struct ParentField<T: ObjectType>(Opaque<T>);
 impl<T: ObjectType> ParentField<T> {
     /// The initialiser of the parent field in [`ObjectImpl::init`]
     /// (`parent_obj <- ParentField::initialised_by_c()`): it leaves the
-    /// struct as the parents' `instance_init` made it.
-    pub fn initialised_by_c() -> impl Init<Self> {
+    /// struct as the parents' `instance_init` made it.  C keeps pointers
+    /// into it, so it is a pinned initialiser and the field is `#[pin]`.
+    pub fn initialised_by_c() -> impl PinInit<Self> {
         // SAFETY: writing nothing leaves a valid ParentField (an Opaque,
-        // valid whatever its bytes), never fails, and keeps what C put
-        // there; the struct is not address-sensitive for this (un)move.
-        unsafe { pinned_init::init_from_closure(|_slot: *mut Self| Ok(())) }
+        // valid whatever its bytes) holding what C put there; it never
+        // fails, and it never moves the slot.
+        unsafe { pinned_init::pin_init_from_closure(|_slot: *mut Self| Ok(())) }
     }
 
     /// A raw pointer to the parent struct.
@@ -384,6 +385,7 @@ mod tests {
     #[repr(C)]
     #[pin_data]
     struct Counted {
+        #[pin]
         parent_obj: ParentField<Object>,
         field: DropCounter,
         name: String,

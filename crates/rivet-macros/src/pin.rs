@@ -110,7 +110,7 @@ mod tests {
         .unwrap();
         let want = quote! {
             #[::pinned_init::pin_data(PinnedDrop)]
-            struct S { x: u8 }
+            struct S { x: u8, }
         };
         assert_eq!(out, want.to_string());
     }
@@ -143,7 +143,7 @@ mod tests {
         let want = quote! {
             #[::pinned_init::pin_data]
             #[derive(Debug)]
-            struct S { x: u8 }
+            struct S { x: u8, }
         };
         assert_eq!(out, want.to_string());
     }

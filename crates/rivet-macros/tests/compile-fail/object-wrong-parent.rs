@@ -6,6 +6,7 @@ use rivet_macros::{qom_pin_data, Object};
 #[derive(Object)]
 #[qom_pin_data]
 pub struct WrongParent {
+    #[pin]
     parent_obj: ParentField<rivet_hwcore::qdev::DeviceState>,
 }
 
@@ -24,4 +25,4 @@ impl ObjectImpl for WrongParent {
     }
 }
 
-// expect-error: 9:5: mismatched types
+// expect-error: 10:5: mismatched types
