@@ -197,10 +197,11 @@ static void file_class_init(ObjectClass *klass, const void *data)
 /* ---------------------------------------------------------------------- */
 /* socket (unix, server)                                                   */
 
-/* Output queued for a client that reads slower than the guest writes
- * (beyond what the kernel's socket buffer holds).  When it is full the
- * backend refuses bytes and the UART shows a full transmit FIFO: output
- * never blocks the machine. */
+/* Output queued for the client: sent in batches (one send() per byte
+ * would cost more than the guest's work), and what waits for a client
+ * that reads slower than the guest writes.  When it is full and the
+ * client takes nothing, the backend refuses bytes and the UART shows a
+ * full transmit FIFO: output never blocks the machine. */
 #define SOCKET_OUT_QUEUE 4096
 /* At exit, how long queued output waits for a client that stopped reading
  * before it is dropped and counted on stderr. */
@@ -212,6 +213,7 @@ typedef struct SocketChardev {
     int listen_fd;
     uint8_t out_queue[SOCKET_OUT_QUEUE];
     size_t out_len;
+    bool out_watched; /* the main loop sends the queue when it can */
     struct SocketChardev *next_open; /* the list the exit hook closes */
 } SocketChardev;
 
@@ -266,6 +268,7 @@ static void socket_drop_client(SocketChardev *s)
     }
     chardev_stop_input(chr);
     main_loop_remove_fd_writable(chr->out_fd);
+    s->out_watched = false;
     s->out_len = 0;
     close(chr->in_fd);
     chr->in_fd = chr->out_fd = -1;
@@ -307,15 +310,19 @@ static void socket_output_ready(void *opaque)
     }
     if (s->out_len == 0) {
         main_loop_remove_fd_writable(chr->out_fd);
+        s->out_watched = false;
     }
     if (chr->write_blocked && s->out_len < SOCKET_OUT_QUEUE) {
         chardev_write_ready(chr);
     }
 }
 
-/* Takes what the client or the queue has room for, without waiting; with
- * no client the bytes are dropped, like a UART with no cable.  Never drops
- * the client here: the frontend is in the middle of a register write. */
+/* Queues the bytes and sends them in batches: when the queue fills, and
+ * from the main loop's write watch (at the latest at the end of the CPU
+ * slice, or when the guest idles).  Never waits: what does not fit while
+ * the client is not reading is refused.  With no client the bytes are
+ * dropped, like a UART with no cable.  Never drops the client here: the
+ * frontend is in the middle of a register write. */
 static int socket_write(Chardev *chr, const uint8_t *buf, int len)
 {
     SocketChardev *s = (SocketChardev *)chr;
@@ -324,25 +331,29 @@ static int socket_write(Chardev *chr, const uint8_t *buf, int len)
     }
     size_t total = (size_t)len;
     size_t done = 0;
-    if (s->out_len == 0) {
-        ssize_t n = send(chr->out_fd, buf, total, MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-            errno != EINTR) {
-            return len; /* gone: the read watch sees the hangup */
+    for (;;) {
+        size_t take = total - done;
+        if (take > SOCKET_OUT_QUEUE - s->out_len) {
+            take = SOCKET_OUT_QUEUE - s->out_len;
         }
-        done = n > 0 ? (size_t)n : 0;
-    }
-    size_t take = total - done;
-    if (take > SOCKET_OUT_QUEUE - s->out_len) {
-        take = SOCKET_OUT_QUEUE - s->out_len;
-    }
-    if (take > 0) {
-        bool was_empty = s->out_len == 0;
         memcpy(s->out_queue + s->out_len, buf + done, take);
         s->out_len += take;
         done += take;
-        if (was_empty && !main_loop_add_fd_writable(
-                             chr->out_fd, socket_output_ready, s, NULL)) {
+        if (s->out_len < SOCKET_OUT_QUEUE) {
+            break;
+        }
+        if (!socket_send_queued(s)) {
+            s->out_len = 0; /* gone: the read watch sees the hangup */
+            return len;
+        }
+        if (s->out_len == SOCKET_OUT_QUEUE) {
+            break; /* the client is not reading */
+        }
+    }
+    if (s->out_len > 0 && !s->out_watched) {
+        s->out_watched = main_loop_add_fd_writable(
+            chr->out_fd, socket_output_ready, s, NULL);
+        if (!s->out_watched) {
             /* Out of memory for the watch: nothing would ever send the
              * queue, so drop it rather than stall the frontend forever. */
             s->out_len = 0;
@@ -565,6 +576,7 @@ static void socket_close(Chardev *chr)
         socket_flush_before_close(s);
         chardev_stop_input(chr);
         main_loop_remove_fd_writable(chr->out_fd);
+        s->out_watched = false;
         close(chr->in_fd);
         chr->in_fd = chr->out_fd = -1;
     }

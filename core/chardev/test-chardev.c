@@ -271,8 +271,9 @@ UNIT_TEST(socket_server_flow_control_and_reconnect)
     POLL_UNTIL(tf.nr_received == 8);
     CHECK(memcmp(tf.received + 5, "xyz", 3) == 0);
 
-    /* Backend to client. */
+    /* Backend to client: queued, then sent by the main loop. */
     CHECK_EQ_I64(char_fe_write(&tf.fe, (const uint8_t *)"out", 3), 3);
+    main_loop_poll(10);
     char back[8] = {0};
     CHECK_EQ_I64(read(client, back, sizeof(back)), 3);
     CHECK_STREQ(back, "out");
