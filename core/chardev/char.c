@@ -299,11 +299,6 @@ int char_fe_write(CharFrontend *fe, const uint8_t *buf, int len)
     return ret;
 }
 
-bool char_fe_can_write(const CharFrontend *fe)
-{
-    return !fe->chr || !fe->chr->write_blocked;
-}
-
 void char_fe_accept_input(CharFrontend *fe)
 {
     if (!fe->chr) {

@@ -118,8 +118,12 @@ void char_fe_set_handlers(CharFrontend *fe, CharCanReceive *can_receive,
  * and returns len. */
 int char_fe_write(CharFrontend *fe, const uint8_t *buf, int len);
 /* Whether char_fe_write would take at least one byte now; when it was
- * false, write_ready runs once it turns true again. */
-bool char_fe_can_write(const CharFrontend *fe);
+ * false, write_ready runs once it turns true again.  Inline: a UART asks
+ * on every UARTFR read, and polling drivers read it per byte. */
+static inline bool char_fe_can_write(const CharFrontend *fe)
+{
+    return !fe->chr || !fe->chr->write_blocked;
+}
 /* Tell the backend the frontend has room again (e.g. after a FIFO read). */
 void char_fe_accept_input(CharFrontend *fe);
 bool char_fe_backend_connected(CharFrontend *fe);
