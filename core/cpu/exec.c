@@ -549,14 +549,26 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
         return CPU_EXIT_WFI;
     }
     int64_t deadline = vclock_next_deadline();
-    if (deadline <= start_ns) {
+    if (deadline != VCLOCK_NO_DEADLINE && deadline <= start_ns) {
         return CPU_EXIT_REQUEST;
     }
+    /* The budget never reaches past the end of time, so no time computed
+     * from start_ns and n below saturates. */
     budget = max_insns;
+    uint64_t before_end = vclock_insns_before_end(start_ns);
+    if (before_end == 0) {
+        return CPU_EXIT_END_OF_TIME;
+    }
+    if (before_end < budget) {
+        budget = before_end;
+        budget_reason = CPU_EXIT_END_OF_TIME;
+    }
     if (deadline != VCLOCK_NO_DEADLINE) {
-        uint64_t until = (uint64_t)(deadline - start_ns) / VCLOCK_NS_PER_INSN;
+        uint64_t until =
+            vclock_ns_between(start_ns, deadline) / VCLOCK_NS_PER_INSN;
         /* A deadline less than one instruction away: make progress (only
-         * possible when an instruction lasts more than 1 ns). */
+         * possible when an instruction lasts more than 1 ns; the deadline
+         * is before the end of time, so one instruction still fits). */
         if (until == 0) {
             until = 1;
         }
@@ -868,7 +880,7 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
             bool mmio = false;
             uint64_t loaded;
             if (riscv_access_slow(cpu, addr, size, &loaded, false,
-                                  start_ns + (int64_t)(n * VCLOCK_NS_PER_INSN),
+                                  vclock_ns_after_insns(start_ns, n),
                                   &mmio) != MEMTX_OK) {
                 cause = RISCV_EXCP_LOAD_ACCESS_FAULT;
                 tval = addr;
@@ -905,7 +917,7 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
             bool mmio = false;
             uint64_t stored = value;
             if (riscv_access_slow(cpu, addr, size, &stored, true,
-                                  start_ns + (int64_t)(n * VCLOCK_NS_PER_INSN),
+                                  vclock_ns_after_insns(start_ns, n),
                                   &mmio) != MEMTX_OK) {
                 cause = RISCV_EXCP_STORE_ACCESS_FAULT;
                 tval = addr;
@@ -921,7 +933,7 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
         case OPC_AMO: {
             bool mmio = false;
             int fault = riscv_exec_amo(
-                cpu, insn, start_ns + (int64_t)(n * VCLOCK_NS_PER_INSN), &mmio);
+                cpu, insn, vclock_ns_after_insns(start_ns, n), &mmio);
             if (fault == RISCV_EXCP_ILLEGAL_INSN) {
                 goto illegal;
             }
@@ -977,7 +989,7 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
             }
             bool wrote;
             cpu->insn_count = count_base + n;
-            vclock_advance_to(start_ns + (int64_t)(n * VCLOCK_NS_PER_INSN));
+            vclock_advance_to(vclock_ns_after_insns(start_ns, n));
             if (!riscv_csr_execute(cpu, insn, &wrote)) {
                 goto illegal;
             }
@@ -1009,7 +1021,7 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
         /* Executing from a device (or nowhere).  The device may have side
          * effects on read, so the slice ends after this instruction and the
          * next entry re-checks interrupts and deadlines. */
-        vclock_advance_to(start_ns + (int64_t)(n * VCLOCK_NS_PER_INSN));
+        vclock_advance_to(vclock_ns_after_insns(start_ns, n));
         {
             uint64_t fetched = 0;
             if (address_space_ld(as, pc, 4, &fetched) != MEMTX_OK) {
@@ -1058,14 +1070,13 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
             break;
         }
         deadline = vclock_next_deadline();
-        int64_t now_ns = start_ns + (int64_t)(n * VCLOCK_NS_PER_INSN);
-        if (deadline <= now_ns) {
-            reason = CPU_EXIT_REQUEST;
-            break;
-        }
         if (deadline != VCLOCK_NO_DEADLINE) {
+            if (deadline <= vclock_ns_after_insns(start_ns, n)) {
+                reason = CPU_EXIT_REQUEST;
+                break;
+            }
             uint64_t until =
-                (uint64_t)(deadline - start_ns) / VCLOCK_NS_PER_INSN;
+                vclock_ns_between(start_ns, deadline) / VCLOCK_NS_PER_INSN;
             if (until < budget) {
                 budget = until;
                 budget_reason = CPU_EXIT_REQUEST;
@@ -1076,7 +1087,7 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
 out:
     cpu->pc = pc;
     cpu->insn_count = count_base + n;
-    vclock_advance_to(start_ns + (int64_t)(n * VCLOCK_NS_PER_INSN));
+    vclock_advance_to(vclock_ns_after_insns(start_ns, n));
     *executed = n;
     return reason;
 }

@@ -31,6 +31,18 @@ static unsigned plic_best_source(const PLICState *s)
     return best;
 }
 
+uint32_t plic_open_sources(const PLICState *s)
+{
+    uint32_t open = 0;
+    for (unsigned src = 1; src < PLIC_NUM_SOURCES; src++) {
+        if (s->priority[src] > s->threshold) {
+            open |= 1u << src;
+        }
+    }
+    /* A source in service pends again only when the hart completes it. */
+    return open & s->enable & ~s->in_service;
+}
+
 /* plic_update's path while the plic_irq probe is on; out of line so that
  * the usual path stays a tail call with no stack frame. */
 static __attribute__((noinline, cold)) void plic_set_meip_traced(IRQ irq,
