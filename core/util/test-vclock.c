@@ -304,9 +304,6 @@ UNIT_TEST(time_arithmetic_saturates_instead_of_overflowing)
     CHECK_EQ_I64(vclock_ns_after(VCLOCK_END_NS - 5, 5), VCLOCK_END_NS);
     CHECK_EQ_I64(vclock_ns_after(VCLOCK_END_NS - 5, UINT64_MAX), VCLOCK_END_NS);
     CHECK_EQ_I64(vclock_ns_after(-5, 10), 5);
-    CHECK_EQ_I64(vclock_ns_after_insns(1000, 7), 1000 + 7 * VCLOCK_NS_PER_INSN);
-    CHECK_EQ_I64(vclock_ns_after_insns(VCLOCK_END_NS - 5, UINT64_MAX),
-                 VCLOCK_END_NS);
     CHECK_EQ_U64(vclock_insns_before_end(VCLOCK_END_NS), 0);
     CHECK_EQ_U64(
         vclock_insns_before_end(VCLOCK_END_NS - 2 * VCLOCK_NS_PER_INSN), 2);

@@ -46,15 +46,6 @@ static inline int64_t vclock_ns_after(int64_t ns, uint64_t delta_ns)
     return (int64_t)((uint64_t)ns + delta_ns);
 }
 
-/* The time after n instructions from ns, saturated at VCLOCK_END_NS. */
-static inline int64_t vclock_ns_after_insns(int64_t ns, uint64_t n)
-{
-    if (n > UINT64_MAX / VCLOCK_NS_PER_INSN) {
-        return VCLOCK_END_NS;
-    }
-    return vclock_ns_after(ns, n * VCLOCK_NS_PER_INSN);
-}
-
 /* How many whole instructions fit from ns until the end of time: 0 means
  * the guest cannot run any more. */
 static inline uint64_t vclock_insns_before_end(int64_t ns)
