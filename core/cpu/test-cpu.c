@@ -1246,7 +1246,7 @@ UNIT_TEST(deadline_just_before_the_end_of_time)
 
 static void request_exit(uint64_t value)
 {
-    main_loop_request_exit((int)value);
+    main_loop_request_exit(value);
 }
 
 UNIT_TEST(exit_request_from_device_ends_slice)

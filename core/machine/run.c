@@ -41,8 +41,8 @@ int virt_machine_run_until(VirtMachine *vms, uint64_t stop_at, Error **errp)
                        vclock_get_ns(), vms->insns_executed, cpu->pc);
             return -1;
         }
-        if (vms->reset_requested) {
-            virt_machine_reset(vms);
+        if (vms->reset_requested && !virt_machine_reset(vms, errp)) {
+            return -1;
         }
         uint64_t budget =
             RUN_SLICE_INSNS - vms->insns_executed % RUN_SLICE_INSNS;

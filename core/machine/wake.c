@@ -17,8 +17,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "hw/intc/clint.h"
-#include "hw/intc/plic.h"
+#include "hw/intc/clint/clint.h"
+#include "hw/intc/plic/plic.h"
 #include "util/main-loop.h"
 #include "util/vclock.h"
 
