@@ -246,6 +246,11 @@ def main():
           r"^rivet: guest stopped in WFI at pc 0x[0-9a-f]+ and nothing can wake it: "
           r"mie\.MEIE: PLIC source 2 \(hpet\) is in service \(claimed, never completed\), "
           r"PLIC source 10 \(uart0\) has no timer armed and no input$")
+    # A high line the gateway did not pend would never interrupt again.
+    refused("PLIC line high but not pending",
+            patched(ticking, t["plic/line_level"].offset, 1 << 2, 4),
+            r"section 'plic' \(instance 0\): field 'pending': source 2's line is high and "
+            r"not in service, so it must be pending")
     # A clock past a pending deadline: the periodic HPET would catch up one
     # period at a time, for ever.
     refused("clock past a pending timer",

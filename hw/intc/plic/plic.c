@@ -245,6 +245,18 @@ static bool plic_post_load(void *opaque, int version_id, Error **errp)
                    s->priority[0]);
         return false;
     }
+    /* The gateway pends a high line unless its source is in service; a
+     * line high and not pending would never interrupt again, however
+     * often its device fired (a hart waiting for it would sleep for ever
+     * while the timers ran). */
+    uint32_t lost = s->line_level & ~s->in_service & ~s->pending;
+    if (lost) {
+        error_setg(errp,
+                   "field 'pending': source %u's line is high and not in "
+                   "service, so it must be pending",
+                   (unsigned)__builtin_ctz(lost));
+        return false;
+    }
     return true;
 }
 
