@@ -145,12 +145,15 @@ static void riscv_cpu_set_irq(void *opaque, int n, int level)
         log_item(LOG_ITEM_UNIMP, "riscv: interrupt line %d is not wired", n);
         return;
     }
-    /* WFI ends when the interrupt is also enabled in mie, which the next
-     * riscv_cpu_exec looks at: the privileged spec asks implementations
-     * not to resume for a disabled one, and the board relies on that to
-     * tell when nothing can ever wake the hart (machine/wake.c). */
     if (level) {
         cpu->irq_lines |= bit;
+        /* An interrupt enabled in mie ends WFI at once (the run loop stops
+         * idling); a disabled one does not, as the privileged spec asks,
+         * and the board relies on that to tell when nothing can ever wake
+         * the hart (machine/wake.c). */
+        if (cpu->csr.mie & bit) {
+            cpu->waiting = false;
+        }
     } else {
         cpu->irq_lines &= ~bit;
     }

@@ -125,11 +125,11 @@ bool virt_hart_wakers(VirtMachine *vms, VirtWakers *wakers, Error **errp)
                 CLINT_NS_PER_TICK;
             /* MTIP is low, so mtime has not reached mtimecmp yet. */
             reason_add(&why, "; ",
-                       "mie.MTIE: mtimecmp 0x%" PRIx64 " is %s "
+                       "mie.MTIE: mtimecmp 0x%" PRIx64 " %s "
                        "(mtime 0x%" PRIx64 ")",
                        clint->mtimecmp,
                        clint->mtimecmp - mtime > ticks_left
-                           ? "beyond the end of virtual time"
+                           ? "is beyond the end of virtual time"
                            : "has no timer armed",
                        mtime);
         }

@@ -11,6 +11,8 @@
  *   u  mie.MEIE with the UART's receive interrupt open through the PLIC
  *      (source 2 disabled): the next input byte wakes the hart, which
  *      prints it and passes; with no more input, nothing can
+ *   a  mie.MTIE: WFI at every instant up to a CLINT deadline, the deadline
+ *      itself included; the hart must wake every time, and passes
  */
 #include <stdint.h>
 
@@ -72,6 +74,35 @@ static int wait_for_uart(void)
     return src == VIRT_UART0_IRQ && c >= 0 ? 0 : 1;
 }
 
+/* Exactly two instructions per iteration, whatever the compiler does; n
+ * must not be 0. */
+static void spin(uint64_t n)
+{
+    __asm__ volatile("1: addi %0, %0, -1\n"
+                     "   bnez %0, 1b\n"
+                     : "+r"(n)
+                     :
+                     : "memory");
+}
+
+/* Case a: a WFI retiring exactly at the deadline sleeps while the timer
+ * fires right after; the hart must still wake (MTIP is enabled). */
+static int wfi_at_every_alignment(void)
+{
+    csr_set(mie, MIP_MTIP);
+    for (uint64_t delay = 2; delay <= 2 * 120 + 1; delay++) {
+        clint_set_mtimecmp(clint_mtime() + 2);
+        spin(delay / 2);
+        if (delay & 1) {
+            __asm__ volatile("nop");
+        }
+        wfi();
+        clint_set_mtimecmp(UINT64_MAX);
+    }
+    print("wfi-stuck: woke at every alignment\n");
+    return 0;
+}
+
 int main(void)
 {
     uart_init(false); /* no FIFO: every received character interrupts */
@@ -101,8 +132,11 @@ int main(void)
         sleep_forever("mie.MTIE, mtimecmp never reached");
     case 'u':
         return wait_for_uart();
+    case 'a':
+        return wfi_at_every_alignment();
     default:
-        print("wfi-stuck: unknown case %d (input m, s, t, c or u)\n", choice);
+        print("wfi-stuck: unknown case %d (input m, s, t, c, u or a)\n",
+              choice);
         return 2;
     }
 }
