@@ -37,6 +37,9 @@ pub mod qom;
 pub mod sysbus;
 pub mod timer;
 
+#[cfg(test)]
+mod finalize_tests;
+
 /// The raw bindings of every bridge crate, for what the safe API does not
 /// cover yet.  Using them needs `unsafe` and a `// SAFETY:` comment.
 pub mod bindings {

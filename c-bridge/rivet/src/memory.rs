@@ -153,3 +153,15 @@ impl MemoryRegion {
         self.0.as_mut_ptr()
     }
 }
+
+/// Dropped with its owner, when the object is finalized: unmaps the region
+/// and frees what `init_io` allocated, as the C devices'
+/// `memory_region_destroy` in their finalizers.
+impl Drop for MemoryRegion {
+    fn drop(&mut self) {
+        // SAFETY: the region is initialised or still all-zero (a device
+        // that never created it, e.g. an HPET that was not realized), and
+        // destroying an all-zero region does nothing.
+        unsafe { sys::memory_region_destroy(self.as_mut_ptr()) };
+    }
+}

@@ -119,8 +119,9 @@ pub trait ObjectImpl: ObjectType + IsA<Object> + Zeroable + 'static {
     /// Called after every type's `instance_init` (e.g. to add properties).
     fn instance_post_init(&self) {}
     /// Called on the last unref, before the memory is freed: undo what
-    /// `instance_init` set up (delete timers).  Rust fields are not
-    /// dropped afterwards (they are [`Zeroable`] and hold no resources).
+    /// `instance_init` set up (delete timers).  The Rust fields are dropped
+    /// right after it returns, which destroys the
+    /// [`MemoryRegion`](crate::memory::MemoryRegion)s among them.
     fn instance_finalize(&self) {}
 }
 
@@ -147,6 +148,15 @@ unsafe extern "C" fn instance_post_init<T: ObjectImpl>(obj: *mut Object) {
 unsafe extern "C" fn instance_finalize<T: ObjectImpl>(obj: *mut Object) {
     // SAFETY: obj is a live instance of T (caller).
     unsafe { &*obj.cast::<T>() }.instance_finalize();
+    // The C core frees the instance with free() once the parents'
+    // finalizers ran, without ever running Rust's drop glue: drop the
+    // fields here, so what they own is released as the C twins release it
+    // in their finalizers (a MemoryRegion's name, issue 9 item 16).
+    // SAFETY: obj is a valid T that nothing uses as a T any more: the
+    // parents' finalizers only touch the parent struct, a ParentField
+    // (Opaque) whose drop does nothing.  It is not dropped twice: C frees
+    // the memory without dropping.
+    unsafe { std::ptr::drop_in_place(obj.cast::<T>()) };
 }
 
 /// The C `TypeInfo` of `T`, with `class_init` as given (or none).

@@ -11,6 +11,8 @@ pub mod model;
 pub mod registers;
 
 #[cfg(test)]
+mod lifecycle_tests;
+#[cfg(test)]
 mod migration_tests;
 #[cfg(test)]
 mod tests;
