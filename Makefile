@@ -11,7 +11,7 @@ MESON_OPTIONS ?=
 # Our pinned meson and ninja first: meson test re-runs ninja from PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: all run check check-sanitize bench setup clean distclean clippy rustfmt rustdoc fuzz-migration fuzz-mmio
+.PHONY: all run check check-sanitize bench setup clean distclean clippy rustfmt rustdoc fuzz-migration fuzz-loader fuzz-mmio
 
 all: $(BUILD)/build.ninja
 	@$(NINJA) -C $(BUILD) --quiet
@@ -63,10 +63,11 @@ check-sanitize: $(SETUP_STAMP)
 	@$(MESON) test -C $(SANITIZE_BUILD) --print-errorlogs $(TEST_ARGS) || true
 	@$(VENV)/bin/python scripts/test-summary.py $(SANITIZE_BUILD)
 
-# The migration-stream fuzzer under ASan+UBSan, in build-fuzz/ (clang).
+# The fuzzers of the migration stream and the firmware loader under
+# ASan+UBSan, in build-fuzz/ (clang).
 FUZZ_SECONDS ?= 60
-fuzz-migration: $(SETUP_STAMP)
-	@scripts/fuzz-migration.sh $(FUZZ_SECONDS)
+fuzz-migration fuzz-loader: $(SETUP_STAMP)
+	@scripts/fuzz.sh $(@:fuzz-%=%) $(FUZZ_SECONDS)
 
 # The guest-MMIO fuzzer: C and Rust twins compared, in build-fuzz-rust/.
 fuzz-mmio: $(SETUP_STAMP)

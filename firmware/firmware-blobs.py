@@ -57,31 +57,30 @@ def compare(args):
           f"'{args.name}' from source gives {args.built} "
           f'({len(built)} bytes, blob {len(prebuilt)} bytes, first '
           f'difference at offset {offset:#x}).\n'
-          f'Run `{args.update_command}` and commit firmware/prebuilt/.')
+          f'Run `{args.update_command}` and commit the blob.')
     return 1
 
 
 def update(args):
-    prebuilt_dir = pathlib.Path(args.prebuilt_dir)
     pairs = args.programs
     if len(pairs) % 2:
-        sys.exit('update: expected NAME ELF pairs')
+        sys.exit('update: expected ELF BLOB pairs')
     changed = 0
-    for name, elf in zip(pairs[0::2], pairs[1::2]):
-        dest = prebuilt_dir / f'{name}.elf'
+    for elf, blob in zip(pairs[0::2], pairs[1::2]):
+        dest = pathlib.Path(blob)
         new = pathlib.Path(elf).read_bytes()
         if dest.exists() and dest.read_bytes() == new:
             continue
         shutil.copyfile(elf, dest)
         print(f'updated {dest}')
         changed += 1
-    toolchain = prebuilt_dir / 'TOOLCHAIN'
+    toolchain = pathlib.Path(args.toolchain_file)
     identity = '\n'.join(toolchain_identity(args.gcc)) + '\n'
     if not toolchain.exists() or toolchain.read_text() != identity:
         toolchain.write_text(identity)
         print(f'updated {toolchain}')
     print(f'{changed} firmware blob(s) changed'
-          + (': commit firmware/prebuilt/' if changed else ''))
+          + (': commit them' if changed else ''))
     return 0
 
 
@@ -99,8 +98,10 @@ def main():
 
     p = sub.add_parser('update')
     p.add_argument('--gcc', required=True)
-    p.add_argument('--prebuilt-dir', required=True)
-    p.add_argument('programs', nargs='*', metavar='NAME ELF')
+    p.add_argument('--toolchain-file', required=True)
+    # The blob is firmware/prebuilt/<name>.elf, or <name>.elf in the
+    # firmware/ folder of the device the program tests.
+    p.add_argument('programs', nargs='*', metavar='ELF BLOB')
 
     for name in ('skip', 'refuse'):
         sub.add_parser(name).add_argument('reason')

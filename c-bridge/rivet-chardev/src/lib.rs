@@ -1,0 +1,184 @@
+//! The safe Rust API of rivet's C chardev library (include/chardev/):
+//! character-device frontends, the host side of a UART.  The device holds
+//! a [`ChardevLink`] property (`chardev=...`) and a [`CharFrontend`]; input
+//! is flow-controlled through [`CharHandlers::can_receive`], so a full FIFO
+//! leaves bytes in the host file descriptor instead of dropping them.
+
+use std::cell::Cell;
+use std::ffi::{c_int, c_void, CStr};
+
+use chardev_sys as sys;
+use qom_sys::PropType;
+use rivet_qom::PropertyType;
+use rivet_util::cell::{Opaque, Zeroable};
+use rivet_util::error::{Error, Result};
+
+/// The raw bindings of `chardev-sys`, for what the safe API does not cover
+/// yet.  Using them needs `unsafe` and a `// SAFETY:` comment.
+pub use chardev_sys as bindings;
+
+/// What a UART crate needs from this crate.
+pub mod prelude {
+    pub use crate::{CharFrontend, CharHandlers, ChardevLink};
+}
+
+pub use chardev_sys::ChardevEvent;
+
+/// A `chardev` link property field: the backend the board connects, or
+/// null (output is then discarded).
+#[repr(transparent)]
+#[derive(Debug)]
+pub struct ChardevLink(Cell<*mut sys::Chardev>);
+
+// Written out: `*mut T: Default` only exists from Rust 1.88, above our
+// MSRV.
+impl Default for ChardevLink {
+    fn default() -> Self {
+        Self(Cell::new(core::ptr::null_mut()))
+    }
+}
+
+// SAFETY: null is "no backend".
+unsafe impl Zeroable for ChardevLink {}
+
+// SAFETY: a link property field is an Object pointer (Chardev begins with
+// Object), in a Cell; the C core checks the target is a chardev.
+unsafe impl PropertyType for ChardevLink {
+    const TYPE: PropType = PropType::PROP_TYPE_LINK;
+    const LINK_TYPE: Option<&'static CStr> = Some(sys::TYPE_CHARDEV);
+}
+
+impl ChardevLink {
+    /// Whether a backend is set.
+    pub fn is_set(&self) -> bool {
+        !self.0.get().is_null()
+    }
+}
+
+/// What the frontend's device does with input.
+pub trait CharHandlers: 'static {
+    /// How many bytes the device can take now (0: none; the backend keeps
+    /// them until [`CharFrontend::accept_input`]).
+    fn can_receive(&self) -> u32;
+    /// Bytes from the backend, at most what `can_receive` allowed.
+    fn receive(&self, buf: &[u8]);
+    /// The backend opened or closed.
+    fn event(&self, _event: ChardevEvent) {}
+}
+
+/// # Safety
+///
+/// `opaque` must be the handler given to [`CharFrontend::init`].
+unsafe extern "C" fn can_receive_cb<T: CharHandlers>(opaque: *mut c_void) -> c_int {
+    // SAFETY: opaque is a live T (init's contract).
+    let n = unsafe { &*opaque.cast::<T>() }.can_receive();
+    c_int::try_from(n).unwrap_or(c_int::MAX)
+}
+
+/// # Safety
+///
+/// `opaque` as above; `buf` holds `size` bytes.
+unsafe extern "C" fn receive_cb<T: CharHandlers>(opaque: *mut c_void, buf: *const u8, size: c_int) {
+    let len = usize::try_from(size).unwrap_or(0);
+    let bytes = if len == 0 {
+        &[][..]
+    } else {
+        // SAFETY: the backend passes a buffer of `size` bytes.
+        unsafe { std::slice::from_raw_parts(buf, len) }
+    };
+    // SAFETY: opaque is a live T (init's contract).
+    unsafe { &*opaque.cast::<T>() }.receive(bytes);
+}
+
+/// # Safety
+///
+/// `opaque` must be the handler given to [`CharFrontend::init`].
+unsafe extern "C" fn event_cb<T: CharHandlers>(opaque: *mut c_void, event: ChardevEvent) {
+    // SAFETY: opaque is a live T (init's contract).
+    unsafe { &*opaque.cast::<T>() }.event(event);
+}
+
+/// A device's connection to its backend.
+#[repr(transparent)]
+#[derive(Debug)]
+pub struct CharFrontend(Opaque<sys::CharFrontend>);
+
+// SAFETY: a zeroed CharFrontend has no backend and no handlers.
+unsafe impl Zeroable for CharFrontend {}
+
+/// A frontend is detached when it is dropped (its device is finalized), so
+/// the backend never calls into freed memory.
+impl Drop for CharFrontend {
+    fn drop(&mut self) {
+        self.deinit();
+    }
+}
+
+impl CharFrontend {
+    /// Attach to the backend in `link` (if any) and install `handlers`.
+    ///
+    /// # Errors
+    ///
+    /// When the backend already has a frontend (another device uses it).
+    ///
+    /// # Safety
+    ///
+    /// The frontend and `handlers` must not move or be freed while
+    /// attached: embed both in the device, call this from `realize`, and
+    /// [`deinit`](Self::deinit) in `unrealize` (dropping the frontend at
+    /// finalize detaches it too).
+    pub unsafe fn init<T: CharHandlers>(&self, link: &ChardevLink, handlers: &T) -> Result<()> {
+        // SAFETY: self stays valid (caller); the link is null or a chardev.
+        unsafe {
+            Error::with_errp(|errp| sys::char_fe_init(self.0.as_mut_ptr(), link.0.get(), errp))
+        }?;
+        // SAFETY: self and handlers stay valid (caller).
+        unsafe {
+            sys::char_fe_set_handlers(
+                self.0.as_mut_ptr(),
+                Some(can_receive_cb::<T>),
+                Some(receive_cb::<T>),
+                Some(event_cb::<T>),
+                std::ptr::from_ref(handlers).cast_mut().cast(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Detach from the backend.
+    pub fn deinit(&self) {
+        // SAFETY: an initialised or zeroed frontend.
+        unsafe { sys::char_fe_deinit(self.0.as_mut_ptr()) };
+    }
+
+    /// Write all of `buf` to the backend (blocking if needed); without a
+    /// backend the bytes are discarded.
+    ///
+    /// # Errors
+    ///
+    /// When the backend's write fails.
+    pub fn write_all(&self, buf: &[u8]) -> Result<()> {
+        // The C API counts in int: write in chunks that fit.
+        for chunk in buf.chunks(1 << 30) {
+            let len = c_int::try_from(chunk.len()).unwrap_or(c_int::MAX);
+            // SAFETY: chunk is valid for len bytes; the frontend is live.
+            let n = unsafe { sys::char_fe_write_all(self.0.as_mut_ptr(), chunk.as_ptr(), len) };
+            if n != len {
+                return Err(Error::new("chardev: write to the backend failed"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Tell the backend the device has room again (e.g. after a FIFO read).
+    pub fn accept_input(&self) {
+        // SAFETY: a live frontend.
+        unsafe { sys::char_fe_accept_input(self.0.as_mut_ptr()) };
+    }
+
+    /// Whether a peer is connected to the backend.
+    pub fn is_connected(&self) -> bool {
+        // SAFETY: a live frontend.
+        unsafe { sys::char_fe_backend_connected(self.0.as_mut_ptr()) }
+    }
+}

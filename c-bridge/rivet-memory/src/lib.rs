@@ -1,0 +1,175 @@
+//! The safe Rust API of rivet's C memory library (include/memory/): MMIO
+//! regions whose read and write callbacks are Rust methods.
+//!
+//! A device implements [`MmioOps`] and embeds a [`MemoryRegion`]; the C
+//! core's dispatch checks access sizes (`VALID`), splits or widens accesses
+//! to what the callbacks implement (`IMPL`) and converts byte order, so the
+//! callbacks only see accesses they declared.
+
+use std::ffi::{c_uint, c_void, CStr};
+use std::marker::PhantomData;
+
+use memory_sys as sys;
+use rivet_qom::{IsA, Object};
+use rivet_util::cell::{Opaque, Zeroable};
+
+/// The raw bindings of `memory-sys`, for what the safe API does not cover
+/// yet.  Using them needs `unsafe` and a `// SAFETY:` comment.
+pub use memory_sys as bindings;
+
+/// What a device crate usually needs from this crate.
+pub mod prelude {
+    pub use crate::{AccessSizes, Endianness, MemoryRegion, MmioOps};
+}
+
+/// Byte order of a device's registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endianness {
+    /// Little-endian, like the guest.
+    Little,
+    /// Big-endian: dispatch swaps bytes.
+    Big,
+}
+
+/// Access sizes in bytes (1, 2, 4 or 8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccessSizes {
+    /// Smallest access.
+    pub min: u32,
+    /// Largest access.
+    pub max: u32,
+    /// Whether accesses need not be aligned to their size.
+    pub unaligned: bool,
+}
+
+impl AccessSizes {
+    /// Accesses of `min..=max` bytes, aligned.
+    pub const fn new(min: u32, max: u32) -> Self {
+        Self {
+            min,
+            max,
+            unaligned: false,
+        }
+    }
+
+    const fn to_c(self) -> sys::MemAccessSizes {
+        sys::MemAccessSizes {
+            min_access_size: self.min,
+            max_access_size: self.max,
+            unaligned: self.unaligned,
+        }
+    }
+}
+
+/// The registers of a device: called for each guest access to its region.
+pub trait MmioOps: 'static {
+    /// Byte order of the registers.
+    const ENDIANNESS: Endianness = Endianness::Little;
+    /// What the guest may do; other accesses fail (a bus error).
+    const VALID: AccessSizes = AccessSizes::new(1, 4);
+    /// What the callbacks handle; dispatch adapts other valid accesses.
+    const IMPL: AccessSizes = AccessSizes::new(1, 4);
+
+    /// A read of `size` bytes at offset `addr` in the region.
+    fn read(&self, addr: u64, size: u32) -> u64;
+    /// A write of `size` bytes at offset `addr` in the region.
+    fn write(&self, addr: u64, value: u64, size: u32);
+}
+
+/// # Safety
+///
+/// `opaque` must be the `T` given to [`MemoryRegion::init_io`].
+unsafe extern "C" fn mmio_read<T: MmioOps>(opaque: *mut c_void, addr: u64, size: c_uint) -> u64 {
+    // SAFETY: opaque is a live T (init_io's contract).
+    unsafe { &*opaque.cast::<T>() }.read(addr, size)
+}
+
+/// # Safety
+///
+/// `opaque` must be the `T` given to [`MemoryRegion::init_io`].
+unsafe extern "C" fn mmio_write<T: MmioOps>(
+    opaque: *mut c_void,
+    addr: u64,
+    value: u64,
+    size: c_uint,
+) {
+    // SAFETY: opaque is a live T (init_io's contract).
+    unsafe { &*opaque.cast::<T>() }.write(addr, value, size);
+}
+
+/// One `MemoryRegionOps` per `T`, in static memory.
+struct OpsFor<T>(PhantomData<T>);
+
+impl<T: MmioOps> OpsFor<T> {
+    const OPS: sys::MemoryRegionOps = sys::MemoryRegionOps {
+        read: Some(mmio_read::<T>),
+        write: Some(mmio_write::<T>),
+        endianness: match T::ENDIANNESS {
+            Endianness::Little => sys::DeviceEndian::DEVICE_LITTLE_ENDIAN,
+            Endianness::Big => sys::DeviceEndian::DEVICE_BIG_ENDIAN,
+        },
+        valid: T::VALID.to_c(),
+        impl_: T::IMPL.to_c(),
+    };
+}
+
+/// A memory region embedded in a device.
+#[repr(transparent)]
+#[derive(Debug)]
+pub struct MemoryRegion(Opaque<sys::MemoryRegion>);
+
+// SAFETY: the C core's MemoryRegion is valid zeroed before its init.
+unsafe impl Zeroable for MemoryRegion {}
+
+/// Destroying the region when its owner is finalized unmaps it and frees
+/// its name, as C devices do in their `instance_finalize`.
+impl Drop for MemoryRegion {
+    fn drop(&mut self) {
+        // SAFETY: an initialised or zeroed region (destroying a zeroed one
+        // does nothing); nothing uses it after its owner is finalized.
+        unsafe { sys::memory_region_destroy(self.0.as_mut_ptr()) };
+    }
+}
+
+impl MemoryRegion {
+    /// Make this an MMIO region of `size` bytes named `name`, owned by
+    /// `owner`, whose accesses call `ops`.
+    ///
+    /// # Safety
+    ///
+    /// The region and `ops` must not move or be freed while the region can
+    /// be accessed: embed both in the QOM object `owner` (usually `ops` is
+    /// the owner itself) and call this from `instance_init` or `realize`;
+    /// the region is destroyed when the owner's fields are dropped.
+    pub unsafe fn init_io<O: IsA<Object>, T: MmioOps>(
+        &self,
+        owner: &O,
+        ops: &T,
+        name: &CStr,
+        size: u64,
+    ) {
+        let ops_table: &'static sys::MemoryRegionOps = &OpsFor::<T>::OPS;
+        // SAFETY: self and ops stay valid (caller); C copies the name.
+        unsafe {
+            sys::memory_region_init_io(
+                self.0.as_mut_ptr(),
+                IsA::<Object>::upcast(owner).as_raw(),
+                ops_table,
+                std::ptr::from_ref(ops).cast_mut().cast(),
+                name.as_ptr(),
+                size,
+            );
+        }
+    }
+
+    /// The region's size in bytes.
+    pub fn size(&self) -> u64 {
+        // SAFETY: reading a plain field of an initialised region.
+        unsafe { (*self.0.as_ptr()).size }
+    }
+
+    /// The C region, for sysbus and the board.
+    pub const fn as_mut_ptr(&self) -> *mut sys::MemoryRegion {
+        self.0.as_mut_ptr()
+    }
+}

@@ -1,0 +1,104 @@
+//! Errors: a Rust error type that crosses into the C core's `Error **errp`
+//! convention (fallible C functions return false/NULL and set `*errp`).
+
+use std::ffi::{CStr, CString};
+use std::fmt;
+use std::ptr;
+
+use util_sys as sys;
+
+/// An error with a one-line, human-readable message, as C's `Error`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    msg: String,
+}
+
+/// Result with rivet's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// An error with this message (say what was wrong and, if there is one,
+    /// the fix).
+    ///
+    /// ```
+    /// let e = rivet_util::error::Error::new("chardev: no such backend");
+    /// assert_eq!(e.to_string(), "chardev: no such backend");
+    /// ```
+    pub fn new(msg: impl Into<String>) -> Self {
+        Self { msg: msg.into() }
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.msg
+    }
+
+    /// Take the C error `err` (which may be NULL), freeing it.
+    ///
+    /// # Safety
+    ///
+    /// `err` must be NULL or a valid `Error *` that nothing else frees.
+    pub unsafe fn from_c(err: *mut sys::Error) -> Option<Self> {
+        if err.is_null() {
+            return None;
+        }
+        // SAFETY: err is valid (caller); the message lives until error_free.
+        let msg = unsafe { CStr::from_ptr(sys::error_get_message(err)) }
+            .to_string_lossy()
+            .into_owned();
+        // SAFETY: err is valid and owned by us (caller).
+        unsafe { sys::error_free(err) };
+        Some(Self { msg })
+    }
+
+    /// Store this error into a C `Error **errp` (a no-op when errp is
+    /// NULL), as a fallible C callback must before returning false.
+    ///
+    /// # Safety
+    ///
+    /// `errp` must be NULL or point to a `*mut Error` that is NULL.
+    pub unsafe fn to_errp(&self, errp: *mut *mut sys::Error) {
+        // Interior NULs cannot reach C's printf: replace them.
+        let msg = CString::new(self.msg.replace('\0', "\\0")).unwrap_or_default();
+        // SAFETY: errp is NULL or valid (caller); the format is a literal
+        // "%s" taking one C string.
+        unsafe { sys::error_setg(errp, c"%s".as_ptr(), msg.as_ptr()) };
+    }
+
+    /// Run a C function that takes a trailing `Error **errp` and turn its
+    /// error, if any, into a Rust one.
+    ///
+    /// # Safety
+    ///
+    /// `f` must follow the C convention: set the pointer it is given to a
+    /// valid `Error *` or leave it NULL.
+    pub unsafe fn with_errp<T>(f: impl FnOnce(*mut *mut sys::Error) -> T) -> Result<T> {
+        let mut err: *mut sys::Error = ptr::null_mut();
+        let v = f(&raw mut err);
+        // SAFETY: f set err to NULL or a valid, unowned error (caller).
+        match unsafe { Self::from_c(err) } {
+            Some(e) => Err(e),
+            None => Ok(v),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.msg)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<String> for Error {
+    fn from(msg: String) -> Self {
+        Self::new(msg)
+    }
+}
+
+impl From<&str> for Error {
+    fn from(msg: &str) -> Self {
+        Self::new(msg)
+    }
+}

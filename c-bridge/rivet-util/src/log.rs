@@ -1,0 +1,69 @@
+//! Logging under the `-d` items of the C core: `guest_errors` for bad guest
+//! behaviour (an unknown register, a bad access size), `unimp` for device
+//! features rivet does not model.  Nothing is printed unless the item is
+//! enabled, and the test is a single load, as in C.
+
+use std::ffi::CString;
+use std::fmt;
+
+use util_sys as sys;
+
+/// Whether `-d guest_errors` is on.
+pub fn guest_errors_enabled() -> bool {
+    // SAFETY: log_item_enabled only reads the global item mask.
+    unsafe { sys::log_item_enabled(sys::LogItem::LOG_ITEM_GUEST_ERROR) }
+}
+
+/// Whether `-d unimp` is on.
+pub fn unimp_enabled() -> bool {
+    // SAFETY: log_item_enabled only reads the global item mask.
+    unsafe { sys::log_item_enabled(sys::LogItem::LOG_ITEM_UNIMP) }
+}
+
+fn log_line(item: sys::LogItem, msg: &str) {
+    let msg = CString::new(msg.replace('\0', "\\0")).unwrap_or_default();
+    // SAFETY: the format is a literal "%s" taking one C string; log_item
+    // adds the newline.
+    unsafe { sys::log_item(item, c"%s".as_ptr(), msg.as_ptr()) };
+}
+
+/// Log a guest error (under `-d guest_errors`).  The message is built only
+/// when the item is enabled.
+///
+/// ```
+/// rivet_util::log::guest_error(|| format!("pl011: read of unknown register {:#x}", 0x50));
+/// ```
+pub fn guest_error(msg: impl FnOnce() -> String) {
+    if guest_errors_enabled() {
+        log_line(sys::LogItem::LOG_ITEM_GUEST_ERROR, &msg());
+    }
+}
+
+/// Log use of an unimplemented feature (under `-d unimp`).
+pub fn unimplemented(msg: impl FnOnce() -> String) {
+    if unimp_enabled() {
+        log_line(sys::LogItem::LOG_ITEM_UNIMP, &msg());
+    }
+}
+
+/// The `-d` item a device message belongs to, for device models that log
+/// through a host trait instead of calling this module directly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogItem {
+    /// Bad guest behaviour (`-d guest_errors`): unknown offsets, bad sizes.
+    GuestError,
+    /// A feature the model does not implement (`-d unimp`).
+    Unimp,
+}
+
+/// Log `args` under `item`; formatted only when the item is enabled.
+///
+/// ```
+/// rivet_util::log::log(rivet_util::log::LogItem::Unimp, format_args!("pl011: DMA"));
+/// ```
+pub fn log(item: LogItem, args: fmt::Arguments<'_>) {
+    match item {
+        LogItem::GuestError => guest_error(|| args.to_string()),
+        LogItem::Unimp => unimplemented(|| args.to_string()),
+    }
+}
