@@ -149,9 +149,7 @@ static void fuzz_run(Trace *t, const char *machine, const uint8_t *data,
     t->f = open_memstream(&t->text, &t->len);
     mig_writer_init(&t->stream);
     VirtMachine *vms = virt_machine_new(machine, &err);
-    if (!vms || !virt_machine_realize(vms, NULL, "built-in demo firmware",
-                                      rivet_demo_firmware,
-                                      rivet_demo_firmware_size, &err)) {
+    if (!vms || !virt_machine_realize(vms, NULL, NULL, &err)) {
         error_report_err(err);
         abort();
     }
