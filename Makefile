@@ -64,14 +64,11 @@ check-sanitize: $(SETUP_STAMP)
 	@$(VENV)/bin/python scripts/test-summary.py $(SANITIZE_BUILD)
 
 # The fuzzers of the migration stream and the firmware loader under
-# ASan+UBSan, in build-fuzz/ (clang).
+# ASan+UBSan, in build-fuzz/ (clang); guest MMIO on both twins in
+# build-fuzz-rust/.
 FUZZ_SECONDS ?= 60
-fuzz-migration fuzz-loader: $(SETUP_STAMP)
+fuzz-migration fuzz-loader fuzz-mmio: $(SETUP_STAMP)
 	@scripts/fuzz.sh $(@:fuzz-%=%) $(FUZZ_SECONDS)
-
-# The guest-MMIO fuzzer: C and Rust twins compared, in build-fuzz-rust/.
-fuzz-mmio: $(SETUP_STAMP)
-	@scripts/fuzz-mmio.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD) $(BENCH_NOPROBES) $(SANITIZE_BUILD)
