@@ -284,6 +284,15 @@ static DeviceState *virt_create_device(VirtMachine *vms, const char *type,
     return dev;
 }
 
+/* Wire output line of dev to PLIC source, and remember who drives it. */
+static void virt_connect_plic_source(VirtMachine *vms, DeviceState *dev,
+                                     int line, int source)
+{
+    sysbus_connect_irq(SYS_BUS_DEVICE(dev), line,
+                       qdev_get_gpio_in(vms->plic, source));
+    vms->plic_source_device[source] = dev;
+}
+
 static void virt_power_reset_request(void *opaque)
 {
     VirtMachine *vms = opaque;
@@ -356,14 +365,12 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
                        qdev_get_gpio_in(cpu, RISCV_IRQ_MSIP));
     sysbus_connect_irq(SYS_BUS_DEVICE(vms->clint), 1,
                        qdev_get_gpio_in(cpu, RISCV_IRQ_MTIP));
-    sysbus_connect_irq(SYS_BUS_DEVICE(vms->uart), 0,
-                       qdev_get_gpio_in(vms->plic, VIRT_UART0_IRQ));
+    virt_connect_plic_source(vms, vms->uart, 0, VIRT_UART0_IRQ);
     uint32_t intcap =
         (uint32_t)object_property_get_uint(OBJECT(vms->hpet), "intcap", NULL);
     for (int route = 1; route < VIRT_PLIC_NUM_SOURCES; route++) {
         if (intcap & (1u << route)) {
-            sysbus_connect_irq(SYS_BUS_DEVICE(vms->hpet), route,
-                               qdev_get_gpio_in(vms->plic, route));
+            virt_connect_plic_source(vms, vms->hpet, route, route);
         }
     }
 
