@@ -23,6 +23,7 @@ depend on X (Cargo.toml [dependencies], transitively):
 Usage: check-rebuild-set.py NINJA BUILD_DIR SOURCE_DIR SUB...
 (SUB: the bridged subsystems, e.g. util qom memory chardev hwcore)
 """
+import glob
 import os
 import re
 import subprocess
@@ -100,7 +101,10 @@ def crate_graph(source):
     """Workspace crate names (as rustc spells them) and, for each, the
     workspace crates that depend on it directly."""
     with open(os.path.join(source, "Cargo.toml"), "rb") as f:
-        members = tomllib.load(f)["workspace"]["members"]
+        patterns = tomllib.load(f)["workspace"]["members"]
+    # A member may be a glob (the devices: hw/*/*/rust).
+    members = [os.path.relpath(m, source) for p in patterns
+               for m in sorted(glob.glob(os.path.join(source, p)))]
     deps = {}
     for member in members:
         with open(os.path.join(source, member, "Cargo.toml"), "rb") as f:
