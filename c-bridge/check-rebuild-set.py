@@ -18,7 +18,8 @@ depend on X (Cargo.toml [dependencies], transitively):
   - the bindings of S-sys are regenerated (its wrapper.h reads the header);
   - no bindings but those of S-sys and of crates above it are regenerated;
   - the crates recompiled are exactly the regenerated -sys crates and the
-    crates above them.
+    crates above them;
+  - Meson does not re-run (build.ninja does not depend on the header).
 
 Usage: check-rebuild-set.py NINJA BUILD_DIR SOURCE_DIR SUB...
 (SUB: the bridged subsystems, e.g. util qom memory chardev hwcore)
@@ -166,6 +167,9 @@ def main():
                             + " ".join(sorted(wrong)))
         if rebuilt != expected:
             problems.append(f"crates rebuilt {sorted(rebuilt)}, expected {sorted(expected)}")
+        if "build.ninja" in dirty:
+            problems.append("touching it re-runs Meson: build.ninja depends on it "
+                            "(meson.build reads it at configure time)")
         name = os.path.relpath(header, source)
         summary = (f"{name}: bindings {' '.join(sorted(regenerated)) or '-'}; "
                    f"crates {' '.join(sorted(rebuilt)) or '-'}")
