@@ -18,6 +18,20 @@ fn main() {
         .filter(|path| path.extension().is_some_and(|ext| ext == "probes"))
         .collect();
     defs.sort();
+    // Each device's own, hw/<class>/<name>/<name>.probes, as the build's
+    // device list (hw/devices.list) names the folders.
+    let hw = crate_dir.join("../../hw");
+    let list = hw.join("devices.list");
+    println!("cargo:rerun-if-changed={}", list.display());
+    for line in std::fs::read_to_string(&list).expect("reading hw/devices.list").lines() {
+        let Some(folder) = line.split_whitespace().next().filter(|w| !w.starts_with('#')) else {
+            continue;
+        };
+        let name = folder.rsplit('/').next().unwrap();
+        let def = hw.join(folder).join(format!("{name}.probes"));
+        println!("cargo:rerun-if-changed={}", def.display());
+        defs.push(def);
+    }
     let python = env::var("PYTHON").unwrap_or_else(|_| "python3".into());
     let status = Command::new(&python)
         .arg(probes.join("probegen.py"))
