@@ -11,7 +11,7 @@ MESON_OPTIONS ?=
 # Our pinned meson and ninja first: meson test re-runs ninja from PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: all run check bench setup clean distclean clippy rustfmt rustdoc fuzz-migration
+.PHONY: all run check bench setup clean distclean clippy rustfmt rustdoc fuzz-migration fuzz-loader
 
 all: $(BUILD)/build.ninja
 	@$(NINJA) -C $(BUILD) --quiet
@@ -50,10 +50,11 @@ bench: all
 	@$(NINJA) -C $(BENCH_NOPROBES) --quiet rivet
 	@RIVET_BENCH_NOPROBES=$(CURDIR)/$(BENCH_NOPROBES)/rivet $(NINJA) -C $(BUILD) bench
 
-# The migration-stream fuzzer under ASan+UBSan, in build-fuzz/ (clang).
+# The fuzzers of the migration stream and the firmware loader under
+# ASan+UBSan, in build-fuzz/ (clang).
 FUZZ_SECONDS ?= 60
-fuzz-migration: $(SETUP_STAMP)
-	@scripts/fuzz-migration.sh $(FUZZ_SECONDS)
+fuzz-migration fuzz-loader: $(SETUP_STAMP)
+	@scripts/fuzz.sh $(@:fuzz-%=%) $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD) $(BENCH_NOPROBES)

@@ -43,9 +43,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     Error *err = NULL;
     fuzz_vms = virt_machine_new("virt,ram-size=1048576", &err);
-    if (!fuzz_vms || !virt_machine_realize(
-                         fuzz_vms, NULL, "built-in demo firmware",
-                         rivet_demo_firmware, rivet_demo_firmware_size, &err)) {
+    if (!fuzz_vms || !virt_machine_realize(fuzz_vms, NULL, NULL, &err)) {
         error_report_err(err);
         abort();
     }

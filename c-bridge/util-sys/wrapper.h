@@ -6,4 +6,6 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "util/main-loop.h"
+#include "util/number.h"
+#include "util/output-file.h"
 #include "util/vclock.h"

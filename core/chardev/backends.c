@@ -1,7 +1,7 @@
 /*
  * The chardev backends: null (discards), stdio (the terminal), file (output
- * to a truncated file) and socket (a unix-socket server taking one client
- * at a time).
+ * to a file, truncated when the machine starts) and socket (a unix-socket
+ * server taking one client at a time).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +17,7 @@
 
 #include "chardev-internal.h"
 #include "util/main-loop.h"
+#include "util/output-file.h"
 
 /* ---------------------------------------------------------------------- */
 /* null                                                                    */
@@ -49,12 +50,24 @@ static void null_class_init(ObjectClass *klass, const void *data)
 /* ---------------------------------------------------------------------- */
 /* Output to an fd, shared by stdio and file                               */
 
-static int fd_write(Chardev *chr, const uint8_t *buf, int len)
+/* A write error (a full disk, a closed stdout) is reported once, naming
+ * the output (path, NULL for stdout), and the guest's later output is
+ * discarded: the machine runs on, and the exit status says output was lost
+ * (error_output_lost()). */
+static int fd_write(Chardev *chr, const uint8_t *buf, int len, const char *path)
 {
     if (chr->out_fd < 0) {
         return len;
     }
-    return chardev_fd_write_all(chr->out_fd, buf, len);
+    if (chardev_fd_write_all(chr->out_fd, buf, len) < 0) {
+        chr->out_fd = -1;
+        error_report_output_lost(errno,
+                                 "cannot write the guest output of %s to "
+                                 "%s%s%s; later output is discarded",
+                                 chr->label, path ? "'" : "",
+                                 path ? path : "stdout", path ? "'" : "");
+    }
+    return len;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -71,13 +84,49 @@ static void stdio_restore_terminal(void)
     }
 }
 
-/* ^C and friends end the process without running atexit handlers: put
- * the terminal back first, then die of the same signal as before. */
+/* Every signal whose default action ends the process: a terminal left
+ * without echo and line editing is unusable, whatever killed us. */
+static const int stdio_fatal_signals[] = {
+    SIGHUP,  SIGINT,  SIGQUIT,   SIGILL,  SIGTRAP, SIGABRT, SIGBUS,
+    SIGFPE,  SIGUSR1, SIGSEGV,   SIGUSR2, SIGPIPE, SIGALRM, SIGTERM,
+    SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGSYS,
+};
+#define STDIO_FATAL_SIGNAL_COUNT                                               \
+    (sizeof(stdio_fatal_signals) / sizeof(stdio_fatal_signals[0]))
+static struct sigaction stdio_previous_actions[STDIO_FATAL_SIGNAL_COUNT];
+
+/* These signals end the process without running atexit handlers: put the
+ * terminal back first, then let the signal do what it did before (die, or
+ * a sanitizer's report), by re-raising it under the previous action.
+ * Only async-signal-safe calls: tcsetattr, sigaction, raise. */
 static void stdio_restore_on_signal(int sig)
 {
     stdio_restore_terminal();
-    signal(sig, SIG_DFL);
+    for (size_t i = 0; i < STDIO_FATAL_SIGNAL_COUNT; i++) {
+        if (stdio_fatal_signals[i] == sig) {
+            sigaction(sig, &stdio_previous_actions[i], NULL);
+        }
+    }
+    /* Blocked while this handler runs: delivered as soon as it returns (a
+     * fault re-executes the faulting instruction and comes back anyway). */
     raise(sig);
+}
+
+static void stdio_catch_fatal_signals(void)
+{
+    for (size_t i = 0; i < STDIO_FATAL_SIGNAL_COUNT; i++) {
+        struct sigaction *previous = &stdio_previous_actions[i];
+        sigaction(stdio_fatal_signals[i], NULL, previous);
+        /* An ignored signal (nohup's SIGHUP, a parent's SIGPIPE) stays
+         * ignored: it cannot end the process. */
+        if (!(previous->sa_flags & SA_SIGINFO) &&
+            previous->sa_handler == SIG_IGN) {
+            continue;
+        }
+        struct sigaction sa = {.sa_handler = stdio_restore_on_signal};
+        sigemptyset(&sa.sa_mask);
+        sigaction(stdio_fatal_signals[i], &sa, NULL);
+    }
 }
 
 /* Hand keys to the guest as they are typed (no line editing, no echo: the
@@ -92,12 +141,7 @@ static void stdio_setup_terminal(void)
     if (!atexit_registered) {
         atexit_registered = true;
         atexit(stdio_restore_terminal);
-        static const int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-        for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(int); i++) {
-            struct sigaction sa = {.sa_handler = stdio_restore_on_signal};
-            sigemptyset(&sa.sa_mask);
-            sigaction(fatal_signals[i], &sa, NULL);
-        }
+        stdio_catch_fatal_signals();
     }
     stdio_termios_saved = true;
     struct termios raw = stdio_saved_termios;
@@ -147,40 +191,77 @@ static void stdio_close(Chardev *chr)
     chr->out_fd = -1;
 }
 
+static int stdio_write(Chardev *chr, const uint8_t *buf, int len)
+{
+    return fd_write(chr, buf, len, NULL);
+}
+
 static void stdio_class_init(ObjectClass *klass, const void *data)
 {
     (void)data;
     ChardevClass *cc = (ChardevClass *)klass;
     cc->open = stdio_open;
-    cc->write = fd_write;
+    cc->write = stdio_write;
     cc->close = stdio_close;
 }
 
 /* ---------------------------------------------------------------------- */
 /* file                                                                    */
 
+typedef struct FileChardev {
+    Chardev parent_obj;
+    OutputFile pending; /* checked by open, created or truncated by start */
+    char *path;
+    int fd;
+} FileChardev;
+
+static void file_instance_init(Object *obj)
+{
+    FileChardev *s = (FileChardev *)obj;
+    s->fd = -1;
+    s->pending.fd = -1;
+}
+
 static bool file_open(Chardev *chr, const char *path, Error **errp)
 {
+    FileChardev *s = (FileChardev *)chr;
     if (!*path) {
         error_setg(errp, "file: needs a path (file:PATH)");
         return false;
     }
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        error_setg_errno(errp, errno, "could not open '%s'", path);
+    if (!output_file_check(&s->pending, path, errp)) {
         return false;
     }
-    chr->out_fd = fd;
+    s->path = strdup(path);
     chr->connected = true;
     return true;
 }
 
+static bool file_start(Chardev *chr, Error **errp)
+{
+    FileChardev *s = (FileChardev *)chr;
+    s->fd = output_file_open(&s->pending, errp);
+    chr->out_fd = s->fd;
+    return s->fd >= 0;
+}
+
+static int file_write(Chardev *chr, const uint8_t *buf, int len)
+{
+    FileChardev *s = (FileChardev *)chr;
+    return fd_write(chr, buf, len, s->path);
+}
+
 static void file_close(Chardev *chr)
 {
-    if (chr->out_fd >= 0) {
-        close(chr->out_fd);
-        chr->out_fd = -1;
+    FileChardev *s = (FileChardev *)chr;
+    output_file_discard(&s->pending);
+    if (s->fd >= 0) {
+        close(s->fd);
+        s->fd = -1;
     }
+    chr->out_fd = -1;
+    free(s->path);
+    s->path = NULL;
 }
 
 static void file_class_init(ObjectClass *klass, const void *data)
@@ -188,7 +269,8 @@ static void file_class_init(ObjectClass *klass, const void *data)
     (void)data;
     ChardevClass *cc = (ChardevClass *)klass;
     cc->open = file_open;
-    cc->write = fd_write;
+    cc->start = file_start;
+    cc->write = file_write;
     cc->close = file_close;
 }
 
@@ -423,6 +505,8 @@ static const TypeInfo backend_types[] = {
     {
         .name = TYPE_CHARDEV_FILE,
         .parent = TYPE_CHARDEV,
+        .instance_size = sizeof(FileChardev),
+        .instance_init = file_instance_init,
         .class_init = file_class_init,
     },
     {

@@ -219,6 +219,12 @@ Chardev *chardev_new_from_spec(const char *label, const char *spec,
     return chr;
 }
 
+bool chardev_start(Chardev *chr, Error **errp)
+{
+    ChardevClass *cc = CHARDEV_GET_CLASS(chr);
+    return !cc->start || cc->start(chr, errp);
+}
+
 void chardev_destroy(Chardev *chr)
 {
     if (!chr) {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "chardev/char.h"
+#include "test-capture.h"
 #include "unit-test.h"
 #include "util/main-loop.h"
 
@@ -71,7 +72,7 @@ static Chardev *new_chardev(const char *label, const char *spec)
 {
     Error *err = NULL;
     Chardev *chr = chardev_new_from_spec(label, spec, &err);
-    if (!chr) {
+    if (!chr || !chardev_start(chr, &err)) {
         UNIT_FAIL("%s: %s", spec, error_get_message(err));
     }
     return chr;
@@ -189,6 +190,63 @@ UNIT_TEST(file_writes_exact_bytes)
     unlink(path);
 }
 
+/* A start that fails after -serial was read must not have touched the
+ * file: it is only checked until chardev_start(). */
+UNIT_TEST(file_is_untouched_until_started)
+{
+    const char *path = tmp_path("kept.txt");
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    fputs("keep me", f);
+    fclose(f);
+    char spec[160];
+    snprintf(spec, sizeof(spec), "file:%s", path);
+    Error *err = NULL;
+    Chardev *chr = chardev_new_from_spec("kept", spec, &err);
+    CHECK(chr != NULL);
+    chardev_destroy(chr);
+    char back[16] = "";
+    f = fopen(path, "r");
+    CHECK(f != NULL);
+    CHECK(fgets(back, sizeof(back), f) != NULL);
+    fclose(f);
+    CHECK_STREQ(back, "keep me");
+    unlink(path);
+
+    const char *missing = tmp_path("not-created.txt");
+    snprintf(spec, sizeof(spec), "file:%s", missing);
+    chr = chardev_new_from_spec("missing", spec, &err);
+    CHECK(chr != NULL);
+    CHECK(access(missing, F_OK) != 0);
+    CHECK(chardev_start(chr, &err));
+    CHECK(access(missing, F_OK) == 0);
+    chardev_destroy(chr);
+    unlink(missing);
+}
+
+/* -serial file:/dev/full: reported once, and remembered for the exit
+ * status; the guest's later output is discarded. */
+UNIT_TEST(file_write_error_is_reported_once)
+{
+    Chardev *chr = new_chardev("full", "file:/dev/full");
+    TestFrontend tf;
+    tf_attach(&tf, chr, 0);
+    CHECK(!error_output_lost());
+    Capture cap;
+    capture_begin(&cap, stderr);
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ_I64(char_fe_write_all(&tf.fe, (const uint8_t *)"x", 1), 1);
+    }
+    char *on_stderr = capture_end(&cap);
+    CHECK_STREQ(on_stderr, "rivet: cannot write the guest output of full to "
+                           "'/dev/full'; later output is discarded: No space "
+                           "left on device\n");
+    CHECK(error_output_lost());
+    free(on_stderr);
+    char_fe_deinit(&tf.fe);
+    chardev_destroy(chr);
+}
+
 UNIT_TEST(bad_specs_explain_themselves)
 {
     CHECK_STREQ(expect_error("b0", "foo"),
@@ -198,7 +256,7 @@ UNIT_TEST(bad_specs_explain_themselves)
                 "-serial: unknown backend 'tcp' (expected stdio, null, "
                 "file:PATH or unix:PATH,server)");
     CHECK_STREQ(expect_error("b0", "file:/nonexistent-dir/x"),
-                "could not open '/nonexistent-dir/x': No such file or "
+                "cannot create '/nonexistent-dir/x': No such file or "
                 "directory");
     CHECK(strstr(expect_error("b0", "file:"), "needs a path") != NULL);
     CHECK(strstr(expect_error("b0", "unix:/tmp/x"), "server") != NULL);

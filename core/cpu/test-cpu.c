@@ -1181,7 +1181,7 @@ UNIT_TEST(timer_armed_by_device_ends_slice_on_time)
 
 static void request_exit(uint64_t value)
 {
-    main_loop_request_exit((int)value);
+    main_loop_request_exit(value);
 }
 
 UNIT_TEST(exit_request_from_device_ends_slice)

@@ -20,11 +20,11 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static VirtMachine *build(const uint8_t *fw, size_t size, const char *name)
+static VirtMachine *build(const char *firmware)
 {
     Error *err = NULL;
     VirtMachine *vms = virt_machine_new("virt", &err);
-    if (!vms || !virt_machine_realize(vms, NULL, name, fw, size, &err)) {
+    if (!vms || !virt_machine_realize(vms, NULL, firmware, &err)) {
         error_report_err(err);
         exit(1);
     }
@@ -34,21 +34,15 @@ static VirtMachine *build(const uint8_t *fw, size_t size, const char *name)
 int main(int argc, char **argv)
 {
     Error *err = NULL;
-    uint8_t *fw;
-    size_t fw_size;
     int rounds = argc > 2 ? atoi(argv[2]) : 5;
     if (argc < 2 || rounds < 1) {
         fprintf(stderr, "usage: bench-snapshot TOUCH_RAM_ELF [ROUNDS]\n");
         return 1;
     }
-    if (!loader_read_file(argv[1], &fw, &fw_size, &err)) {
-        error_report_err(err);
-        return 1;
-    }
     double best_save = 1e9, best_load = 1e9;
     size_t size = 0;
     for (int i = 0; i < rounds; i++) {
-        VirtMachine *vms = build(fw, fw_size, argv[1]);
+        VirtMachine *vms = build(argv[1]);
         if (virt_machine_run(vms, &err) != 0) {
             fprintf(stderr, "bench-snapshot: the guest failed\n");
             return 1;
@@ -64,7 +58,7 @@ int main(int argc, char **argv)
         object_unparent(OBJECT(vms));
         main_loop_reset();
 
-        vms = build(fw, fw_size, argv[1]);
+        vms = build(argv[1]);
         double t2 = now_s();
         if (!virt_snapshot_load(vms, w.data, w.len, &err)) {
             error_report_err(err);
@@ -82,6 +76,5 @@ int main(int argc, char **argv)
            "(best of %d)\n",
            size, (double)size / (1 << 20), 100.0 * (double)size / (64 << 20),
            best_save * 1e3, best_load * 1e3, rounds);
-    free(fw);
     return 0;
 }

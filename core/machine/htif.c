@@ -42,8 +42,9 @@ static void htif_write(void *opaque, hwaddr addr, uint64_t value, unsigned size)
     uint64_t cmd = vms->htif_tohost;
     uint64_t device = cmd >> 56;
     if (device == 0 && (cmd & 1)) {
-        int code = (int)((cmd & 0x00ffffffffffffffULL) >> 1);
-        main_loop_request_exit(code > 255 ? 255 : code);
+        /* The whole code, up to 55 bits: main decides how it maps to an
+         * exit status (a narrowing here once turned 2^32 into success). */
+        main_loop_request_exit((cmd & 0x00ffffffffffffffULL) >> 1);
     } else {
         log_item(LOG_ITEM_UNIMP, "htif: unsupported tohost command 0x%llx\n",
                  (unsigned long long)cmd);

@@ -2,61 +2,148 @@
  * ELF64 and raw-binary loaders.  An image is validated completely before a
  * single byte reaches guest RAM, so a malformed file never leaves a
  * half-loaded machine behind.
+ *
+ * A file is never read whole: the loader reads the headers it needs, checks
+ * every size against RAM and against the file, and only then copies the
+ * loadable bytes into guest RAM through a small buffer.  The host holds no
+ * copy of the image; a reload (guest reset) reads the file again.
  */
 #include "machine/loader.h"
 
 #include <elf.h>
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef EM_RISCV
 #define EM_RISCV 243
 #endif
 
-/* Largest image we accept; far above any RAM size we allow. */
-#define LOADER_MAX_FILE_SIZE (1ULL << 34)
+/* Symbols searched for `tohost`, over all symbol tables: a bound on the
+ * reads a hostile section table can ask for, far above real firmware (a
+ * Linux kernel has about 150k). */
+#define LOADER_MAX_SYMBOLS (1u << 20)
 
-bool loader_read_file(const char *path, uint8_t **data, size_t *size,
-                      Error **errp)
+/* Bytes copied to guest RAM per read. */
+#define LOADER_CHUNK 65536
+
+void loader_source_init_buffer(LoaderSource *src, const char *name,
+                               const uint8_t *data, size_t size)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    memset(src, 0, sizeof(*src));
+    src->name = strdup(name);
+    src->fd = -1;
+    src->data = data;
+    src->size = size;
+}
+
+/* The file's identity for the reload check: a file rewritten in place
+ * changes its size or modification time. */
+static bool loader_file_unchanged(const LoaderSource *src,
+                                  const struct stat *st)
+{
+    return (uint64_t)st->st_size == src->size &&
+           st->st_mtim.tv_sec == src->mtime_sec &&
+           st->st_mtim.tv_nsec == src->mtime_nsec;
+}
+
+bool loader_source_open(LoaderSource *src, const char *path, Error **errp)
+{
+    memset(src, 0, sizeof(*src));
+    src->fd = -1;
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused
+     * below like any file that is not regular. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
         error_setg_errno(errp, errno, "could not open firmware '%s'", path);
         return false;
     }
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         error_setg(errp, "firmware '%s' is not a regular file", path);
-        fclose(f);
+        close(fd);
         return false;
     }
-    if ((unsigned long long)st.st_size > LOADER_MAX_FILE_SIZE) {
-        error_setg(errp, "firmware '%s' is too large (%lld bytes)", path,
-                   (long long)st.st_size);
-        fclose(f);
-        return false;
-    }
-    size_t len = (size_t)st.st_size;
-    uint8_t *buf = malloc(len ? len : 1);
-    if (!buf || fread(buf, 1, len, f) != len) {
-        error_setg(errp, "could not read firmware '%s'", path);
-        free(buf);
-        fclose(f);
-        return false;
-    }
-    fclose(f);
-    *data = buf;
-    *size = len;
+    src->name = strdup(path);
+    src->fd = fd;
+    src->size = (uint64_t)st.st_size;
+    src->mtime_sec = st.st_mtim.tv_sec;
+    src->mtime_nsec = st.st_mtim.tv_nsec;
     return true;
 }
 
-bool loader_is_elf(const uint8_t *data, size_t size)
+void loader_source_close(LoaderSource *src)
 {
-    return size >= SELFMAG && memcmp(data, ELFMAG, SELFMAG) == 0;
+    if (src->fd >= 0) {
+        close(src->fd);
+    }
+    free(src->name);
+    memset(src, 0, sizeof(*src));
+    src->fd = -1;
+}
+
+/* Reads [off, off + len) of the image, which the caller checked lies
+ * inside it. */
+static bool source_read(const LoaderSource *src, uint64_t off, void *buf,
+                        size_t len, Error **errp)
+{
+    if (src->fd < 0) {
+        memcpy(buf, src->data + off, len);
+        return true;
+    }
+    for (size_t done = 0; done < len;) {
+        ssize_t n = pread(src->fd, (uint8_t *)buf + done, len - done,
+                          (off_t)(off + done));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            error_setg_errno(errp, errno, "could not read firmware '%s'",
+                             src->name);
+            return false;
+        }
+        if (n == 0) {
+            error_setg(errp, "firmware '%s' became shorter while being read",
+                       src->name);
+            return false;
+        }
+        done += (size_t)n;
+    }
+    return true;
+}
+
+/* Copies len bytes at file offset off to guest address addr. */
+static bool source_copy_to_guest(const LoaderSource *src, uint64_t off,
+                                 uint64_t len, AddressSpace *as, uint64_t addr,
+                                 Error **errp)
+{
+    static uint8_t chunk[LOADER_CHUNK];
+    for (uint64_t done = 0; done < len;) {
+        size_t n =
+            len - done < sizeof(chunk) ? (size_t)(len - done) : sizeof(chunk);
+        if (!source_read(src, off + done, chunk, n, errp)) {
+            return false;
+        }
+        address_space_write(as, addr + done, chunk, n);
+        done += n;
+    }
+    return true;
+}
+
+static void guest_zero(AddressSpace *as, uint64_t addr, uint64_t len)
+{
+    static const uint8_t zeros[4096];
+    for (uint64_t done = 0; done < len;) {
+        uint64_t chunk = len - done;
+        chunk = chunk > sizeof(zeros) ? sizeof(zeros) : chunk;
+        address_space_write(as, addr + done, zeros, chunk);
+        done += chunk;
+    }
 }
 
 static bool range_inside_ram(uint64_t addr, uint64_t len, uint64_t ram_base,
@@ -66,14 +153,22 @@ static bool range_inside_ram(uint64_t addr, uint64_t len, uint64_t ram_base,
            addr - ram_base <= ram_size - len;
 }
 
-/*
- * RISC-V ELF files are little-endian; these copy a header or table entry
- * out of the file (which may be unaligned) in host byte order, so the
- * loader also works on a big-endian host such as s390x.
- */
-static void elf_read_ehdr(Elf64_Ehdr *eh, const uint8_t *p)
+/* Checks that [off, off + len) lies inside an image of size bytes. */
+static bool range_inside_file(uint64_t off, uint64_t len, uint64_t size)
 {
-    memcpy(eh, p, sizeof(*eh));
+    return off <= size && len <= size - off;
+}
+
+/*
+ * RISC-V ELF files are little-endian; these read a header or table entry
+ * in host byte order, so the loader also works on a big-endian host such
+ * as s390x.
+ */
+static bool elf_read_ehdr(const LoaderSource *src, Elf64_Ehdr *eh, Error **errp)
+{
+    if (!source_read(src, 0, eh, sizeof(*eh), errp)) {
+        return false;
+    }
     eh->e_type = le16toh(eh->e_type);
     eh->e_machine = le16toh(eh->e_machine);
     eh->e_version = le32toh(eh->e_version);
@@ -87,11 +182,16 @@ static void elf_read_ehdr(Elf64_Ehdr *eh, const uint8_t *p)
     eh->e_shentsize = le16toh(eh->e_shentsize);
     eh->e_shnum = le16toh(eh->e_shnum);
     eh->e_shstrndx = le16toh(eh->e_shstrndx);
+    return true;
 }
 
-static void elf_read_phdr(Elf64_Phdr *ph, const uint8_t *p)
+static bool elf_read_phdr(const LoaderSource *src, const Elf64_Ehdr *eh,
+                          unsigned i, Elf64_Phdr *ph, Error **errp)
 {
-    memcpy(ph, p, sizeof(*ph));
+    if (!source_read(src, eh->e_phoff + (uint64_t)i * sizeof(*ph), ph,
+                     sizeof(*ph), errp)) {
+        return false;
+    }
     ph->p_type = le32toh(ph->p_type);
     ph->p_flags = le32toh(ph->p_flags);
     ph->p_offset = le64toh(ph->p_offset);
@@ -100,11 +200,16 @@ static void elf_read_phdr(Elf64_Phdr *ph, const uint8_t *p)
     ph->p_filesz = le64toh(ph->p_filesz);
     ph->p_memsz = le64toh(ph->p_memsz);
     ph->p_align = le64toh(ph->p_align);
+    return true;
 }
 
-static void elf_read_shdr(Elf64_Shdr *sh, const uint8_t *p)
+static bool elf_read_shdr(const LoaderSource *src, const Elf64_Ehdr *eh,
+                          unsigned i, Elf64_Shdr *sh, Error **errp)
 {
-    memcpy(sh, p, sizeof(*sh));
+    if (!source_read(src, eh->e_shoff + (uint64_t)i * sizeof(*sh), sh,
+                     sizeof(*sh), errp)) {
+        return false;
+    }
     sh->sh_name = le32toh(sh->sh_name);
     sh->sh_type = le32toh(sh->sh_type);
     sh->sh_flags = le64toh(sh->sh_flags);
@@ -115,78 +220,98 @@ static void elf_read_shdr(Elf64_Shdr *sh, const uint8_t *p)
     sh->sh_info = le32toh(sh->sh_info);
     sh->sh_addralign = le64toh(sh->sh_addralign);
     sh->sh_entsize = le64toh(sh->sh_entsize);
+    return true;
 }
 
-static void elf_read_sym(Elf64_Sym *sym, const uint8_t *p)
+/* Finds the value of the symbol `tohost` (HTIF's mailbox) in the symbol
+ * tables; *value stays LOADER_NO_TOHOST if there is none.  A table that lies
+ * outside the file is skipped; more than LOADER_MAX_SYMBOLS symbols are
+ * refused. */
+static bool elf_find_tohost(const LoaderSource *src, const Elf64_Ehdr *eh,
+                            uint64_t *value, Error **errp)
 {
-    memcpy(sym, p, sizeof(*sym));
-    sym->st_name = le32toh(sym->st_name);
-    sym->st_shndx = le16toh(sym->st_shndx);
-    sym->st_value = le64toh(sym->st_value);
-    sym->st_size = le64toh(sym->st_size);
-}
-
-/* Checks that [off, off + len) lies inside a buffer of size bytes. */
-static bool range_inside_file(uint64_t off, uint64_t len, size_t size)
-{
-    return off <= size && len <= size - off;
-}
-
-/* Finds the value of symbol `name` in the symbol tables, or
- * LOADER_NO_TOHOST.  Tables are copied out with memcpy because a hostile
- * file may place them at unaligned offsets. */
-static uint64_t elf_find_symbol(const uint8_t *data, size_t size,
-                                const Elf64_Ehdr *eh, const char *name)
-{
+    *value = LOADER_NO_TOHOST;
     if (eh->e_shoff == 0 || eh->e_shentsize != sizeof(Elf64_Shdr) ||
         !range_inside_file(eh->e_shoff,
-                           (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr), size)) {
-        return LOADER_NO_TOHOST;
+                           (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr),
+                           src->size)) {
+        return true;
     }
-    size_t namelen = strlen(name);
+    static const char name[] = "tohost";
+    const size_t namelen = sizeof(name) - 1;
+    uint64_t budget = LOADER_MAX_SYMBOLS;
     for (unsigned i = 0; i < eh->e_shnum; i++) {
         Elf64_Shdr symtab, strtab;
-        elf_read_shdr(&symtab, data + eh->e_shoff + i * sizeof(symtab));
+        if (!elf_read_shdr(src, eh, i, &symtab, errp)) {
+            return false;
+        }
         if (symtab.sh_type != SHT_SYMTAB || symtab.sh_link >= eh->e_shnum ||
             symtab.sh_entsize != sizeof(Elf64_Sym)) {
             continue;
         }
-        elf_read_shdr(&strtab,
-                      data + eh->e_shoff + symtab.sh_link * sizeof(strtab));
-        if (!range_inside_file(symtab.sh_offset, symtab.sh_size, size) ||
-            !range_inside_file(strtab.sh_offset, strtab.sh_size, size)) {
+        if (!elf_read_shdr(src, eh, symtab.sh_link, &strtab, errp)) {
+            return false;
+        }
+        if (!range_inside_file(symtab.sh_offset, symtab.sh_size, src->size) ||
+            !range_inside_file(strtab.sh_offset, strtab.sh_size, src->size)) {
             continue;
         }
-        const char *strs = (const char *)(data + strtab.sh_offset);
-        for (uint64_t s = 0; s < symtab.sh_size / sizeof(Elf64_Sym); s++) {
-            Elf64_Sym sym;
-            elf_read_sym(&sym, data + symtab.sh_offset + s * sizeof(sym));
-            uint64_t off = sym.st_name;
-            if (off < strtab.sh_size && strtab.sh_size - off > namelen &&
-                memcmp(strs + off, name, namelen + 1) == 0) {
-                return sym.st_value;
+        uint64_t count = symtab.sh_size / sizeof(Elf64_Sym);
+        if (count > budget) {
+            error_setg(errp,
+                       "'%s' has more than %u symbols (section %u has "
+                       "%llu)",
+                       src->name, LOADER_MAX_SYMBOLS, i,
+                       (unsigned long long)count);
+            return false;
+        }
+        budget -= count;
+        for (uint64_t s = 0; s < count;) {
+            Elf64_Sym syms[256];
+            size_t n = count - s < 256 ? (size_t)(count - s) : 256;
+            if (!source_read(src, symtab.sh_offset + s * sizeof(syms[0]), syms,
+                             n * sizeof(syms[0]), errp)) {
+                return false;
+            }
+            s += n;
+            for (size_t k = 0; k < n; k++) {
+                uint64_t off = le32toh(syms[k].st_name);
+                char found[sizeof(name)];
+                if (off >= strtab.sh_size || strtab.sh_size - off <= namelen) {
+                    continue;
+                }
+                if (!source_read(src, strtab.sh_offset + off, found,
+                                 namelen + 1, errp)) {
+                    return false;
+                }
+                if (memcmp(found, name, namelen + 1) == 0) {
+                    *value = le64toh(syms[k].st_value);
+                    return true;
+                }
             }
         }
     }
-    return LOADER_NO_TOHOST;
+    return true;
 }
 
-bool load_elf_image(const char *name, const uint8_t *data, size_t size,
-                    AddressSpace *as, uint64_t ram_base, uint64_t ram_size,
-                    LoadedImage *out, Error **errp)
+static bool load_elf_image(const LoaderSource *src, AddressSpace *as,
+                           uint64_t ram_base, uint64_t ram_size,
+                           LoadedImage *out, Error **errp)
 {
-    if (!loader_is_elf(data, size)) {
-        error_setg(errp, "'%s' is not an ELF file", name);
-        return false;
-    }
-    if (size < sizeof(Elf64_Ehdr) || data[EI_CLASS] != ELFCLASS64 ||
-        data[EI_DATA] != ELFDATA2LSB) {
+    const char *name = src->name;
+    Elf64_Ehdr eh;
+    if (src->size < sizeof(Elf64_Ehdr)) {
         error_setg(errp, "'%s' is not a 64-bit little-endian ELF file", name);
         return false;
     }
-    /* Copy the header: data need not be suitably aligned. */
-    Elf64_Ehdr eh;
-    elf_read_ehdr(&eh, data);
+    if (!elf_read_ehdr(src, &eh, errp)) {
+        return false;
+    }
+    if (eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+        eh.e_ident[EI_DATA] != ELFDATA2LSB) {
+        error_setg(errp, "'%s' is not a 64-bit little-endian ELF file", name);
+        return false;
+    }
     if (eh.e_machine != EM_RISCV) {
         error_setg(errp, "'%s' is an ELF file for machine %u, not RISC-V", name,
                    eh.e_machine);
@@ -198,22 +323,25 @@ bool load_elf_image(const char *name, const uint8_t *data, size_t size,
         return false;
     }
     if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 ||
-        !range_inside_file(eh.e_phoff,
-                           (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr), size)) {
+        !range_inside_file(
+            eh.e_phoff, (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr), src->size)) {
         error_setg(errp, "'%s' has a corrupt program header table", name);
         return false;
     }
 
-    /* First pass: validate every loadable segment. */
+    /* First pass: validate every loadable segment against the file and
+     * RAM, before reading any of them. */
     uint64_t low = UINT64_MAX, high = 0;
     for (unsigned i = 0; i < eh.e_phnum; i++) {
         Elf64_Phdr ph;
-        elf_read_phdr(&ph, data + eh.e_phoff + i * sizeof(ph));
+        if (!elf_read_phdr(src, &eh, i, &ph, errp)) {
+            return false;
+        }
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0) {
             continue;
         }
         if (ph.p_filesz > ph.p_memsz ||
-            !range_inside_file(ph.p_offset, ph.p_filesz, size)) {
+            !range_inside_file(ph.p_offset, ph.p_filesz, src->size)) {
             error_setg(errp, "'%s' is truncated or corrupt (segment %u)", name,
                        i);
             return false;
@@ -240,27 +368,31 @@ bool load_elf_image(const char *name, const uint8_t *data, size_t size,
                    (unsigned long long)eh.e_entry);
         return false;
     }
+    uint64_t tohost;
+    if (!elf_find_tohost(src, &eh, &tohost, errp)) {
+        return false;
+    }
 
-    /* Second pass: copy.  Cannot fail: every range was checked to be RAM. */
+    /* Second pass: copy.  Every range was checked to be RAM; only a file
+     * that changes under us can still fail. */
     for (unsigned i = 0; i < eh.e_phnum; i++) {
         Elf64_Phdr ph;
-        elf_read_phdr(&ph, data + eh.e_phoff + i * sizeof(ph));
+        if (!elf_read_phdr(src, &eh, i, &ph, errp)) {
+            return false;
+        }
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0) {
             continue;
         }
-        address_space_write(as, ph.p_paddr, data + ph.p_offset, ph.p_filesz);
-        static const uint8_t zeros[4096];
-        for (uint64_t done = ph.p_filesz; done < ph.p_memsz;) {
-            uint64_t chunk = ph.p_memsz - done;
-            chunk = chunk > sizeof(zeros) ? sizeof(zeros) : chunk;
-            address_space_write(as, ph.p_paddr + done, zeros, chunk);
-            done += chunk;
+        if (!source_copy_to_guest(src, ph.p_offset, ph.p_filesz, as, ph.p_paddr,
+                                  errp)) {
+            return false;
         }
+        guest_zero(as, ph.p_paddr + ph.p_filesz, ph.p_memsz - ph.p_filesz);
     }
     out->entry = eh.e_entry;
     out->low_addr = low;
     out->high_addr = high;
-    out->tohost_addr = elf_find_symbol(data, size, &eh, "tohost");
+    out->tohost_addr = tohost;
     if (out->tohost_addr != LOADER_NO_TOHOST &&
         !range_inside_ram(out->tohost_addr, 8, ram_base, ram_size)) {
         out->tohost_addr = LOADER_NO_TOHOST;
@@ -268,35 +400,53 @@ bool load_elf_image(const char *name, const uint8_t *data, size_t size,
     return true;
 }
 
-bool load_raw_image(const char *name, const uint8_t *data, size_t size,
-                    AddressSpace *as, uint64_t ram_base, uint64_t ram_size,
-                    LoadedImage *out, Error **errp)
+static bool load_raw_image(const LoaderSource *src, AddressSpace *as,
+                           uint64_t ram_base, uint64_t ram_size,
+                           LoadedImage *out, Error **errp)
 {
-    if (size == 0) {
-        error_setg(errp, "firmware '%s' is empty", name);
+    if (src->size == 0) {
+        error_setg(errp, "firmware '%s' is empty", src->name);
         return false;
     }
-    if (size > ram_size) {
+    if (src->size > ram_size) {
         error_setg(errp,
-                   "firmware '%s' (%zu bytes) does not fit in RAM (%llu bytes)",
-                   name, size, (unsigned long long)ram_size);
+                   "firmware '%s' (%llu bytes) does not fit in RAM (%llu "
+                   "bytes)",
+                   src->name, (unsigned long long)src->size,
+                   (unsigned long long)ram_size);
         return false;
     }
-    address_space_write(as, ram_base, data, size);
+    if (!source_copy_to_guest(src, 0, src->size, as, ram_base, errp)) {
+        return false;
+    }
     out->entry = ram_base;
     out->low_addr = ram_base;
-    out->high_addr = ram_base + size;
+    out->high_addr = ram_base + src->size;
     out->tohost_addr = LOADER_NO_TOHOST;
     return true;
 }
 
-bool load_image(const char *name, const uint8_t *data, size_t size,
-                AddressSpace *as, uint64_t ram_base, uint64_t ram_size,
-                LoadedImage *out, Error **errp)
+bool load_image(const LoaderSource *src, AddressSpace *as, uint64_t ram_base,
+                uint64_t ram_size, LoadedImage *out, Error **errp)
 {
-    if (loader_is_elf(data, size)) {
-        return load_elf_image(name, data, size, as, ram_base, ram_size, out,
-                              errp);
+    if (src->fd >= 0) {
+        struct stat st;
+        if (fstat(src->fd, &st) != 0 || !loader_file_unchanged(src, &st)) {
+            error_setg(errp,
+                       "firmware '%s' changed on disk since it was first "
+                       "loaded, so it cannot be loaded again",
+                       src->name);
+            return false;
+        }
     }
-    return load_raw_image(name, data, size, as, ram_base, ram_size, out, errp);
+    uint8_t magic[SELFMAG];
+    if (src->size >= SELFMAG) {
+        if (!source_read(src, 0, magic, SELFMAG, errp)) {
+            return false;
+        }
+        if (memcmp(magic, ELFMAG, SELFMAG) == 0) {
+            return load_elf_image(src, as, ram_base, ram_size, out, errp);
+        }
+    }
+    return load_raw_image(src, as, ram_base, ram_size, out, errp);
 }

@@ -31,8 +31,8 @@ int virt_machine_run_until(VirtMachine *vms, uint64_t stop_at, Error **errp)
         if (vms->insns_executed >= stop_at) {
             return VIRT_RUN_STOPPED;
         }
-        if (vms->reset_requested) {
-            virt_machine_reset(vms);
+        if (vms->reset_requested && !virt_machine_reset(vms, errp)) {
+            return -1;
         }
         uint64_t budget =
             RUN_SLICE_INSNS - vms->insns_executed % RUN_SLICE_INSNS;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "migration/ram.h"
@@ -109,8 +110,36 @@ bool virt_snapshot_load(VirtMachine *vms, const uint8_t *data, size_t len,
     return ok;
 }
 
+bool virt_snapshot_check_target(const char *path, Error **errp)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        if (errno == ENOENT) {
+            return true; /* created by the rename */
+        }
+        error_setg_errno(errp, errno, "cannot save a snapshot to '%s'", path);
+        return false;
+    }
+    if (S_ISREG(st.st_mode)) {
+        return true;
+    }
+    error_setg(errp,
+               "'%s' exists and is not a regular file (%s); refusing to "
+               "replace it with a snapshot",
+               path,
+               S_ISLNK(st.st_mode)    ? "a symbolic link"
+               : S_ISDIR(st.st_mode)  ? "a directory"
+               : S_ISFIFO(st.st_mode) ? "a FIFO"
+               : S_ISSOCK(st.st_mode) ? "a socket"
+                                      : "a device");
+    return false;
+}
+
 bool virt_snapshot_save_file(VirtMachine *vms, const char *path, Error **errp)
 {
+    if (!virt_snapshot_check_target(path, errp)) {
+        return false;
+    }
     MigWriter w;
     mig_writer_init(&w);
     if (!virt_snapshot_save(vms, &w, errp)) {
@@ -118,11 +147,12 @@ bool virt_snapshot_save_file(VirtMachine *vms, const char *path, Error **errp)
         return false;
     }
     /* Write beside the target and rename, so a failed save never leaves a
-     * truncated snapshot under the requested name. */
+     * truncated snapshot under the requested name.  O_EXCL: never write
+     * through something already at the temporary name (a symbolic link). */
     size_t tmplen = strlen(path) + 16;
     char *tmp = malloc(tmplen);
     snprintf(tmp, tmplen, "%s.tmp%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     bool ok = fd >= 0;
     if (!ok) {
         error_setg_errno(errp, errno, "cannot create snapshot '%s'", tmp);
@@ -155,41 +185,83 @@ bool virt_snapshot_save_file(VirtMachine *vms, const char *path, Error **errp)
     return ok;
 }
 
-bool virt_snapshot_load_file(VirtMachine *vms, const char *path, Error **errp)
+/* Every RAM page in full (an 8-byte record header and the page), plus room
+ * for the other sections and the VM description (a few KiB in practice):
+ * the largest stream this machine can have saved.  A bigger file is not a
+ * snapshot of this machine, so it is refused before any of it is read. */
+#define SNAPSHOT_MAX_OVERHEAD (1u << 20)
+
+static uint64_t virt_snapshot_max_size(const VirtMachine *vms)
 {
-    uint8_t *data = NULL;
-    size_t size = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        error_setg_errno(errp, errno, "cannot open snapshot '%s'", path);
-        return false;
-    }
-    bool ok = true;
-    for (size_t cap = 0;;) {
-        if (size == cap) {
-            cap = cap ? cap * 2 : 1 << 20;
-            uint8_t *grown = realloc(data, cap);
-            if (!grown) {
-                error_setg(errp, "snapshot '%s' does not fit in memory", path);
-                ok = false;
-                break;
-            }
-            data = grown;
-        }
-        ssize_t n = read(fd, data + size, cap - size);
+    return vms->ram_size / RAM_PAGE_SIZE * (8 + RAM_PAGE_SIZE) +
+           SNAPSHOT_MAX_OVERHEAD;
+}
+
+/* Reads exactly size bytes, then checks that nothing follows. */
+static bool snapshot_read_exact(int fd, uint8_t *data, size_t size,
+                                const char *path, Error **errp)
+{
+    for (size_t done = 0; done <= size;) {
+        uint8_t extra;
+        uint8_t *dst = done < size ? data + done : &extra;
+        ssize_t n = read(fd, dst, done < size ? size - done : 1);
         if (n < 0 && errno == EINTR) {
             continue;
         }
         if (n < 0) {
             error_setg_errno(errp, errno, "cannot read snapshot '%s'", path);
-            ok = false;
-            break;
+            return false;
         }
         if (n == 0) {
-            break;
+            if (done == size) {
+                return true;
+            }
+            error_setg(errp, "snapshot '%s' became shorter while being read",
+                       path);
+            return false;
         }
-        size += (size_t)n;
+        if (done == size) {
+            error_setg(errp, "snapshot '%s' grew while being read", path);
+            return false;
+        }
+        done += (size_t)n;
     }
+    return true;
+}
+
+bool virt_snapshot_load_file(VirtMachine *vms, const char *path, Error **errp)
+{
+    /* O_NONBLOCK: a FIFO is refused below instead of waiting for a
+     * writer. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "cannot open snapshot '%s'", path);
+        return false;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        error_setg(errp, "snapshot '%s' is not a regular file", path);
+        close(fd);
+        return false;
+    }
+    uint64_t max = virt_snapshot_max_size(vms);
+    if ((uint64_t)st.st_size > max) {
+        error_setg(errp,
+                   "snapshot '%s' is %" PRIu64
+                   " bytes, more than a snapshot of this machine can be "
+                   "(at most %" PRIu64 " bytes with its %" PRIu64 "-byte RAM)",
+                   path, (uint64_t)st.st_size, max, vms->ram_size);
+        close(fd);
+        return false;
+    }
+    size_t size = (size_t)st.st_size;
+    uint8_t *data = malloc(size ? size : 1);
+    bool ok = data != NULL;
+    if (!ok) {
+        error_setg(errp, "snapshot '%s' (%zu bytes) does not fit in memory",
+                   path, size);
+    }
+    ok = ok && snapshot_read_exact(fd, data, size, path, errp);
     close(fd);
     if (ok) {
         ok = virt_snapshot_load(vms, data, size, errp);

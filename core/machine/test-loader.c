@@ -5,8 +5,11 @@
  */
 #include <elf.h>
 #include <endian.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "machine/loader.h"
 #include "unit-test.h"
@@ -117,19 +120,19 @@ static const TestElf *file_image(const TestElf *e)
     return &f;
 }
 
-static void expect_refused(const void *image, size_t size, const char *want)
+/* Loads an image held in memory. */
+static bool load_buffer(const char *name, const void *image, size_t size,
+                        LoadedImage *img, Error **errp)
 {
-    LoadedImage img;
-    Error *err = NULL;
-    setup();
-    CHECK(!load_image("fw.elf", image, size, &as, RAM_BASE, RAM_SIZE, &img,
-                      &err));
-    CHECK(err != NULL);
-    if (!strstr(error_get_message(err), want)) {
-        UNIT_FAIL("message '%s' lacks '%s'", error_get_message(err), want);
-    }
-    error_free(err);
-    /* Nothing reached RAM. */
+    LoaderSource src;
+    loader_source_init_buffer(&src, name, image, size);
+    bool ok = load_image(&src, &as, RAM_BASE, RAM_SIZE, img, errp);
+    loader_source_close(&src);
+    return ok;
+}
+
+static void expect_ram_untouched(void)
+{
     const uint8_t *host = memory_region_get_ram_ptr(&ram);
     for (uint64_t i = 0; i < RAM_SIZE; i++) {
         if (host[i] != 0xAA) {
@@ -138,14 +141,27 @@ static void expect_refused(const void *image, size_t size, const char *want)
     }
 }
 
+static void expect_refused(const void *image, size_t size, const char *want)
+{
+    LoadedImage img;
+    Error *err = NULL;
+    setup();
+    CHECK(!load_buffer("fw.elf", image, size, &img, &err));
+    CHECK(err != NULL);
+    if (!strstr(error_get_message(err), want)) {
+        UNIT_FAIL("message '%s' lacks '%s'", error_get_message(err), want);
+    }
+    error_free(err);
+    expect_ram_untouched();
+}
+
 UNIT_TEST(elf_loads_segments_zero_fills_bss_and_finds_tohost)
 {
     TestElf e;
     LoadedImage img;
     make_elf(&e, RAM_BASE + 0x100, 32);
     setup();
-    CHECK(load_image("fw.elf", (const uint8_t *)file_image(&e), sizeof(e), &as,
-                     RAM_BASE, RAM_SIZE, &img, NULL));
+    CHECK(load_buffer("fw.elf", file_image(&e), sizeof(e), &img, NULL));
     CHECK_EQ_U64(img.entry, RAM_BASE + 0x100);
     CHECK_EQ_U64(img.low_addr, RAM_BASE + 0x100);
     CHECK_EQ_U64(img.high_addr, RAM_BASE + 0x120);
@@ -163,8 +179,7 @@ UNIT_TEST(raw_image_loads_at_ram_base)
     static const uint8_t raw[] = {0x13, 0x00, 0x00, 0x00};
     LoadedImage img;
     setup();
-    CHECK(load_image("fw.bin", raw, sizeof(raw), &as, RAM_BASE, RAM_SIZE, &img,
-                     NULL));
+    CHECK(load_buffer("fw.bin", raw, sizeof(raw), &img, NULL));
     CHECK_EQ_U64(img.entry, RAM_BASE);
     CHECK_EQ_U64(img.tohost_addr, LOADER_NO_TOHOST);
     CHECK_EQ_U64(memory_region_get_ram_ptr(&ram)[0], 0x13);
@@ -230,13 +245,107 @@ UNIT_TEST(raw_image_larger_than_ram_is_refused)
 
 UNIT_TEST(missing_file_is_reported_with_its_name)
 {
-    uint8_t *data;
-    size_t size;
+    LoaderSource src;
     Error *err = NULL;
-    CHECK(!loader_read_file("/nonexistent/fw.elf", &data, &size, &err));
+    CHECK(!loader_source_open(&src, "/nonexistent/fw.elf", &err));
     CHECK(strstr(error_get_message(err), "/nonexistent/fw.elf") != NULL);
     CHECK(strstr(error_get_message(err), "No such file") != NULL);
     error_free(err);
+}
+
+/* A file in a fresh temporary directory; the caller removes both. */
+static void temp_path(char dir[64], char path[96], const char *name)
+{
+    snprintf(dir, 64, "/tmp/rivet-test-loader-XXXXXX");
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, 96, "%s/%s", dir, name);
+}
+
+static void write_file(const char *path, const void *data, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    CHECK(fwrite(data, 1, size, f) == size);
+    CHECK(fclose(f) == 0);
+}
+
+/* Opening a FIFO must not wait for a writer. */
+UNIT_TEST(fifo_is_refused_without_blocking)
+{
+    char dir[64], path[96];
+    temp_path(dir, path, "fifo");
+    CHECK(mkfifo(path, 0600) == 0);
+    LoaderSource src;
+    Error *err = NULL;
+    CHECK(!loader_source_open(&src, path, &err));
+    CHECK(strstr(error_get_message(err), "is not a regular file") != NULL);
+    error_free(err);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* A file is loaded from disk, kept open for a reload, and a reload of a
+ * file rewritten in place is refused instead of loading something else. */
+UNIT_TEST(file_reloads_and_a_changed_file_is_refused)
+{
+    static const uint8_t raw[] = {0x13, 0x00, 0x00, 0x00};
+    static const uint8_t other[] = {0x73, 0x00, 0x10, 0x00, 0x00};
+    char dir[64], path[96];
+    temp_path(dir, path, "fw.bin");
+    write_file(path, raw, sizeof(raw));
+    LoaderSource src;
+    LoadedImage img;
+    Error *err = NULL;
+    setup();
+    CHECK(loader_source_open(&src, path, NULL));
+    CHECK(load_image(&src, &as, RAM_BASE, RAM_SIZE, &img, NULL));
+    CHECK_EQ_U64(memory_region_get_ram_ptr(&ram)[0], 0x13);
+    CHECK(load_image(&src, &as, RAM_BASE, RAM_SIZE, &img, NULL));
+    write_file(path, other, sizeof(other));
+    setup();
+    CHECK(!load_image(&src, &as, RAM_BASE, RAM_SIZE, &img, &err));
+    CHECK(strstr(error_get_message(err), "changed on disk") != NULL);
+    error_free(err);
+    expect_ram_untouched();
+    loader_source_close(&src);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* Sizes are checked against RAM before anything is read: a sparse file
+ * far larger than RAM (raw) and an ELF segment claiming more bytes than
+ * RAM are refused without reading them (a read of 16 GiB would take
+ * seconds and the memory it needs). */
+UNIT_TEST(huge_sparse_files_are_refused_before_reading)
+{
+    char dir[64], path[96];
+    temp_path(dir, path, "big.bin");
+    write_file(path, "", 0);
+    CHECK(truncate(path, 16LL << 30) == 0);
+    LoaderSource src;
+    LoadedImage img;
+    Error *err = NULL;
+    setup();
+    CHECK(loader_source_open(&src, path, NULL));
+    CHECK(!load_image(&src, &as, RAM_BASE, RAM_SIZE, &img, &err));
+    CHECK(strstr(error_get_message(err), "does not fit in RAM") != NULL);
+    error_free(err);
+    err = NULL;
+    loader_source_close(&src);
+
+    TestElf e;
+    make_elf(&e, RAM_BASE, 16);
+    e.ph.p_filesz = e.ph.p_memsz = 8ULL << 30;
+    write_file(path, file_image(&e), sizeof(e));
+    CHECK(truncate(path, (off_t)(e.ph.p_offset + e.ph.p_filesz)) == 0);
+    CHECK(loader_source_open(&src, path, NULL));
+    CHECK(!load_image(&src, &as, RAM_BASE, RAM_SIZE, &img, &err));
+    CHECK(strstr(error_get_message(err), "outside RAM") != NULL);
+    error_free(err);
+    expect_ram_untouched();
+    loader_source_close(&src);
+    unlink(path);
+    rmdir(dir);
 }
 
 int main(void)

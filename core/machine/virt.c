@@ -165,6 +165,7 @@ static void virt_instance_init(Object *obj)
     VirtMachine *vms = VIRT_MACHINE(obj);
     vms->ram_size = VIRT_RAM_DEFAULT_SIZE;
     vms->htif = true;
+    vms->firmware.fd = -1;
     for (size_t i = 0; i < VIRT_NUM_DEVICES; i++) {
         vms->rust[i] = virt_board[i].impl == VIRT_IMPL_TWIN &&
                        virt_rust_linked(&virt_board[i]);
@@ -181,8 +182,7 @@ static void virt_instance_finalize(Object *obj)
         }
         memory_region_destroy(&vms->ram);
     }
-    free(vms->firmware);
-    free(vms->firmware_name);
+    loader_source_close(&vms->firmware);
 }
 
 static void virt_class_init(ObjectClass *oc, const void *data)
@@ -317,14 +317,12 @@ static uint64_t virt_read_mtime(void *opaque)
 
 static bool virt_load_firmware(VirtMachine *vms, Error **errp)
 {
-    return load_image(vms->firmware_name, vms->firmware, vms->firmware_size,
-                      get_address_space_memory(), VIRT_RAM_BASE, vms->ram_size,
-                      &vms->image, errp);
+    return load_image(&vms->firmware, get_address_space_memory(), VIRT_RAM_BASE,
+                      vms->ram_size, &vms->image, errp);
 }
 
 bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
-                          const char *firmware_name, const uint8_t *firmware,
-                          size_t firmware_size, Error **errp)
+                          const char *firmware_path, Error **errp)
 {
     MemoryRegion *sysmem = get_system_memory();
 
@@ -394,10 +392,15 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
         }
     }
 
-    vms->firmware_name = strdup(firmware_name);
-    vms->firmware = malloc(firmware_size ? firmware_size : 1);
-    memcpy(vms->firmware, firmware, firmware_size);
-    vms->firmware_size = firmware_size;
+    if (firmware_path) {
+        if (!loader_source_open(&vms->firmware, firmware_path, errp)) {
+            return false;
+        }
+    } else {
+        loader_source_init_buffer(&vms->firmware, "built-in demo firmware",
+                                  rivet_demo_firmware,
+                                  rivet_demo_firmware_size);
+    }
     if (!virt_load_firmware(vms, errp)) {
         return false;
     }
@@ -409,24 +412,25 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
         !device_realize(cpu, errp)) {
         return false;
     }
-    virt_machine_reset(vms);
-    return true;
+    return virt_machine_reset(vms, errp);
 }
 
-void virt_machine_reset(VirtMachine *vms)
+bool virt_machine_reset(VirtMachine *vms, Error **errp)
 {
     vms->reset_requested = false;
     vms->htif_tohost = 0;
     vms->htif_fromhost = 0;
     device_reset_tree(OBJECT(vms));
-    /* The image was validated when first loaded: reloading cannot fail.
-     * HTIF is switched off meanwhile so the `tohost` bytes of the image
-     * reach RAM instead of being taken as a command. */
+    /* The image was validated when first loaded: reloading fails only if
+     * the file changed or cannot be read.  HTIF is switched off meanwhile
+     * so the `tohost` bytes of the image reach RAM instead of being taken
+     * as a command. */
     if (vms->htif_mr.ops) {
         memory_region_set_enabled(&vms->htif_mr, false);
     }
-    virt_load_firmware(vms, NULL);
+    bool ok = virt_load_firmware(vms, errp);
     if (vms->htif_mr.ops) {
         memory_region_set_enabled(&vms->htif_mr, true);
     }
+    return ok;
 }

@@ -4,10 +4,12 @@
  * stderr with a non-zero exit status, before any guest code runs.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chardev/char.h"
 #include "machine/snapshot.h"
@@ -15,13 +17,18 @@
 #include "probes/registry.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/main-loop.h"
+#include "util/number.h"
 
 #ifndef RIVET_VERSION
 #define RIVET_VERSION "unknown"
 #endif
 
-/* Exit status for command-line and set-up errors (the guest owns 0..255
- * through the power device, so keep ours distinct from "test failed"). */
+/* Exit status for rivet's own failures: a set-up error, a guest that can
+ * never wake up, a snapshot that cannot be written, and guest output or log
+ * lost to a write error when the guest itself passed.  Each comes with a
+ * line on stderr saying which.  Guest failure codes are 1..255 too: README
+ * "Failure behaviour" lists them all. */
 #define EXIT_USAGE 1
 
 typedef struct Options {
@@ -49,8 +56,9 @@ static void print_help(void)
         "        pl011=c|rust    which PL011 implementation to use\n"
         "        hpet=c|rust     which HPET implementation to use\n"
         "                        (default rust when built with Rust)\n"
-        "  -m SIZE          guest RAM, e.g. 64M or 1G (default 64M; a bare\n"
-        "                   number means MiB; between 1M and 16G)\n"
+        "  -m SIZE          guest RAM, e.g. 64M or 1G (default 64M; suffix K,\n"
+        "                   M or G in either case, a bare number means MiB;\n"
+        "                   between 1M and 16G)\n"
         "  -bios FILE       firmware to boot (ELF or raw binary loaded at\n"
         "                   0x80000000); default: the built-in demo\n"
         "  -kernel FILE     same as -bios (use one of the two)\n"
@@ -67,32 +75,34 @@ static void print_help(void)
         "  -save-at N,file:PATH\n"
         "                   run until the guest has executed N instructions\n"
         "                   since power-on, save a snapshot to PATH, exit 0\n"
+        "                   (PATH is replaced only if it is a regular file)\n"
         "  -trace PATTERN   print the probe events whose names match the glob\n"
         "                   to stderr or the -D file (repeatable; -trace help\n"
         "                   lists them)\n"
         "  -h, --help       show this help and exit\n"
         "  --version        show the version and exit\n"
         "\n"
-        "The exit status is the guest's: 0 when it powers off with `pass`,\n"
-        "its failure code otherwise; 1 for command-line errors.\n");
+        "Exit status: the guest's result, 0 when it passes (power device\n"
+        "`pass`, HTIF code 0), its failure code otherwise (power device\n"
+        "`fail` code, with 0 counted as 1; HTIF code); codes above 255 give\n"
+        "255 and stderr names the real code.  1 for rivet's own errors, each\n"
+        "told on stderr: a bad option or set-up, a guest that can never\n"
+        "wake, a snapshot not saved, guest output or the log lost to a\n"
+        "write error while the guest passed.  Numbers are decimal (property\n"
+        "values also 0x hex), booleans on or off.\n");
 }
 
-/* Parse a -m size: a number with an optional K/M/G/T suffix (bare numbers
- * are MiB, as in QEMU). */
+/* Parse a -m size: a decimal number with an optional K/M/G suffix (bare
+ * numbers are MiB, as in QEMU). */
 static bool parse_ram_size(const char *text, uint64_t *out, Error **errp)
 {
-    errno = 0;
-    char *end;
-    if (text[0] == '-' || text[0] == '\0') {
+    const char *end;
+    uint64_t value;
+    if (parse_uint64(text, false, &end, &value) != NUMBER_OK) {
         error_setg(errp, "-m %s: not a valid size", text);
         return false;
     }
-    unsigned long long value = strtoull(text, &end, 10);
-    if (errno || end == text) {
-        error_setg(errp, "-m %s: not a valid size", text);
-        return false;
-    }
-    unsigned shift;
+    unsigned shift = 0;
     switch (*end) {
     case '\0':
     case 'M':
@@ -107,17 +117,8 @@ static bool parse_ram_size(const char *text, uint64_t *out, Error **errp)
     case 'g':
         shift = 30;
         break;
-    case 'T':
-    case 't':
-        shift = 40;
-        break;
-    default:
-        error_setg(errp, "-m %s: unknown size suffix '%s' (use K, M or G)",
-                   text, end);
-        return false;
     }
-    if (*end != '\0' && end[1] != '\0' && strcmp(end + 1, "iB") != 0 &&
-        strcmp(end + 1, "B") != 0) {
+    if (shift == 0 || (*end != '\0' && end[1] != '\0')) {
         error_setg(errp, "-m %s: unknown size suffix '%s' (use K, M or G)",
                    text, end);
         return false;
@@ -126,7 +127,7 @@ static bool parse_ram_size(const char *text, uint64_t *out, Error **errp)
         error_setg(errp, "-m %s: size is too large", text);
         return false;
     }
-    *out = (uint64_t)value << shift;
+    *out = value << shift;
     return true;
 }
 
@@ -206,8 +207,10 @@ static int parse_options(int argc, char **argv, Options *opts, Error **errp)
     return 1;
 }
 
-/* Builds the machine described by opts; NULL with *errp set on failure. */
-static VirtMachine *create_machine(const Options *opts, Error **errp)
+/* Builds the machine described by opts; NULL with *errp set on failure.
+ * *serial is its serial backend, opened but not started. */
+static VirtMachine *create_machine(const Options *opts, Chardev **serial,
+                                   Error **errp)
 {
     VirtMachine *vms = virt_machine_new(opts->machine, errp);
     if (!vms) {
@@ -227,26 +230,12 @@ static VirtMachine *create_machine(const Options *opts, Error **errp)
         }
     }
 
-    Chardev *serial = chardev_new_from_spec("serial0", opts->serial, errp);
-    if (!serial) {
+    *serial = chardev_new_from_spec("serial0", opts->serial, errp);
+    if (!*serial) {
         return NULL;
     }
 
-    uint8_t *data = NULL;
-    size_t size = 0;
-    const char *name = "built-in demo firmware";
-    const uint8_t *image = rivet_demo_firmware;
-    size_t image_size = rivet_demo_firmware_size;
-    if (opts->firmware) {
-        if (!loader_read_file(opts->firmware, &data, &size, errp)) {
-            return NULL;
-        }
-        name = opts->firmware;
-        image = data;
-        image_size = size;
-    }
-    bool ok = virt_machine_realize(vms, serial, name, image, image_size, errp);
-    free(data);
+    bool ok = virt_machine_realize(vms, *serial, opts->firmware, errp);
     return ok ? vms : NULL;
 }
 
@@ -261,23 +250,27 @@ static const char *migration_file(const char *option, const char *uri,
     return uri + 5;
 }
 
-/* -save-at N,file:PATH */
+/* -save-at N,file:PATH; PATH is checked now, not after N instructions. */
 static bool parse_save_at(const char *text, uint64_t *insns, const char **path,
                           Error **errp)
 {
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(text, &end, 10);
-    if (errno || end == text || text[0] == '-' || *end != ',') {
+    const char *end;
+    if (parse_uint64(text, false, &end, insns) != NUMBER_OK || *end != ',') {
         error_setg(errp,
                    "-save-at %s: expected N,file:PATH with N a number of "
                    "instructions",
                    text);
         return false;
     }
-    *insns = n;
     *path = migration_file("-save-at", end + 1, errp);
-    return *path != NULL;
+    if (!*path) {
+        return false;
+    }
+    if (!virt_snapshot_check_target(*path, errp)) {
+        error_prepend(errp, "-save-at %s: ", text);
+        return false;
+    }
+    return true;
 }
 
 /* Runs the guest to the -save-at point and writes the snapshot; returns
@@ -303,17 +296,68 @@ static int run_and_save(VirtMachine *vms, uint64_t insns, const char *path)
     return EXIT_USAGE;
 }
 
+/* fds 0-2 closed by the caller (`rivet >&-`) would be handed out by the
+ * next open(), and guest output meant for stdout would land in the -D
+ * file.  Fill them with /dev/null: read-only, so that writing to a closed
+ * stdout still fails and is reported as lost output, as for any command. */
+static void fill_closed_standard_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) {
+            continue;
+        }
+        /* The lowest free fd, and the ones below are filled: fd itself. */
+        int null_fd = open("/dev/null", O_RDONLY);
+        if (null_fd >= 0 && null_fd != fd) {
+            dup2(null_fd, fd);
+            close(null_fd);
+        }
+    }
+}
+
+/* --help and friends wrote to stdout: a failed write must not exit 0. */
+static int exit_after_printing(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        error_report("cannot write to stdout: %s", strerror(errno));
+        return EXIT_USAGE;
+    }
+    return EXIT_SUCCESS;
+}
+
+/* The guest powered off with status: say so when its code did not fit. */
+static void report_unrepresentable_code(void)
+{
+    if (main_loop_exit_code() > MAIN_LOOP_EXIT_STATUS_MAX) {
+        error_report("the guest failed with code %" PRIu64
+                     ", above the largest exit status: exit status %d",
+                     main_loop_exit_code(), MAIN_LOOP_EXIT_STATUS_MAX);
+    }
+}
+
+/* The process exit status for a run that ended with status. */
+static int final_status(int status)
+{
+    /* Lost output was reported when it happened; a pass must not hide it,
+     * a guest failure code stays the more useful status. */
+    if (status == EXIT_SUCCESS && error_output_lost()) {
+        return EXIT_USAGE;
+    }
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     Options opts = {.machine = "virt", .serial = "stdio"};
     Error *err = NULL;
 
+    fill_closed_standard_fds();
     int parsed = parse_options(argc, argv, &opts, &err);
     if (parsed <= 0) {
         if (err) {
             error_report_err(err);
         }
-        return parsed == 0 ? EXIT_SUCCESS : EXIT_USAGE;
+        return parsed == 0 ? exit_after_printing() : EXIT_USAGE;
     }
     if (opts.debug_items) {
         bool help_shown = false;
@@ -322,10 +366,13 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
         if (help_shown) {
-            return EXIT_SUCCESS;
+            return exit_after_printing();
         }
     }
-    if (opts.log_file && !log_set_file(opts.log_file, &err)) {
+    /* Nothing is created or truncated until every option, the machine,
+     * the firmware and the snapshot have been checked: -D and -serial
+     * file: are only checked here, and started below. */
+    if (opts.log_file && !log_prepare_file(opts.log_file, &err)) {
         error_prepend(&err, "-D %s: ", opts.log_file);
         error_report_err(err);
         return EXIT_USAGE;
@@ -345,17 +392,35 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    VirtMachine *vms = create_machine(&opts, &err);
+    Chardev *serial = NULL;
+    VirtMachine *vms = create_machine(&opts, &serial, &err);
     if (!vms) {
         error_report_err(err);
+        log_close();
         return EXIT_USAGE;
     }
     /* A snapshot is loaded completely, or the guest never runs. */
     if (incoming_path && !virt_snapshot_load_file(vms, incoming_path, &err)) {
         error_report_err(err);
         object_unparent(OBJECT(vms));
+        log_close();
         return EXIT_USAGE;
     }
+    if (save_path && save_insns < vms->insns_executed) {
+        error_report("-save-at %s: the snapshot %s resumes after %" PRIu64
+                     " instructions, past the point to save at",
+                     opts.save_at, incoming_path, vms->insns_executed);
+        object_unparent(OBJECT(vms));
+        log_close();
+        return EXIT_USAGE;
+    }
+    if (!log_start_file(&err) || !chardev_start(serial, &err)) {
+        error_report_err(err);
+        object_unparent(OBJECT(vms));
+        log_close();
+        return EXIT_USAGE;
+    }
+
     int status;
     if (save_path) {
         status = run_and_save(vms, save_insns, save_path);
@@ -364,9 +429,11 @@ int main(int argc, char **argv)
         if (status < 0) {
             error_report_err(err);
             status = EXIT_USAGE;
+        } else {
+            report_unrepresentable_code();
         }
     }
     object_unparent(OBJECT(vms));
     log_close();
-    return status;
+    return final_status(status);
 }

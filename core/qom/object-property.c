@@ -6,7 +6,6 @@
  * Setters only ever see a value of their own property type that is already
  * in range, so each device setter stays a plain field store.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 
 #include "qom-internal.h"
 #include "qom/object.h"
+#include "util/number.h"
 
 static char *xstrdup(const char *s)
 {
@@ -494,58 +494,26 @@ bool object_property_set_link(Object *obj, const char *name, Object *value,
 
 /* --- Text form --- */
 
+/* Exactly what the messages and the docs say: on or off. */
 static bool parse_bool(const char *text, bool *out)
 {
-    static const char *const truthy[] = {"on", "true", "yes"};
-    static const char *const falsy[] = {"off", "false", "no"};
-    for (size_t i = 0; i < 3; i++) {
-        if (strcmp(text, truthy[i]) == 0) {
-            *out = true;
-            return true;
-        }
-        if (strcmp(text, falsy[i]) == 0) {
-            *out = false;
-            return true;
-        }
+    if (strcmp(text, "on") == 0 || strcmp(text, "off") == 0) {
+        *out = text[1] == 'n';
+        return true;
     }
     return false;
 }
 
-/* Plain numbers only: decimal or 0x hex, an optional '-' when negative is
- * allowed; no octal, no size suffixes, no surrounding blanks.  Sets
- * *overflow when the digits are valid but exceed 64 bits. */
+/* Plain numbers only (util/number.h): decimal or 0x hex, an optional '-'
+ * when negative is allowed; no octal, no size suffixes, no surrounding
+ * blanks.  Sets *overflow when the digits are valid but exceed 64 bits. */
 static bool parse_number(const char *text, bool allow_negative, bool *negative,
                          uint64_t *magnitude, bool *overflow)
 {
-    const char *p = text;
-    *negative = false;
-    *overflow = false;
-    if (*p == '-' && allow_negative) {
-        *negative = true;
-        p++;
-    }
-    int base = 10;
-    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-        base = 16;
-        p += 2;
-    }
-    if (!*p) {
-        return false;
-    }
-    for (const char *c = p; *c; c++) {
-        bool digit = (*c >= '0' && *c <= '9') ||
-                     (base == 16 &&
-                      ((*c >= 'a' && *c <= 'f') || (*c >= 'A' && *c <= 'F')));
-        if (!digit) {
-            return false;
-        }
-    }
-    errno = 0;
-    *magnitude = strtoull(p, NULL, base);
-    if (errno == ERANGE) {
-        *overflow = true;
-    }
-    return true;
+    *negative = allow_negative && text[0] == '-';
+    NumberParse r = parse_uint64(text + *negative, true, NULL, magnitude);
+    *overflow = r == NUMBER_TOO_LARGE;
+    return r != NUMBER_INVALID;
 }
 
 bool object_property_parse(Object *obj, const char *name, const char *text,

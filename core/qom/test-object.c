@@ -747,17 +747,21 @@ UNIT_TEST(property_parse)
 {
     Object *g = object_new(TYPE_GADGET, NULL);
     Error *err = NULL;
-    const char *truthy[] = {"on", "true", "yes"};
-    const char *falsy[] = {"off", "false", "no"};
-    for (int i = 0; i < 3; i++) {
-        CHECK(object_property_parse(g, "enabled", truthy[i], NULL));
-        CHECK(((Gadget *)g)->enabled);
-        CHECK(object_property_parse(g, "enabled", falsy[i], NULL));
-        CHECK(!((Gadget *)g)->enabled);
+    CHECK(object_property_parse(g, "enabled", "on", NULL));
+    CHECK(((Gadget *)g)->enabled);
+    CHECK(object_property_parse(g, "enabled", "off", NULL));
+    CHECK(!((Gadget *)g)->enabled);
+    /* Only what the message says is accepted. */
+    const char *refused[] = {"maybe", "yes", "no", "true", "false", "ON", ""};
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        CHECK(!object_property_parse(g, "enabled", refused[i], &err));
+        char expected[80];
+        snprintf(expected, sizeof(expected),
+                 "Parameter 'enabled' expects 'on' or 'off', got '%s'",
+                 refused[i]);
+        expect_error(err, expected);
+        err = NULL;
     }
-    CHECK(!object_property_parse(g, "enabled", "maybe", &err));
-    expect_error(err, "Parameter 'enabled' expects 'on' or 'off', got "
-                      "'maybe'");
 
     CHECK(object_property_parse(g, "baudrate", "9600", NULL));
     CHECK_EQ_U64(((Gadget *)g)->baudrate, 9600);
@@ -850,7 +854,7 @@ UNIT_TEST(property_print_round_trips)
 {
     Object *g = object_new(TYPE_GADGET, NULL);
     Object *copy = object_new(TYPE_GADGET, NULL);
-    CHECK(object_property_parse(g, "enabled", "yes", NULL));
+    CHECK(object_property_parse(g, "enabled", "on", NULL));
     CHECK(object_property_parse(g, "small", "0xff", NULL));
     CHECK(object_property_parse(g, "offset", "-5", NULL));
     CHECK(object_property_parse(g, "label", "uart", NULL));

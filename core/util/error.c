@@ -135,3 +135,21 @@ void error_report(const char *fmt, ...)
     fprintf(stderr, "rivet: %s\n", text);
     free(text);
 }
+
+static bool output_lost;
+
+void error_report_output_lost(int errnum, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *text = checked_vasprintf(fmt, ap);
+    va_end(ap);
+    output_lost = true;
+    error_report("%s: %s", text, strerror(errnum));
+    free(text);
+}
+
+bool error_output_lost(void)
+{
+    return output_lost;
+}

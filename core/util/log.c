@@ -9,13 +9,46 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "util/output-file.h"
 
 uint32_t log_item_mask;
 LogLevel log_level = LOG_LEVEL_WARN;
 
 /* NULL means stderr; a -D file is fully buffered because in_asm writes one
- * line per guest instruction (flushed by log_flush/log_close and at exit). */
+ * line per guest instruction (flushed by log_flush/log_close and at exit).
+ * While a -D file waits for log_start_file(), log_file is a memory stream
+ * holding what is logged meanwhile. */
 static FILE *log_file;
+static OutputFile log_pending;
+static char *log_held;
+static size_t log_held_len;
+/* Where the log goes, for the write-error report; NULL: stderr. */
+static char *log_path;
+/* A write failed and was reported: the log is dropped from then on. */
+static bool log_lost;
+
+static FILE *log_out(void)
+{
+    return log_file ? log_file : stderr;
+}
+
+/* Called after each write with its result (negative: failed). */
+static void log_check_write(int result)
+{
+    if (result >= 0 || log_lost) {
+        return;
+    }
+    int errnum = errno;
+    log_lost = true;
+    error_report_output_lost(errnum,
+                             "cannot write the log to %s%s%s; later log "
+                             "output is lost",
+                             log_path ? "'" : "",
+                             log_path ? log_path : "stderr",
+                             log_path ? "'" : "");
+}
 
 typedef struct LogItemName {
     LogItem item;
@@ -92,43 +125,97 @@ bool log_parse_items(const char *list, bool *help_shown, Error **errp)
     return true;
 }
 
-bool log_set_file(const char *path, Error **errp)
+bool log_prepare_file(const char *path, Error **errp)
 {
-    FILE *file = fopen(path, "w");
-    if (!file) {
-        error_setg_errno(errp, errno, "cannot open log file '%s'", path);
+    OutputFile checked;
+    if (!output_file_check(&checked, path, errp)) {
         return false;
     }
     log_close();
-    log_file = file;
+    log_file = open_memstream(&log_held, &log_held_len);
+    if (!log_file) {
+        error_setg_errno(errp, errno, "cannot hold the log in memory");
+        output_file_discard(&checked);
+        return false;
+    }
+    log_pending = checked;
     return true;
+}
+
+bool log_start_file(Error **errp)
+{
+    if (!log_pending.path) {
+        return true;
+    }
+    char *path = strdup(log_pending.path);
+    int fd = output_file_open(&log_pending, errp);
+    FILE *file = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (fd >= 0 && !file) {
+        error_setg_errno(errp, errno, "cannot open '%s'", path);
+        close(fd);
+    }
+    fclose(log_file);
+    log_file = file;
+    if (file) {
+        log_path = path;
+        /* What was logged while the file was pending goes first. */
+        size_t written = fwrite(log_held, 1, log_held_len, file);
+        log_check_write(written == log_held_len ? 0 : -1);
+    } else {
+        free(path);
+    }
+    free(log_held);
+    log_held = NULL;
+    log_held_len = 0;
+    return file != NULL;
+}
+
+bool log_set_file(const char *path, Error **errp)
+{
+    return log_prepare_file(path, errp) && log_start_file(errp);
 }
 
 void log_flush(void)
 {
-    fflush(log_file ? log_file : stderr);
+    if (!log_lost) {
+        log_check_write(fflush(log_out()));
+    }
 }
 
 void log_close(void)
 {
-    if (log_file) {
+    if (log_pending.path) {
+        /* Never started: the file stays untouched, the held log is
+         * dropped. */
+        output_file_discard(&log_pending);
         fclose(log_file);
-        log_file = NULL;
+        free(log_held);
+        log_held = NULL;
+        log_held_len = 0;
+    } else if (log_file) {
+        int result = fclose(log_file);
+        if (!log_lost) {
+            log_check_write(result);
+        }
     }
+    log_file = NULL;
+    free(log_path);
+    log_path = NULL;
+    log_lost = false;
 }
 
 /* Callers may or may not end their format with "\n"; either way every
  * message ends up as whole lines, so interleaved sources stay readable. */
 static void log_vwrite_line(const char *prefix, const char *fmt, va_list ap)
 {
-    FILE *out = log_file ? log_file : stderr;
     char *text;
-    if (vasprintf(&text, fmt, ap) < 0) {
+    if (log_lost || vasprintf(&text, fmt, ap) < 0) {
         return;
     }
     size_t len = strlen(text);
     bool has_newline = len > 0 && text[len - 1] == '\n';
-    fprintf(out, "%s%s%s", prefix, text, has_newline ? "" : "\n");
+    log_check_write(
+        fprintf(log_out(), "%s%s%s", prefix, text, has_newline ? "" : "\n"));
     free(text);
 }
 
@@ -170,8 +257,11 @@ void log_msg(LogLevel level, const char *fmt, ...)
 
 void log_printf(const char *fmt, ...)
 {
+    if (log_lost) {
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(log_file ? log_file : stderr, fmt, ap);
+    log_check_write(vfprintf(log_out(), fmt, ap));
     va_end(ap);
 }

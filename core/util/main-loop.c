@@ -25,7 +25,7 @@ static int watch_count;
 static int watch_capacity;
 
 static bool exit_requested;
-static int exit_status;
+static uint64_t exit_code;
 
 static int find_watch(int fd)
 {
@@ -163,7 +163,7 @@ bool main_loop_poll(int timeout_ms)
     return ran;
 }
 
-void main_loop_request_exit(int status)
+void main_loop_request_exit(uint64_t code)
 {
     /* The first request is the real reason the machine stops (e.g. a test
      * failure code); later ones must not mask it. */
@@ -171,7 +171,7 @@ void main_loop_request_exit(int status)
         return;
     }
     exit_requested = true;
-    exit_status = status;
+    exit_code = code;
 }
 
 bool main_loop_exit_requested(void)
@@ -179,13 +179,21 @@ bool main_loop_exit_requested(void)
     return exit_requested;
 }
 
+uint64_t main_loop_exit_code(void)
+{
+    return exit_code;
+}
+
 int main_loop_exit_status(void)
 {
-    return exit_status;
+    /* A process exit status keeps only 8 bits: 256 would read as success.
+     * Saturate instead, so every failure stays a failure. */
+    return exit_code > MAIN_LOOP_EXIT_STATUS_MAX ? MAIN_LOOP_EXIT_STATUS_MAX
+                                                 : (int)exit_code;
 }
 
 void main_loop_reset(void)
 {
     exit_requested = false;
-    exit_status = 0;
+    exit_code = 0;
 }

@@ -2,6 +2,7 @@
  * Unit tests for logging: `-d` item parsing (including help and unknown
  * items), item and level filtering, and -D redirection to a file.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -174,9 +175,75 @@ UNIT_TEST(log_file_open_failure_is_an_error)
     CHECK(!log_set_file("/nonexistent-dir/rivet.log", &err));
     CHECK(err != NULL);
     CHECK(strstr(error_get_message(err),
-                 "cannot open log file '/nonexistent-dir/rivet.log': ") ==
+                 "cannot create '/nonexistent-dir/rivet.log': ") ==
           error_get_message(err));
     error_free(err);
+}
+
+/* A start that fails after -D was read must leave the file as it was. */
+UNIT_TEST(log_file_never_started_is_untouched)
+{
+    char path[] = "/tmp/rivet-test-log-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    CHECK(write(fd, "old contents\n", 13) == 13);
+    close(fd);
+    start();
+    CHECK(log_prepare_file(path, NULL));
+    log_printf("held\n");
+    log_close();
+    char *text = read_file(path);
+    CHECK_STREQ(text, "old contents\n");
+    free(text);
+
+    /* Started: what was held while pending comes first. */
+    CHECK(log_prepare_file(path, NULL));
+    log_printf("held\n");
+    CHECK(log_start_file(NULL));
+    log_printf("after\n");
+    log_close();
+    text = read_file(path);
+    unlink(path);
+    CHECK_STREQ(text, "held\nafter\n");
+    free(text);
+}
+
+UNIT_TEST(log_file_missing_is_not_created_before_start)
+{
+    char dir[] = "/tmp/rivet-test-logdir-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[64];
+    snprintf(path, sizeof(path), "%s/new.log", dir);
+    start();
+    CHECK(log_prepare_file(path, NULL));
+    CHECK(access(path, F_OK) != 0);
+    log_close();
+    CHECK(access(path, F_OK) != 0);
+    CHECK(log_set_file(path, NULL));
+    CHECK(access(path, F_OK) == 0);
+    log_close();
+    unlink(path);
+    rmdir(dir);
+}
+
+/* -D /dev/full: the loss is reported once, and remembered for the exit
+ * status. */
+UNIT_TEST(log_write_error_is_reported_once)
+{
+    start();
+    CHECK(!error_output_lost());
+    Capture cap;
+    capture_begin(&cap, stderr);
+    CHECK(log_set_file("/dev/full", NULL));
+    for (int i = 0; i < 10000; i++) {
+        log_printf("line %d of a log nobody can store\n", i);
+    }
+    log_close();
+    char *on_stderr = capture_end(&cap);
+    CHECK_STREQ(on_stderr, "rivet: cannot write the log to '/dev/full'; later "
+                           "log output is lost: No space left on device\n");
+    CHECK(error_output_lost());
+    free(on_stderr);
 }
 
 int main(void)

@@ -174,6 +174,20 @@ UNIT_TEST(exit_request_keeps_first_status)
     CHECK_EQ_I64(main_loop_exit_status(), 0);
 }
 
+/* Exit statuses keep 8 bits: a code that does not fit must still fail. */
+UNIT_TEST(exit_status_saturates_instead_of_wrapping)
+{
+    const uint64_t codes[] = {255,        256,        512,
+                              1ull << 31, 1ull << 32, UINT64_MAX};
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+        main_loop_reset();
+        main_loop_request_exit(codes[i]);
+        CHECK_EQ_U64(main_loop_exit_code(), codes[i]);
+        CHECK_EQ_I64(main_loop_exit_status(), 255);
+    }
+    main_loop_reset();
+}
+
 int main(void)
 {
     return unit_run_all();

@@ -49,6 +49,9 @@ typedef struct ChardevClass {
     /* Parse the backend options (the text after "stdio", "file:" ...) and
      * open the backend. */
     bool (*open)(Chardev *chr, const char *options, Error **errp);
+    /* Take what open only checked (create or truncate an output file),
+     * once the whole configuration is valid (NULL: open did it all). */
+    bool (*start)(Chardev *chr, Error **errp);
     /* Write up to len bytes; returns bytes written or -1. */
     int (*write)(Chardev *chr, const uint8_t *buf, int len);
     void (*close)(Chardev *chr);
@@ -64,15 +67,19 @@ typedef struct ChardevClass {
     OBJECT_GET_CLASS(ChardevClass, (obj), TYPE_CHARDEV)
 
 /* Create and open a backend from a -serial style spec: "stdio", "null",
- * "file:PATH" (output only, truncated), "unix:PATH,server[,wait=on|off]"
- * (listens; accepts one client at a time and goes back to listening when it
- * leaves).  Unlike QEMU, wait defaults to off so start-up never blocks;
- * "wait=on" blocks until the first client connects.  The chardev is added
- * under /chardevs/<label>.  Errors name the spec and the failure.
- * stdio puts a terminal stdin into raw-ish mode (no echo, no line editing,
- * signals kept) and restores it at exit. */
+ * "file:PATH" (output only, truncated by chardev_start()),
+ * "unix:PATH,server[,wait=on|off]" (listens; accepts one client at a time and
+ * goes back to listening when it leaves).  Unlike QEMU, wait defaults to off so
+ * start-up never blocks; "wait=on" blocks until the first client connects.  The
+ * chardev is added under /chardevs/<label>.  Errors name the spec and the
+ * failure. stdio puts a terminal stdin into raw-ish mode (no echo, no line
+ * editing, signals kept) and restores it at exit. */
 Chardev *chardev_new_from_spec(const char *label, const char *spec,
                                Error **errp);
+/* Start a backend made by chardev_new_from_spec(), once nothing else can
+ * make the start fail: "file:PATH" is only checked by the spec and created
+ * or truncated here, so a failed start leaves PATH as it was. */
+bool chardev_start(Chardev *chr, Error **errp);
 /* Close the backend and drop it from the tree. */
 void chardev_destroy(Chardev *chr);
 

@@ -22,27 +22,34 @@ typedef struct LoadedImage {
     uint64_t tohost_addr;
 } LoadedImage;
 
-/* Read a whole file into a new buffer; caller frees *data. */
-bool loader_read_file(const char *path, uint8_t **data, size_t *size,
-                      Error **errp);
+/* Where an image comes from: a file, read piece by piece when loaded (never
+ * whole, and never kept in memory), or a buffer (the built-in demo, tests,
+ * the fuzzer).  A file stays open so that a guest reset can load it again;
+ * a file changed on disk since it was opened is refused then. */
+typedef struct LoaderSource {
+    char *name; /* the path, or the buffer's name; for messages */
+    int fd;     /* -1 for a buffer */
+    const uint8_t *data;
+    uint64_t size;
+    int64_t mtime_sec;
+    long mtime_nsec;
+} LoaderSource;
 
-bool loader_is_elf(const uint8_t *data, size_t size);
+/* Opens a regular file (a FIFO, a device or a directory is refused without
+ * blocking). */
+bool loader_source_open(LoaderSource *src, const char *path, Error **errp);
+/* data must outlive src. */
+void loader_source_init_buffer(LoaderSource *src, const char *name,
+                               const uint8_t *data, size_t size);
+void loader_source_close(LoaderSource *src);
 
-/* Copy the PT_LOAD segments of an ELF image into RAM (zero-filling bss).
- * Every segment must lie inside [ram_base, ram_base + ram_size): nothing is
- * written unless all of them do.  name is used in error messages. */
-bool load_elf_image(const char *name, const uint8_t *data, size_t size,
-                    AddressSpace *as, uint64_t ram_base, uint64_t ram_size,
-                    LoadedImage *out, Error **errp);
-
-/* Copy a raw image to ram_base; entry is ram_base. */
-bool load_raw_image(const char *name, const uint8_t *data, size_t size,
-                    AddressSpace *as, uint64_t ram_base, uint64_t ram_size,
-                    LoadedImage *out, Error **errp);
-
-/* Load by content: ELF when it has the ELF magic, raw binary otherwise. */
-bool load_image(const char *name, const uint8_t *data, size_t size,
-                AddressSpace *as, uint64_t ram_base, uint64_t ram_size,
-                LoadedImage *out, Error **errp);
+/* Load by content: ELF when it has the ELF magic, raw binary otherwise.
+ * An ELF image's PT_LOAD segments are copied to their addresses (bss
+ * zero-filled), a raw image to ram_base.  Every segment, and a raw image
+ * as a whole, must lie inside [ram_base, ram_base + ram_size) and inside
+ * the file: all of it is checked before anything is read or written, so a
+ * refused image leaves RAM untouched. */
+bool load_image(const LoaderSource *src, AddressSpace *as, uint64_t ram_base,
+                uint64_t ram_size, LoadedImage *out, Error **errp);
 
 #endif /* RIVET_MACHINE_LOADER_H */

@@ -49,10 +49,8 @@ typedef struct VirtMachine {
     /* The board table's devices (NULL: a Rust-only device in a build
      * without Rust). */
     DeviceState *devices[VIRT_NUM_DEVICES];
-    /* The firmware image, kept to reload it on a guest-requested reset. */
-    char *firmware_name;
-    uint8_t *firmware;
-    size_t firmware_size;
+    /* The firmware, kept open to reload it on a guest-requested reset. */
+    LoaderSource firmware;
     LoadedImage image;
     bool reset_requested;
     bool realized;
@@ -68,19 +66,20 @@ typedef struct VirtMachine {
 VirtMachine *virt_machine_new(const char *spec, Error **errp);
 
 /* Build the board: RAM, CPU, devices wired per virt-map.h, the serial port
- * on `serial` (may be NULL: output is discarded), and the firmware image
- * (copied; ELF or raw) loaded into RAM.  Nothing is left half-built on
- * failure: the machine can be unref'd. */
+ * on `serial` (may be NULL: output is discarded), and the firmware file
+ * firmware_path (ELF or raw; NULL boots the built-in demo) loaded into RAM.
+ * Nothing is left half-built on failure: the machine can be unref'd. */
 bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
-                          const char *firmware_name, const uint8_t *firmware,
-                          size_t firmware_size, Error **errp);
+                          const char *firmware_path, Error **errp);
 
-/* Reset every device and the CPU and reload the firmware image. */
-void virt_machine_reset(VirtMachine *vms);
+/* Reset every device and the CPU and reload the firmware image; fails only
+ * when the firmware file changed on disk or cannot be read again. */
+bool virt_machine_reset(VirtMachine *vms, Error **errp);
 
 /* Run the guest until it powers off (power device or HTIF); returns the
  * exit status, or -1 with *errp set when the guest can never make progress
- * (WFI with no timer armed and no input source). */
+ * (WFI with no timer armed and no input source) or a guest reset cannot
+ * reload the firmware. */
 int virt_machine_run(VirtMachine *vms, Error **errp);
 
 /* virt_machine_run() that stops once insns_executed reaches stop_at, at a

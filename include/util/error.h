@@ -41,4 +41,12 @@ void error_report_err(Error *err);
 /* Print "rivet: <formatted>" as one line on stderr. */
 void error_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Output the user asked for (guest output, the log) could not be written:
+ * print "rivet: <formatted>: <strerror(errnum)>" as one line on stderr and
+ * remember it, so that the exit status says so (error_output_lost()).  The
+ * caller reports each output once and stops writing to it. */
+void error_report_output_lost(int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+bool error_output_lost(void);
+
 #endif /* RIVET_UTIL_ERROR_H */

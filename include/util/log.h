@@ -43,12 +43,23 @@ static inline bool log_item_enabled(LogItem item)
  * on stdout and returns true with *help_shown set). */
 bool log_parse_items(const char *list, bool *help_shown, Error **errp);
 
-/* Redirect log output to path (truncating it).  The file is buffered:
- * log_flush() or log_close() (or exit()) writes it out. */
+/* -D FILE in two steps, so that a start that fails leaves FILE untouched
+ * (util/output-file.h): log_prepare_file() checks that path can be written
+ * and holds log output in memory; log_start_file() creates or truncates it
+ * and writes out what was held.  The file is buffered: log_flush() or
+ * log_close() (or exit()) writes it out. */
+bool log_prepare_file(const char *path, Error **errp);
+bool log_start_file(Error **errp);
+/* Both steps at once. */
 bool log_set_file(const char *path, Error **errp);
-/* Flush and close the -D file; later messages go to stderr again. */
+/* Flush and close the -D file (a file never started is left untouched);
+ * later messages go to stderr again. */
 void log_close(void);
 void log_flush(void);
+
+/* A failed write to the log (a full disk, a closed stderr) is reported once
+ * through error_report_output_lost(), and nothing more is logged until
+ * log_close(). */
 
 /* log_item and log_msg write whole lines: a missing trailing "\n" is
  * added.  log_msg prefixes "error: " / "warning: " for those levels. */

@@ -6,6 +6,7 @@
 #define RIVET_UTIL_MAIN_LOOP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "util/error.h"
 
@@ -30,12 +31,20 @@ bool main_loop_poll(int timeout_ms);
 /* Number of fds currently watched and willing to read. */
 int main_loop_active_fds(void);
 
-/* Request that the machine stop with the given exit status; the CPU loop
- * checks main_loop_exit_requested() between slices.  The first request
- * wins: later ones do not change the status.  main_loop_reset() clears the
- * request (fd watches are kept). */
-void main_loop_request_exit(int status);
+/* The largest process exit status. */
+#define MAIN_LOOP_EXIT_STATUS_MAX 255
+
+/* Request that the machine stop with the guest's result: 0 for success,
+ * any other code for a failure (the power device's `fail` code, the HTIF
+ * exit code).  The CPU loop checks main_loop_exit_requested() between
+ * slices.  The first request wins: later ones do not change the code.
+ * main_loop_reset() clears the request (fd watches are kept). */
+void main_loop_request_exit(uint64_t code);
 bool main_loop_exit_requested(void);
+/* The code as the guest gave it. */
+uint64_t main_loop_exit_code(void);
+/* The process exit status for it: the code, or MAIN_LOOP_EXIT_STATUS_MAX
+ * when the code does not fit (so a failure never reads as 0). */
 int main_loop_exit_status(void);
 void main_loop_reset(void);
 

@@ -9,12 +9,22 @@ run and referred to in the command as {NAME}:
   --tmpfile fw=hex:73005010        bytes given in hex
   --tmpfile fw=head:PATH:64        the first 64 bytes of PATH
   --tmpfile fw=zeros:2097152       that many zero bytes
+  --tmpfile fw=sparse:SIZE[:HEX]   a sparse file of SIZE bytes (holes read
+                                   as zeros), starting with HEX bytes
+  --tmpfile fw=fifo                a named pipe nobody writes to
+  --tmpfile out=text:keep me       that text
+
+--file-unchanged NAME checks that the run left temporary file NAME exactly
+as it was made (a start that fails must not truncate it).  --stdout-to
+sends the emulator's stdout to a path (e.g. /dev/full) or, with "closed",
+starts it with stdout closed; stdout is then not captured.
 
 On a mismatch it prints a unified diff or the unexpected text, so a failing
 test says what went wrong without rerunning it.
 """
 import argparse
 import difflib
+import os
 import pathlib
 import re
 import resource
@@ -35,6 +45,18 @@ def make_tmpfile(directory: pathlib.Path, spec: str) -> tuple[str, str]:
         data = pathlib.Path(path).read_bytes()[: int(count)]
     elif kind == "zeros":
         data = bytes(int(arg))
+    elif kind == "text":
+        data = arg.encode()
+    elif kind == "sparse":
+        size, _, head = arg.partition(":")
+        path = directory / name
+        path.write_bytes(bytes.fromhex(head))
+        os.truncate(path, int(size))
+        return name, str(path)
+    elif kind == "fifo":
+        path = directory / name
+        os.mkfifo(path)
+        return name, str(path)
     else:
         raise SystemExit(f"run-guest: unknown --tmpfile recipe '{recipe}'")
     path = directory / name
@@ -60,8 +82,17 @@ def main() -> int:
     parser.add_argument("--file-matches", action="append", default=[],
                         metavar="NAME=REGEX",
                         help="after the run, temporary file NAME must match REGEX (multiline)")
+    parser.add_argument("--file-unchanged", action="append", default=[],
+                        metavar="NAME",
+                        help="after the run, --tmpfile NAME must be as it was made")
+    parser.add_argument("--stdout-to", metavar="PATH|closed",
+                        help="stdout goes to PATH, or is closed, instead of captured")
     parser.add_argument("--max-rss-mib", type=float,
                         help="fail if the emulator's peak resident memory exceeds this")
+    parser.add_argument("--max-vm-mib", type=int,
+                        help="run the emulator with its address space limited to this "
+                        "(RLIMIT_AS), so a runaway allocation fails instead of "
+                        "exhausting the host")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -79,17 +110,37 @@ def main() -> int:
         # (and so its output) does not depend on host scheduling.
         stdin_path = pathlib.Path(tmp) / "stdin"
         stdin_path.write_text(args.stdin or "")
+        made = {name: pathlib.Path(names[name]).read_bytes()
+                for name in args.file_unchanged}
+        stdout = subprocess.PIPE
+        if args.stdout_to and args.stdout_to != "closed":
+            stdout = open(args.stdout_to, "wb")
+
+        def prepare_child():
+            if args.stdout_to == "closed":
+                os.close(1)  # after Popen set fd 1 up
+            if args.max_vm_mib:
+                limit = args.max_vm_mib << 20
+                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
         try:
             with stdin_path.open("rb") as stdin:
                 proc = subprocess.run(
                     host_command(command),
                     stdin=stdin,
-                    capture_output=True,
+                    stdout=stdout,
+                    stderr=subprocess.PIPE,
+                    preexec_fn=prepare_child,
                     timeout=args.timeout,
                 )
         except subprocess.TimeoutExpired:
             print(f"timed out after {args.timeout}s: {' '.join(command)}")
             return 1
+        for name, data in made.items():
+            now = pathlib.Path(names[name]).read_bytes()
+            if now != data:
+                print(f"file {name} changed: {data!r} became {now!r}")
+                ok = False
         for spec in args.file_equals:
             name, _, expected = spec.partition("=")
             produced = pathlib.Path(names[name])
@@ -113,7 +164,7 @@ def main() -> int:
         if rss_mib > args.max_rss_mib:
             print(f"peak resident memory {rss_mib:.1f} MiB exceeds {args.max_rss_mib} MiB")
             ok = False
-    out = proc.stdout.decode(errors="replace")
+    out = (proc.stdout or b"").decode(errors="replace")
     err = proc.stderr.decode(errors="replace")
     if proc.returncode != args.status:
         print(f"exit status {proc.returncode}, expected {args.status}")

@@ -3,7 +3,9 @@
 
 Checks that keys reach the guest as they are typed (no line buffering, no
 local echo: the guest does the echoing), and that the terminal settings are
-restored both when the guest powers off and when the user presses ^C.
+restored when the guest powers off, when the user presses ^C, and whatever
+fatal signal ends rivet (each re-raised: rivet dies of it), including the
+SIGPIPE of `rivet | head -1`.
 Usage: stdio-tty.py RIVET UART_ECHO_FIRMWARE
 """
 import os
@@ -37,12 +39,27 @@ def lflags(fd: int) -> int:
     return termios.tcgetattr(fd)[3]
 
 
-def start(rivet: str, firmware: str):
+# The signals are sent by kill(), not raised by a fault: keep a sanitizer's
+# own SIGSEGV/SIGBUS/SIGFPE report out of the way of rivet's handler.
+ENV = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "")
+           + ":handle_segv=0:handle_sigbus=0:handle_sigfpe=0")
+
+
+def start(rivet: str, firmware: str, pipe=None, ignore=None):
+    """Start on a new terminal; stdout is the terminal or pipe (r, w);
+    signal `ignore` is ignored from the start, as under nohup."""
     master, slave = pty.openpty()
     proc = subprocess.Popen(host_command([rivet, "-bios", firmware]), stdin=slave,
-                            stdout=slave, stderr=subprocess.PIPE)
-    read_until(master, b"uart-echo: ready")
+                            stdout=pipe[1] if pipe else slave,
+                            stderr=subprocess.PIPE, env=ENV,
+                            preexec_fn=(lambda: signal.signal(ignore, signal.SIG_IGN))
+                            if ignore else None)
+    read_until(pipe[0] if pipe else master, b"uart-echo: ready")
     return master, slave, proc
+
+
+def restored(slave: int) -> bool:
+    return (lflags(slave) & (termios.ICANON | termios.ECHO)) == (termios.ICANON | termios.ECHO)
 
 
 def main() -> int:
@@ -75,6 +92,43 @@ def main() -> int:
         failures.append(f"^C: exit {proc.returncode}, expected death by SIGINT")
     if (lflags(slave) & (termios.ICANON | termios.ECHO)) != (termios.ICANON | termios.ECHO):
         failures.append("terminal not restored after ^C")
+    os.close(master)
+    os.close(slave)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGABRT,
+                signal.SIGSEGV, signal.SIGUSR1, signal.SIGUSR2, signal.SIGALRM):
+        master, slave, proc = start(rivet, firmware)
+        proc.send_signal(sig)
+        proc.wait(timeout=20)
+        if proc.returncode != -sig:
+            failures.append(f"{sig.name}: exit {proc.returncode}, expected death by {sig.name}")
+        if not restored(slave):
+            failures.append(f"terminal not restored after {sig.name}")
+        os.close(master)
+        os.close(slave)
+
+    # rivet | head -1: the reader goes away, the next guest output raises
+    # SIGPIPE.
+    reader, writer = os.pipe()
+    master, slave, proc = start(rivet, firmware, pipe=(reader, writer))
+    os.close(writer)
+    os.close(reader)
+    os.write(master, b"x")
+    proc.wait(timeout=20)
+    if proc.returncode != -signal.SIGPIPE:
+        failures.append(f"SIGPIPE: exit {proc.returncode}, expected death by SIGPIPE")
+    if not restored(slave):
+        failures.append("terminal not restored after SIGPIPE")
+    os.close(master)
+    os.close(slave)
+
+    # nohup: a signal ignored by whoever started rivet stays ignored.
+    master, slave, proc = start(rivet, firmware, ignore=signal.SIGHUP)
+    proc.send_signal(signal.SIGHUP)
+    os.write(master, b".")
+    read_until(master, b"uart-echo: done")
+    if proc.wait(timeout=20) != 0:
+        failures.append(f"ignored SIGHUP: exit {proc.returncode}, expected 0")
     os.close(master)
     os.close(slave)
 

@@ -143,6 +143,9 @@ def main():
     ram_part = [r for r in s.records if r.type == qs.PART][0]
     refused("RAM page outside the block", patched(good, ram_part.offset + 5, (1 << 40) | 0x08, 8),
             r"section 'ram' \(instance 0\): field 'pages': page 0x10000000000 is outside")
+    refused("RAM size of 2^62 bytes", patched(good, 17 + 17, (1 << 62) | 0x04, 8),
+            r"field 'block': RAM block 'virt.ram' is 0x4000000 bytes in the stream "
+            r"\(total 0x4000000000000000\)")
     refused("RAM of another size", patched(good, 17 + 17, (32 << 20) | 0x04, 8),
             r"field 'block': RAM block 'virt.ram' is 0x4000000 bytes in the stream \(total 0x2000000\)")
 
@@ -168,6 +171,13 @@ def main():
             r"field 'timers\[1\].config': value 0x4000 has bits outside")
     refused("HPET timer deadline", patched(good, f["hpet/timers[2].timer"].offset, (1 << 64) - 7, 8),
             r"field 'timers\[2\].timer': invalid timer deadline -7")
+    refused("HPET counter reference before time began",
+            patched(good, f["hpet/counter_base_ns"].offset, (1 << 64) - 5, 8),
+            r"section 'hpet' \(instance 0\): field 'counter_base_ns': negative time -5$")
+    refused("HPET event before time began",
+            patched(good, f["hpet/timers[0].event_ns"].offset, 1 << 63, 8),
+            r"section 'hpet' \(instance 0\): field 'timers\[0\].event_ns': "
+            r"negative time -9223372036854775808$")
     refused("PLIC priority", patched(good, f["plic/priority[3]"].offset, 9, 4),
             r"section 'plic' \(instance 0\): field 'priority\[3\]': value 0x9 has bits outside 0x7")
     refused("clock", patched(good, f["vclock/now_ns"].offset, (1 << 64) - 1, 8),

@@ -31,7 +31,7 @@ static void uart_setup_with(Uart *u, const char *spec)
     vclock_reset();
     snprintf(label, sizeof(label), "pl011-test%d", serial++);
     u->chr = chardev_new_from_spec(label, spec, &err);
-    if (!u->chr) {
+    if (!u->chr || !chardev_start(u->chr, &err)) {
         UNIT_FAIL("chardev %s: %s", spec, error_get_message(err));
     }
     u->dev = hw_test_new(TYPE_PL011);

@@ -49,8 +49,9 @@ static void power_write(void *opaque, hwaddr addr, uint64_t value,
         main_loop_request_exit(0);
         break;
     case POWER_TEST_FAIL:
-        /* A failure must never look like success. */
-        main_loop_request_exit(code ? (int)code : 1);
+        /* A failure must never look like success: code 0 becomes 1 (and
+         * codes above 255 saturate in main_loop_exit_status()). */
+        main_loop_request_exit(code ? code : 1);
         break;
     case POWER_TEST_RESET:
         if (s->reset_request) {

@@ -44,7 +44,18 @@ UNIT_TEST(fail_exits_with_code)
 
     dev = power_setup();
     wr32(dev, POWER_TEST_CTRL, (0xffffu << 16) | VIRT_POWER_FAIL);
-    CHECK_EQ_I64(main_loop_exit_status(), 0xffff);
+    CHECK_EQ_U64(main_loop_exit_code(), 0xffff);
+    CHECK_EQ_I64(main_loop_exit_status(), 255);
+    hw_test_destroy(dev);
+}
+
+/* 256 as a process exit status would read as 0, success. */
+UNIT_TEST(fail_code_multiple_of_256_is_still_a_failure)
+{
+    DeviceState *dev = power_setup();
+    wr32(dev, POWER_TEST_CTRL, (256u << 16) | VIRT_POWER_FAIL);
+    CHECK_EQ_U64(main_loop_exit_code(), 256);
+    CHECK_EQ_I64(main_loop_exit_status(), 255);
     hw_test_destroy(dev);
 }
 

@@ -538,6 +538,13 @@ static bool hpet_post_load(void *opaque, int version_id, Error **errp)
     HPETState *s = opaque;
     (void)version_id;
     uint64_t timers_mask = (1ULL << s->num_timers) - 1;
+    /* Instants of virtual time, which starts at 0: the counter arithmetic
+     * relies on it (INT64_MAX - counter_base_ns must not overflow). */
+    if (s->counter_base_ns < 0) {
+        error_setg(errp, "field 'counter_base_ns': negative time %" PRId64,
+                   s->counter_base_ns);
+        return false;
+    }
     if (s->isr & ~timers_mask) {
         error_setg(errp,
                    "field 'isr': 0x%" PRIx64 " has bits for timers beyond "
@@ -564,6 +571,12 @@ static bool hpet_post_load(void *opaque, int version_id, Error **errp)
                        "field 'timers[%u].config': route %u is not in "
                        "INT_ROUTE_CAP 0x%08x",
                        i, route, s->intcap);
+            return false;
+        }
+        if (t->event_ns < 0) {
+            error_setg(errp,
+                       "field 'timers[%u].event_ns': negative time %" PRId64, i,
+                       t->event_ns);
             return false;
         }
         if (timer_pending(&t->timer) && t->event_ns != t->timer.expire_ns) {

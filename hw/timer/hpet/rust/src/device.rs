@@ -160,6 +160,13 @@ impl HPETState {
         let mut regs = self.regs.borrow_mut();
         let num_timers = regs.num_timers;
         let timers_mask = (1u64 << num_timers) - 1;
+        // Instants of virtual time, which starts at 0 (as the C twin checks).
+        if regs.counter_base_ns < 0 {
+            return Err(Error::new(format!(
+                "field 'counter_base_ns': negative time {}",
+                regs.counter_base_ns
+            )));
+        }
         if regs.isr & !timers_mask != 0 {
             return Err(Error::new(format!(
                 "field 'isr': 0x{:x} has bits for timers beyond the {} this HPET has",
@@ -182,6 +189,12 @@ impl HPETState {
             if route != 0 && intcap & (1 << route) == 0 {
                 return Err(Error::new(format!(
                     "field 'timers[{i}].config': route {route} is not in INT_ROUTE_CAP 0x{intcap:08x}"
+                )));
+            }
+            let event_ns = slot.event_ns.get();
+            if event_ns < 0 {
+                return Err(Error::new(format!(
+                    "field 'timers[{i}].event_ns': negative time {event_ns}"
                 )));
             }
             if let Some(deadline) = slot.timer.expire_time() {
