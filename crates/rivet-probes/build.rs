@@ -23,8 +23,15 @@ fn main() {
     let hw = crate_dir.join("../../hw");
     let list = hw.join("devices.list");
     println!("cargo:rerun-if-changed={}", list.display());
-    for line in std::fs::read_to_string(&list).expect("reading hw/devices.list").lines() {
-        let Some(folder) = line.split_whitespace().next().filter(|w| !w.starts_with('#')) else {
+    for line in std::fs::read_to_string(&list)
+        .expect("reading hw/devices.list")
+        .lines()
+    {
+        let Some(folder) = line
+            .split_whitespace()
+            .next()
+            .filter(|w| !w.starts_with('#'))
+        else {
             continue;
         };
         let name = folder.rsplit('/').next().unwrap();
