@@ -9,7 +9,8 @@ build is incremental) it makes one device of each --lang, then checks:
     (one VIRT_DEVICE line per device) and the generated files no person
     edits: hw/devices.list and Cargo.lock;
   - bad input (a taken name, a name that is not an identifier, an unknown
-    class or language) gives one line on stderr and changes no file;
+    class or language, a board with no free slot or PLIC source) gives one
+    line on stderr and changes no file;
   - the scratch tree builds, and each new device's tests pass: C and Rust
     unit tests, firmware blob, functional test, migration determinism
     (across the twins for a twin), the twin and probe twin checks, the
@@ -93,7 +94,7 @@ def main():
     env["PATH"] = venv_bin + os.pathsep + env.get("PATH", "")
     meson = shutil.which("meson", path=env["PATH"])
     ninja = shutil.which("ninja", path=env["PATH"])
-    print(f"1..{len(BAD_INPUT) + len(DEVICES) + 4}")
+    print(f"1..{len(BAD_INPUT) + 2 + len(DEVICES) + 4}")
 
     reset_scratch(bench, source, src)
     if not os.path.isfile(os.path.join(build, "build.ninja")):
@@ -110,6 +111,31 @@ def main():
         ok = (proc.returncode == 1 and len(lines) == 1 and lines[0].startswith("rivet: ")
               and message in lines[0] and snapshot(src) == before)
         report(ok, f"new-device {' '.join(args)}: one line, nothing changed",
+               proc.stdout + proc.stderr)
+
+    # A full board: the slots region taken by one wide window, or every
+    # PLIC source by a line of its own (the script reads only the table).
+    board_path = os.path.join(src, BOARD)
+    with open(board_path, encoding="utf-8") as f:
+        board_text = f.read()
+    full_boards = [
+        ("no free slot", "VIRT_DEVICE(WIDE, wide, \"wide\", C, 0x10003000, 0x000fd000, 0)\n",
+         "no free 4 KiB slot"),
+        ("no free PLIC source", "".join(
+            f"VIRT_DEVICE(S{n}, s{n}, \"s{n}\", C, 0x{0x20000000 + n * 0x1000:08x}, 0x00001000, {n})\n"
+            for n in range(1, 32)), "no free PLIC source"),
+    ]
+    for what, lines, message in full_boards:
+        with open(board_path, "w", encoding="utf-8") as f:
+            f.write(board_text.replace("/* clang-format on */", lines + "/* clang-format on */"))
+        full = snapshot(src)
+        proc = run([sys.executable, "scripts/new-device", "tplbad", "--lang", "c"], src, env)
+        lines_out = proc.stderr.strip().splitlines()
+        ok = (proc.returncode == 1 and len(lines_out) == 1 and message in lines_out[0]
+              and snapshot(src) == full)
+        with open(board_path, "w", encoding="utf-8") as f:
+            f.write(board_text)
+        report(ok, f"new-device on a board with {what}: one line, nothing changed",
                proc.stdout + proc.stderr)
 
     for name, lang, cls in DEVICES:
