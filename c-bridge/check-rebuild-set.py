@@ -12,9 +12,12 @@ upwards from each header of include/<sub>/ and from each wrapper.h.  So it
 checks ninja's real dependency records, which a shared or lost depfile
 corrupts.
 
-Each bindings file must have its own depfile.  For each header of
-subsystem S, with above(X) the workspace crates that
-depend on X (Cargo.toml [dependencies], transitively):
+Each bindings file must have its own depfile.  The safe layer is one crate
+per subsystem: rivet-S depends on S-sys and otherwise only on the crates
+of the subsystems S-sys itself depends on (so a device rebuilds only when
+a subsystem it uses changes: touching include/chardev/ never rebuilds the
+HPET).  For each header of subsystem S, with above(X) the workspace crates
+that depend on X (Cargo.toml [dependencies], transitively):
   - the bindings of S-sys are regenerated (its wrapper.h reads the header);
   - no bindings but those of S-sys and of crates above it are regenerated;
   - the crates recompiled are exactly the regenerated -sys crates and the
@@ -98,9 +101,9 @@ def shared_depfiles(build):
     return {d: outs for d, outs in owners.items() if len(outs) > 1}
 
 
-def crate_graph(source):
-    """Workspace crate names (as rustc spells them) and, for each, the
-    workspace crates that depend on it directly."""
+def crate_deps(source):
+    """Workspace crate names (as rustc spells them), each with the
+    workspace crates it depends on directly."""
     with open(os.path.join(source, "Cargo.toml"), "rb") as f:
         patterns = tomllib.load(f)["workspace"]["members"]
     # A member may be a glob (the devices: hw/*/*/rust).
@@ -112,8 +115,32 @@ def crate_graph(source):
             manifest = tomllib.load(f)
         name = manifest["package"]["name"].replace("-", "_")
         deps[name] = {d.replace("-", "_") for d in manifest.get("dependencies", {})}
-    above = {name: {user for user, ds in deps.items() if name in ds} for name in deps}
-    return above
+    return deps
+
+
+def crate_graph(deps):
+    """For each crate, the workspace crates that depend on it directly."""
+    return {name: {user for user, ds in deps.items() if name in ds} for name in deps}
+
+
+def safe_layer_problems(deps, subs):
+    """Why the safe crates are not one per subsystem, layered as the -sys
+    crates are (empty when they are)."""
+    problems = []
+    for sub in subs:
+        safe, own = f"rivet_{sub}", f"{sub}_sys"
+        if safe not in deps:
+            problems.append(f"no safe crate rivet-{sub} for {sub}-sys")
+            continue
+        if own not in deps[safe]:
+            problems.append(f"rivet-{sub} does not depend on {sub}-sys")
+        lower = {d.removesuffix("_sys") for d in deps.get(own, ()) if d.endswith("_sys")}
+        allowed = {own} | {f"{s}_sys" for s in lower} | {f"rivet_{s}" for s in lower}
+        extra = deps[safe] - allowed
+        if extra:
+            problems.append(f"rivet-{sub} depends on {' '.join(sorted(extra))}, "
+                            f"which {sub}-sys does not use")
+    return problems
 
 
 def closure_above(above, crates):
@@ -131,7 +158,8 @@ def main():
     ninja_prog, build, source, subs = (sys.argv[1], os.path.abspath(sys.argv[2]),
                                        os.path.abspath(sys.argv[3]), sys.argv[4:])
     users = reverse_graph(ninja_prog, build)
-    above = crate_graph(source)
+    deps = crate_deps(source)
+    above = crate_graph(deps)
     cases = []
     for sub in subs:
         crate = sub + "-sys"
@@ -139,7 +167,7 @@ def main():
         inc = os.path.join(source, "include", sub)
         cases += [(sub, os.path.join(inc, h)) for h in sorted(os.listdir(inc)) if h.endswith(".h")]
 
-    print(f"1..{len(cases) + 1}")
+    print(f"1..{len(cases) + 2}")
     failed = 0
     # A depfile shared by two bindgen runs is rewritten by whichever runs
     # last, so under ninja -j the records read below are a race's result.
@@ -151,7 +179,15 @@ def main():
             print(f"# {depfile} is written for {' and '.join(outputs)}")
     else:
         print("ok 1 - each bindings file has its own depfile")
-    for n, (sub, header) in enumerate(cases, 2):
+    layering = safe_layer_problems(deps, subs)
+    if layering:
+        failed += 1
+        print("not ok 2 - one safe crate per subsystem, layered as the -sys crates")
+        for p in layering:
+            print(f"# {p}")
+    else:
+        print("ok 2 - one safe crate per subsystem, layered as the -sys crates")
+    for n, (sub, header) in enumerate(cases, 3):
         own = sub + "_sys"
         dirty = dirty_from(users, build, header)
         regenerated = {m.group(1).replace("-", "_") for m in map(BINDINGS.search, dirty) if m}

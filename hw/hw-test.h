@@ -130,7 +130,8 @@ static inline void wr64(DeviceState *dev, hwaddr addr, uint64_t value)
  * deadline as the current time. */
 static inline void advance_to(int64_t ns)
 {
-    while (vclock_next_deadline() <= ns) {
+    while (vclock_next_deadline() != VCLOCK_NO_DEADLINE &&
+           vclock_next_deadline() <= ns) {
         vclock_advance_to(vclock_next_deadline());
         vclock_run_expired();
     }

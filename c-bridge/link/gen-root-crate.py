@@ -25,9 +25,6 @@ def main() -> int:
     ]
     # A library has no main to leave out.
     lines += [] if staticlib else ["#![no_main]", ""]
-    lines += [
-        "extern crate rivet;",
-    ]
     lines += [f"extern crate {c};" for c in crates]
     with open(out, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")

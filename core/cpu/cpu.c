@@ -147,8 +147,13 @@ static void riscv_cpu_set_irq(void *opaque, int n, int level)
     }
     if (level) {
         cpu->irq_lines |= bit;
-        /* WFI may complete on any interrupt; the guest re-checks. */
-        cpu->waiting = false;
+        /* An interrupt enabled in mie ends WFI at once (the run loop stops
+         * idling); a disabled one does not, as the privileged spec asks,
+         * and the board relies on that to tell when nothing can ever wake
+         * the hart (machine/wake.c). */
+        if (cpu->csr.mie & bit) {
+            cpu->waiting = false;
+        }
     } else {
         cpu->irq_lines &= ~bit;
     }

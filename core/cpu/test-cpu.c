@@ -894,12 +894,36 @@ UNIT_TEST(wfi_waits_and_wakes_on_irq)
     CHECK_EQ_U64(executed, 0);
     CHECK_EQ_U64(X(A1), 0);
 
-    /* The interrupt wakes the hart; with MIE clear it just continues. */
+    /* The interrupt wakes the hart at once (the run loop, seeing it awake,
+     * stops idling); with MIE clear it just continues. */
     rig_set_irq(RISCV_IRQ_MTIP, 1);
     CHECK(!rig_cpu->waiting);
     CHECK_EQ_U64(riscv_cpu_exec(rig_cpu, 100, &executed), CPU_EXIT_BUDGET);
     CHECK_EQ_U64(X(A1), 1);
     CHECK_EQ_U64(rig_cpu->pc, rig_end_pc);
+}
+
+/* Privileged spec 3.3.3: WFI should not resume for an interrupt that is
+ * pending but not enabled in mie.  The board counts on it to tell that
+ * nothing can ever wake the hart. */
+UNIT_TEST(wfi_ignores_interrupts_disabled_in_mie)
+{
+    uint64_t executed;
+    rig_reset();
+    rig_cpu->csr.mie = MIP_MTIP;
+    rig_emit(INSN_WFI);
+    rig_emit(enc_addi(A1, ZERO, 1));
+    CHECK_EQ_U64(rig_run(100, &executed), CPU_EXIT_WFI);
+    rig_set_irq(RISCV_IRQ_MEIP, 1);
+    rig_set_irq(RISCV_IRQ_MSIP, 1);
+    CHECK_EQ_U64(riscv_cpu_exec(rig_cpu, 100, &executed), CPU_EXIT_WFI);
+    CHECK_EQ_U64(executed, 0);
+    CHECK(rig_cpu->waiting);
+    CHECK_EQ_U64(X(A1), 0);
+    /* Enabling one of them from outside (as a snapshot could) wakes it. */
+    rig_cpu->csr.mie |= MIP_MEIP;
+    CHECK_EQ_U64(riscv_cpu_exec(rig_cpu, 100, &executed), CPU_EXIT_BUDGET);
+    CHECK_EQ_U64(X(A1), 1);
 }
 
 UNIT_TEST(wfi_wakes_into_the_handler_when_enabled)
@@ -1177,6 +1201,48 @@ UNIT_TEST(timer_armed_by_device_ends_slice_on_time)
     CHECK_EQ_U64(executed, 2);
     CHECK_EQ_U64(rig_cpu->pc, PROG(2));
     timer_del(&device_timer);
+}
+
+/* ---- the end of virtual time ---- */
+
+UNIT_TEST(slice_stops_at_the_end_of_time)
+{
+    uint64_t executed;
+    rig_reset();
+    X(T0) = RIG_MMIO_BASE;
+    rig_emit(enc_addi(A0, A0, 1));
+    rig_emit(enc_addi(A0, A0, 1));
+    rig_emit(enc_store(3, A0, T0, 0)); /* the last instruction that fits */
+    rig_emit(enc_addi(A0, A0, 1));
+    vclock_restore(VCLOCK_END_NS - 3 * VCLOCK_NS_PER_INSN, 0);
+    CHECK_EQ_U64(rig_run(100, &executed), CPU_EXIT_END_OF_TIME);
+    CHECK_EQ_U64(executed, 3);
+    CHECK_EQ_I64(rig_mmio.write_ns, VCLOCK_END_NS - VCLOCK_NS_PER_INSN);
+    CHECK_EQ_I64(vclock_get_ns(), VCLOCK_END_NS);
+    CHECK_EQ_U64(X(A0), 2);
+
+    /* Nothing fits any more: no slice runs an instruction. */
+    CHECK_EQ_U64(riscv_cpu_exec(rig_cpu, 100, &executed), CPU_EXIT_END_OF_TIME);
+    CHECK_EQ_U64(executed, 0);
+    CHECK_EQ_U64(rig_cpu->pc, PROG(3));
+    CHECK_EQ_I64(vclock_get_ns(), VCLOCK_END_NS);
+}
+
+UNIT_TEST(deadline_just_before_the_end_of_time)
+{
+    Timer timer;
+    uint64_t executed;
+    rig_reset();
+    timer_init(&timer, count_timer, NULL);
+    vclock_restore(VCLOCK_END_NS - 10, 0);
+    timer_mod(&timer, VCLOCK_END_NS - 4);
+    CHECK_EQ_U64(rig_run(100, &executed), CPU_EXIT_REQUEST);
+    CHECK_EQ_U64(executed, 6 / VCLOCK_NS_PER_INSN);
+    CHECK_EQ_I64(vclock_get_ns(), VCLOCK_END_NS - 4);
+    vclock_run_expired();
+    CHECK_EQ_U64(riscv_cpu_exec(rig_cpu, 100, &executed), CPU_EXIT_END_OF_TIME);
+    CHECK_EQ_U64(executed, 4 / VCLOCK_NS_PER_INSN);
+    CHECK_EQ_I64(vclock_get_ns(), VCLOCK_END_NS);
 }
 
 static void request_exit(uint64_t value)

@@ -12,6 +12,8 @@
  */
 #include "machine/virt.h"
 
+#include <inttypes.h>
+
 #include "util/log.h"
 #include "util/main-loop.h"
 #include "util/vclock.h"
@@ -30,6 +32,14 @@ int virt_machine_run_until(VirtMachine *vms, uint64_t stop_at, Error **errp)
          * the next iteration depends on is machine state. */
         if (vms->insns_executed >= stop_at) {
             return VIRT_RUN_STOPPED;
+        }
+        if (vclock_insns_before_end(vclock_get_ns()) == 0) {
+            error_setg(errp,
+                       "guest virtual time reached its end (%" PRId64
+                       " ns, about 292 years) after %" PRIu64
+                       " instructions, at pc 0x%" PRIx64,
+                       vclock_get_ns(), vms->insns_executed, cpu->pc);
+            return -1;
         }
         if (vms->reset_requested && !virt_machine_reset(vms, errp)) {
             return -1;
@@ -55,19 +65,17 @@ int virt_machine_run_until(VirtMachine *vms, uint64_t stop_at, Error **errp)
         if (main_loop_poll(0)) {
             continue;
         }
-        /* Skip to the next deadline, or block for input. */
-        int64_t deadline = vclock_next_deadline();
-        if (deadline != VCLOCK_NO_DEADLINE) {
-            vclock_advance_to(deadline);
-            vclock_run_expired();
-        } else if (main_loop_active_fds() > 0) {
-            main_loop_poll(-1);
-        } else {
-            error_setg(errp,
-                       "guest stopped in WFI at pc 0x%llx with no timer armed "
-                       "and no input source: it can never wake up",
-                       (unsigned long long)cpu->pc);
+        /* Skip to the next deadline while a timer may wake the hart, else
+         * block for input that may; when nothing can, stop and say why. */
+        VirtWakers wakers;
+        if (!virt_hart_wakers(vms, &wakers, errp)) {
             return -1;
+        }
+        if (wakers.timer) {
+            vclock_advance_to(vclock_next_deadline());
+            vclock_run_expired();
+        } else {
+            main_loop_poll(-1);
         }
     }
     if (log_item_enabled(LOG_ITEM_CPU)) {

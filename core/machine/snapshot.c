@@ -22,6 +22,7 @@
 #include "migration/ram.h"
 #include "migration/savevm.h"
 #include "migration/vclock-state.h"
+#include "util/vclock.h"
 
 static const VMStateField virt_machine_fields[] = {
     VMSTATE_UINT64(insns_executed, VirtMachine),
@@ -95,6 +96,23 @@ bool virt_snapshot_save(VirtMachine *vms, MigWriter *w, Error **errp)
     return ok;
 }
 
+/* A run is saved between slices, after every expired timer ran: a stream
+ * with a deadline before its clock is not one rivet wrote, and would make a
+ * periodic timer catch up one period at a time over the whole gap (from
+ * time 0 to the end of time, forever). */
+static bool virt_snapshot_check_timers(Error **errp)
+{
+    int64_t deadline = vclock_next_deadline();
+    if (deadline < vclock_get_ns()) {
+        error_setg(errp,
+                   "a timer is due at %" PRId64 " ns, before the clock's "
+                   "time %" PRId64 " ns (section 'vclock')",
+                   deadline, vclock_get_ns());
+        return false;
+    }
+    return true;
+}
+
 bool virt_snapshot_load(VirtMachine *vms, const uint8_t *data, size_t len,
                         Error **errp)
 {
@@ -104,7 +122,8 @@ bool virt_snapshot_load(VirtMachine *vms, const uint8_t *data, size_t len,
         return false;
     }
     bool ok = virt_snapshot_register(vms, snap, errp) &&
-              savevm_load(&snap->ss, data, len, errp);
+              savevm_load(&snap->ss, data, len, errp) &&
+              virt_snapshot_check_timers(errp);
     ram_migration_cleanup(&snap->ram);
     free(snap);
     return ok;

@@ -303,6 +303,15 @@ static DeviceState *virt_create_device(VirtMachine *vms, const char *type,
     return dev;
 }
 
+/* Wire output line of dev to PLIC source, and remember who drives it. */
+static void virt_connect_plic_source(VirtMachine *vms, DeviceState *dev,
+                                     int line, int source)
+{
+    sysbus_connect_irq(SYS_BUS_DEVICE(dev), line,
+                       qdev_get_gpio_in(vms->devices[VIRT_DEV_PLIC], source));
+    vms->plic_source_device[source] = dev;
+}
+
 static void virt_power_reset_request(void *opaque)
 {
     VirtMachine *vms = opaque;
@@ -378,8 +387,8 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
                        qdev_get_gpio_in(cpu, RISCV_IRQ_MTIP));
     for (size_t i = 0; i < VIRT_NUM_DEVICES; i++) {
         if (vms->devices[i] && virt_board[i].irq) {
-            sysbus_connect_irq(SYS_BUS_DEVICE(vms->devices[i]), 0,
-                               qdev_get_gpio_in(plic, virt_board[i].irq));
+            virt_connect_plic_source(vms, vms->devices[i], 0,
+                                     virt_board[i].irq);
         }
     }
     /* The HPET's timers raise the PLIC source of their route. */
@@ -387,8 +396,7 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
         (uint32_t)object_property_get_uint(OBJECT(hpet), "intcap", NULL);
     for (int route = 1; route < VIRT_PLIC_NUM_SOURCES; route++) {
         if (intcap & (1u << route)) {
-            sysbus_connect_irq(SYS_BUS_DEVICE(hpet), route,
-                               qdev_get_gpio_in(plic, route));
+            virt_connect_plic_source(vms, hpet, route, route);
         }
     }
 

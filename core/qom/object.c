@@ -364,6 +364,11 @@ const char *object_get_typename(const Object *obj)
     return obj->klass->type->info->name;
 }
 
+size_t object_instance_size(const Object *obj)
+{
+    return obj->klass->type->instance_size;
+}
+
 ObjectClass *object_get_class(const Object *obj)
 {
     return obj->klass;

@@ -364,6 +364,19 @@ UNIT_TEST(hierarchy_and_casts)
     object_unref(dog);
 }
 
+UNIT_TEST(instance_size_is_the_type_s_or_inherited)
+{
+    Object *dog = object_new(TYPE_DOG, NULL);
+    Object *puppy = object_new(TYPE_PUPPY, NULL);
+    Object *cat = object_new(TYPE_CAT, NULL);
+    CHECK_EQ_U64(object_instance_size(dog), sizeof(Dog));
+    CHECK_EQ_U64(object_instance_size(puppy), sizeof(Dog));
+    CHECK_EQ_U64(object_instance_size(cat), sizeof(Animal));
+    object_unref(dog);
+    object_unref(puppy);
+    object_unref(cat);
+}
+
 UNIT_TEST(class_methods_inherit_and_override)
 {
     Object *dog = object_new(TYPE_DOG, NULL);

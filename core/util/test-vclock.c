@@ -1,7 +1,8 @@
 /*
  * Unit tests for the virtual clock and its timers: deadline ordering,
  * periodic re-arming from callbacks, deletion (also from inside callbacks),
- * monotonic time and the WFI-style jump to the next deadline.
+ * monotonic time, the WFI-style jump to the next deadline, and the end of
+ * time with the arithmetic that stops there.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -291,6 +292,60 @@ UNIT_TEST(reset_forgets_pending_timers)
     vclock_advance_to(20);
     CHECK(!vclock_run_expired());
     CHECK_EQ_I64(fired_count, 0);
+}
+
+UNIT_TEST(time_arithmetic_saturates_instead_of_overflowing)
+{
+    CHECK_EQ_U64(vclock_ns_between(10, 25), 15);
+    CHECK_EQ_U64(vclock_ns_between(25, 10), 0);
+    CHECK_EQ_U64(vclock_ns_between(INT64_MIN, INT64_MAX), UINT64_MAX);
+    CHECK_EQ_I64(vclock_ns_after(100, 23), 123);
+    CHECK_EQ_I64(vclock_ns_after(VCLOCK_END_NS - 5, 4), VCLOCK_END_NS - 1);
+    CHECK_EQ_I64(vclock_ns_after(VCLOCK_END_NS - 5, 5), VCLOCK_END_NS);
+    CHECK_EQ_I64(vclock_ns_after(VCLOCK_END_NS - 5, UINT64_MAX), VCLOCK_END_NS);
+    CHECK_EQ_I64(vclock_ns_after(-5, 10), 5);
+    CHECK_EQ_U64(vclock_insns_before_end(VCLOCK_END_NS), 0);
+    CHECK_EQ_U64(
+        vclock_insns_before_end(VCLOCK_END_NS - 2 * VCLOCK_NS_PER_INSN), 2);
+}
+
+UNIT_TEST(a_deadline_at_the_end_of_time_never_comes)
+{
+    TestTimer a;
+    start();
+    test_timer_init(&a, 1);
+    timer_mod(&a.timer, 100);
+    timer_mod(&a.timer, VCLOCK_END_NS);
+    CHECK(!timer_pending(&a.timer));
+    CHECK_EQ_I64(vclock_next_deadline(), VCLOCK_NO_DEADLINE);
+    timer_restore(&a.timer, VCLOCK_END_NS, 3);
+    CHECK(!timer_pending(&a.timer));
+    vclock_restore(VCLOCK_END_NS, 0);
+    CHECK(!vclock_run_expired());
+    CHECK_EQ_I64(fired_count, 0);
+}
+
+UNIT_TEST(pending_within_finds_the_timers_an_owner_embeds)
+{
+    struct {
+        int64_t before;
+        TestTimer t;
+        int64_t after;
+    } owner;
+    TestTimer other;
+    start();
+    test_timer_init(&owner.t, 1);
+    test_timer_init(&other, 2);
+    timer_mod(&other.timer, 10);
+    CHECK(!vclock_pending_within(&owner, sizeof(owner)));
+    timer_mod(&owner.t.timer, 20);
+    CHECK(vclock_pending_within(&owner, sizeof(owner)));
+    CHECK(vclock_pending_within(&owner.t, sizeof(owner.t)));
+    CHECK(!vclock_pending_within(&owner, sizeof(owner.before)));
+    CHECK(!vclock_pending_within(&owner.after, sizeof(owner.after)));
+    timer_del(&owner.t.timer);
+    CHECK(!vclock_pending_within(&owner, sizeof(owner)));
+    timer_del(&other.timer);
 }
 
 int main(void)

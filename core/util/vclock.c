@@ -80,10 +80,22 @@ void timer_init(Timer *t, TimerCallback *cb, void *opaque)
     t->pending = false;
 }
 
+void timer_del(Timer *t)
+{
+    if (t->pending) {
+        probe_timer_del(t, t->expire_ns, vclock_now_ns);
+        timer_unlink(t);
+    }
+}
+
 /* Insert t in (expire_ns, seq) order.  Sequence numbers only grow, so for
  * timer_mod this is "after every timer with the same deadline". */
 static void timer_insert(Timer *t, int64_t expire_ns, uint64_t seq)
 {
+    if (expire_ns >= VCLOCK_END_NS) {
+        timer_del(t); /* the end of time never comes */
+        return;
+    }
     if (t->pending) {
         timer_unlink(t);
     }
@@ -121,17 +133,20 @@ void vclock_restore(int64_t now_ns, uint64_t next_seq)
     vclock_next_seq = next_seq;
 }
 
-void timer_del(Timer *t)
-{
-    if (t->pending) {
-        probe_timer_del(t, t->expire_ns, vclock_now_ns);
-        timer_unlink(t);
-    }
-}
-
 bool timer_pending(const Timer *t)
 {
     return t->pending;
+}
+
+bool vclock_pending_within(const void *owner, size_t size)
+{
+    uintptr_t start = (uintptr_t)owner;
+    for (const Timer *t = pending_head; t; t = t->next) {
+        if ((uintptr_t)t - start < size) {
+            return true;
+        }
+    }
+    return false;
 }
 
 int64_t timer_expire_time(const Timer *t)

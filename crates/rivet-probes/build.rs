@@ -3,42 +3,21 @@
 //! the module itself and compiles with `--cfg MESON`, so this never runs there.
 
 use std::env;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() {
     let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let probes = crate_dir.join("../../probes");
     let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("rivet_probes.rs");
-    println!("cargo:rerun-if-changed={}", probes.display());
 
-    let mut defs: Vec<PathBuf> = std::fs::read_dir(&probes)
-        .expect("reading probes/")
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "probes"))
-        .collect();
-    defs.sort();
-    // Each device's own, hw/<class>/<name>/<name>.probes, as the build's
-    // device list (hw/devices.list) names the folders.
-    let hw = crate_dir.join("../../hw");
-    let list = hw.join("devices.list");
-    println!("cargo:rerun-if-changed={}", list.display());
-    for line in std::fs::read_to_string(&list)
-        .expect("reading hw/devices.list")
-        .lines()
-    {
-        let Some(folder) = line
-            .split_whitespace()
-            .next()
-            .filter(|w| !w.starts_with('#'))
-        else {
-            continue;
-        };
-        let name = folder.rsplit('/').next().unwrap();
-        let def = hw.join(folder).join(format!("{name}.probes"));
-        println!("cargo:rerun-if-changed={}", def.display());
-        defs.push(def);
+    // The core's groups in probes/, each device's in its folder under hw/.
+    let mut defs = Vec::new();
+    for dir in [probes.clone(), crate_dir.join("../../hw")] {
+        println!("cargo:rerun-if-changed={}", dir.display());
+        probe_files(&dir, &mut defs);
     }
+    defs.sort();
     let python = env::var("PYTHON").unwrap_or_else(|_| "python3".into());
     let status = Command::new(&python)
         .arg(probes.join("probegen.py"))
@@ -50,4 +29,18 @@ fn main() {
             panic!("rivet-probes: cannot run {python} for probes/probegen.py: {e}")
         });
     assert!(status.success(), "rivet-probes: probes/probegen.py failed");
+}
+
+/// Every `*.probes` file below `dir`.
+fn probe_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let entries = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("rivet-probes: reading {}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            probe_files(&path, out);
+        } else if path.extension().is_some_and(|ext| ext == "probes") {
+            out.push(path);
+        }
+    }
 }

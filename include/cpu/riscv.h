@@ -90,15 +90,17 @@ typedef struct RiscvCPU {
 #define RISCV_CPU(obj) OBJECT_CHECK(RiscvCPU, (obj), TYPE_RISCV_CPU)
 
 typedef enum CpuExitReason {
-    CPU_EXIT_BUDGET,  /* ran the requested number of instructions */
-    CPU_EXIT_WFI,     /* waiting for an interrupt */
-    CPU_EXIT_REQUEST, /* main_loop_request_exit() or a timer deadline */
+    CPU_EXIT_BUDGET,      /* ran the requested number of instructions */
+    CPU_EXIT_WFI,         /* waiting for an interrupt */
+    CPU_EXIT_REQUEST,     /* main_loop_request_exit() or a timer deadline */
+    CPU_EXIT_END_OF_TIME, /* no instruction fits before VCLOCK_END_NS */
 } CpuExitReason;
 
 /* Execute at most max_insns instructions.  The virtual clock advances with
  * each instruction (synchronised before every MMIO access, so devices see
  * the exact time) and the slice ends early at the next timer deadline so the
- * caller can run the timer.  *executed receives the number retired. */
+ * caller can run the timer, and at the end of virtual time, which it never
+ * passes.  *executed receives the number retired. */
 CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
                              uint64_t *executed);
 

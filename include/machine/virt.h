@@ -13,6 +13,7 @@
 #include "cpu/riscv.h"
 #include "hwcore/qdev.h"
 #include "machine/loader.h"
+#include "machine/virt-map.h"
 #include "memory/memory.h"
 #include "qom/object.h"
 
@@ -49,6 +50,8 @@ typedef struct VirtMachine {
     /* The board table's devices (NULL: a Rust-only device in a build
      * without Rust). */
     DeviceState *devices[VIRT_NUM_DEVICES];
+    /* The device wired to each PLIC source, NULL where none is. */
+    DeviceState *plic_source_device[VIRT_PLIC_NUM_SOURCES];
     /* The firmware, kept open to reload it on a guest-requested reset. */
     LoaderSource firmware;
     LoadedImage image;
@@ -78,8 +81,8 @@ bool virt_machine_reset(VirtMachine *vms, Error **errp);
 
 /* Run the guest until it powers off (power device or HTIF); returns the
  * exit status, or -1 with *errp set when the guest can never make progress
- * (WFI with no timer armed and no input source) or a guest reset cannot
- * reload the firmware. */
+ * (it sleeps in WFI and nothing can ever wake it, or virtual time reached
+ * its end, VCLOCK_END_NS) or a guest reset cannot reload the firmware. */
 int virt_machine_run(VirtMachine *vms, Error **errp);
 
 /* virt_machine_run() that stops once insns_executed reaches stop_at, at a
@@ -87,6 +90,16 @@ int virt_machine_run(VirtMachine *vms, Error **errp);
  * returns VIRT_RUN_STOPPED then. */
 #define VIRT_RUN_STOPPED (-2)
 int virt_machine_run_until(VirtMachine *vms, uint64_t stop_at, Error **errp);
+
+/* What may still wake the hart while it sleeps in WFI: a timer expiring
+ * (the next deadline is worth skipping to) and host input arriving (worth
+ * blocking for).  With neither, returns false with *errp naming why no
+ * interrupt enabled in mie can ever become pending (wake.c). */
+typedef struct VirtWakers {
+    bool timer;
+    bool input;
+} VirtWakers;
+bool virt_hart_wakers(VirtMachine *vms, VirtWakers *wakers, Error **errp);
 
 /* The demo firmware built into the executable. */
 extern const uint8_t rivet_demo_firmware[];

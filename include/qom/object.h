@@ -130,6 +130,9 @@ void object_unref(Object *obj);
 
 const char *object_get_typename(const Object *obj);
 ObjectClass *object_get_class(const Object *obj);
+/* The bytes the object's type takes: everything it embeds lies in
+ * [obj, obj + size). */
+size_t object_instance_size(const Object *obj);
 /* obj if it is typename or derives from it, else NULL. */
 Object *object_dynamic_cast(Object *obj, const char *typename);
 /* Like object_dynamic_cast but aborts with a message on mismatch (a bug). */

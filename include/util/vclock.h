@@ -11,12 +11,47 @@
 #define RIVET_UTIL_VCLOCK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* One guest instruction takes this many virtual nanoseconds. */
 #define VCLOCK_NS_PER_INSN 1
 
-#define VCLOCK_NO_DEADLINE INT64_MAX
+/*
+ * The end of virtual time, about 292 years after reset.  The clock never
+ * passes it: no instruction starts once fewer than VCLOCK_NS_PER_INSN
+ * nanoseconds remain (the machine stops there), and a timer armed for it or
+ * later never fires, so it is not pending.  "No deadline" is the same
+ * instant: nothing happens before the end of time.
+ */
+#define VCLOCK_END_NS INT64_MAX
+#define VCLOCK_NO_DEADLINE VCLOCK_END_NS
+
+/* Time arithmetic that cannot overflow, for every user of the clock.  Times
+ * are int64_t nanoseconds; differences are exact in uint64_t whatever the
+ * two times are. */
+
+/* to - from when to is later, else 0. */
+static inline uint64_t vclock_ns_between(int64_t from, int64_t to)
+{
+    return to > from ? (uint64_t)to - (uint64_t)from : 0;
+}
+
+/* ns + delta_ns, saturated at VCLOCK_END_NS. */
+static inline int64_t vclock_ns_after(int64_t ns, uint64_t delta_ns)
+{
+    if (delta_ns >= vclock_ns_between(ns, VCLOCK_END_NS)) {
+        return VCLOCK_END_NS;
+    }
+    return (int64_t)((uint64_t)ns + delta_ns);
+}
+
+/* How many whole instructions fit from ns until the end of time: 0 means
+ * the guest cannot run any more. */
+static inline uint64_t vclock_insns_before_end(int64_t ns)
+{
+    return vclock_ns_between(ns, VCLOCK_END_NS) / VCLOCK_NS_PER_INSN;
+}
 
 typedef void TimerCallback(void *opaque);
 
@@ -51,10 +86,14 @@ bool vclock_run_expired(void);
 void vclock_reset(void);
 
 void timer_init(Timer *t, TimerCallback *cb, void *opaque);
-/* Arm (or re-arm) t to fire when the virtual clock reaches expire_ns. */
+/* Arm (or re-arm) t to fire when the virtual clock reaches expire_ns; at
+ * or after VCLOCK_END_NS it never fires, and t is deleted instead. */
 void timer_mod(Timer *t, int64_t expire_ns);
 void timer_del(Timer *t);
 bool timer_pending(const Timer *t);
+/* Whether a pending timer lies in the size bytes at owner: the timers of a
+ * device, which embeds them (see Timer). */
+bool vclock_pending_within(const void *owner, size_t size);
 /* Deadline of a pending timer, VCLOCK_NO_DEADLINE when not pending. */
 int64_t timer_expire_time(const Timer *t);
 
@@ -65,7 +104,7 @@ uint64_t vclock_get_next_seq(void);
  * the sequence counter.  Pending timers are kept. */
 void vclock_restore(int64_t now_ns, uint64_t next_seq);
 /* Arm t for expire_ns with the given sequence number, in the place it had
- * when it was saved. */
+ * when it was saved (deleting it for VCLOCK_END_NS, as timer_mod). */
 void timer_restore(Timer *t, int64_t expire_ns, uint64_t seq);
 
 #endif /* RIVET_UTIL_VCLOCK_H */

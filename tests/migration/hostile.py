@@ -6,7 +6,10 @@ empty).  The corruptions: truncation at every record boundary and at
 random points, wrong magic, bit flips (random ones may also be accepted:
 then the run must end normally, never crash), unknown section names,
 oversized lengths, a variable array count past its array, values refused
-by field validators, and section versions outside the supported range.
+by field validators, a clock past a pending timer, and section versions
+outside the supported range.  Streams that load but can never run on (the
+clock at the end of time, a hart asleep that nothing can wake) must stop at
+once with one line instead of spinning.
 
 Usage: hostile.py RIVET MACHINE [REGRESSION_DIR]; snapshots found in REGRESSION_DIR
 (crashes the fuzzer found) are loaded the same way.
@@ -77,6 +80,24 @@ def survives(name, data):
     if rc == 1 and lines and lines[0].startswith("rivet: snapshot"):
         clean = len(lines) == 1 and out == b""
     if not clean:
+        failures += 1
+        print("not ok - %s: status %d, stderr %r" % (name, rc, err.strip()))
+
+
+def stops(name, data, pattern):
+    """data loads, but the machine it describes can never run on: the run
+    must end at once with one line matching pattern and exit status 1,
+    not spin (a run still going after the timeout fails)."""
+    global failures, count
+    count += 1
+    try:
+        rc, out, err = rivet(["-incoming", "file:" + write("s", data)], timeout=20)
+    except subprocess.TimeoutExpired:
+        failures += 1
+        print("not ok - %s: still running after 20 s" % name)
+        return
+    lines = err.splitlines()
+    if not (rc == 1 and len(lines) == 1 and re.search(pattern, lines[0])):
         failures += 1
         print("not ok - %s: status %d, stderr %r" % (name, rc, err.strip()))
 
@@ -200,6 +221,42 @@ def main():
             r"section 'hpet' \(instance 0\) is missing from the stream")
     refused("duplicate section", good[:hp_footer_end] + good[hp.offset:],
             r"section 'hpet' \(instance 0\) appears twice")
+
+    # Streams that load but leave nothing to run.  The clock at the end of
+    # virtual time (no timer is pending at this point of the demo):
+    assert all(v.value >> 64 == (1 << 64) - 1 for k, v in f.items()
+               if k.endswith("timer")), "a timer is pending at 5000"
+    stops("clock at the end of time", patched(good, f["vclock/now_ns"].offset, (1 << 63) - 1, 8),
+          r"^rivet: guest virtual time reached its end \(9223372036854775807 ns, about "
+          r"292 years\) after 5000 instructions")
+    # With the HPET ticking into the PLIC (7000: demo's start_ticks done, the
+    # first tick ahead), a hart asleep in WFI that nothing can wake.
+    ticking = os.path.join(TMP, "ticking")
+    rc, _, err = rivet(["-save-at", "7000,file:" + ticking])
+    assert rc == 0, err
+    ticking = open(ticking, "rb").read()
+    t = qs.parse(ticking).fields
+    assert t["riscv-cpu/csr.mie"].value == 1 << 11 and t["plic/enable"].value == 0x404 \
+        and t["hpet/timers[0].timer"].value >> 64 < 1 << 63, "demo not ticking at 7000"
+    asleep = patched(ticking, t["riscv-cpu/waiting"].offset, 1, 1)
+    stops("asleep with mie 0", patched(asleep, t["riscv-cpu/csr.mie"].offset, 0, 8),
+          r"^rivet: guest stopped in WFI at pc 0x[0-9a-f]+ and nothing can wake it: mie is 0$")
+    stops("asleep with the HPET's source in service",
+          patched(asleep, t["plic/in_service"].offset, 1 << 2, 4),
+          r"^rivet: guest stopped in WFI at pc 0x[0-9a-f]+ and nothing can wake it: "
+          r"mie\.MEIE: PLIC source 2 \(hpet\) is in service \(claimed, never completed\), "
+          r"PLIC source 10 \(uart0\) has no timer armed and no input$")
+    # A high line the gateway did not pend would never interrupt again.
+    refused("PLIC line high but not pending",
+            patched(ticking, t["plic/line_level"].offset, 1 << 2, 4),
+            r"section 'plic' \(instance 0\): field 'pending': source 2's line is high and "
+            r"not in service, so it must be pending")
+    # A clock past a pending deadline: the periodic HPET would catch up one
+    # period at a time, for ever.
+    refused("clock past a pending timer",
+            patched(ticking, t["vclock/now_ns"].offset, (1 << 63) - 1, 8),
+            r"a timer is due at %d ns, before the clock's time 9223372036854775807 ns"
+            % (t["hpet/timers[0].timer"].value >> 64))
 
     # Random bit flips in everything but RAM page data: refused cleanly,
     # or loaded and run.

@@ -175,6 +175,10 @@ def main():
         if lang == "twin":
             tests += [f"twin-{name}", f"{name}-c-twin", f"determinism-{name}-c-to-rust",
                       f"determinism-{name}-rust-to-c"]
+    # Under valgrind too, where it is installed.
+    listed = run([meson, "test", "-C", build, "--no-rebuild", "--list"], src, env).stdout
+    tests += [f"rust-{name}-leaks" for name, lang, _ in DEVICES
+              if lang != "c" and f"rivet:rust-{name}-leaks" in listed]
     proc = run([meson, "test", "-C", build, "--no-rebuild", "--print-errorlogs"] + tests,
                src, env)
     report(proc.returncode == 0, f"the new devices' {len(tests)} tests pass",

@@ -110,10 +110,10 @@ pub fn derive_device_or_error(input: DeriveInput) -> Result<TokenStream, Error> 
             None => quote!(),
         };
         // Spanned on the field's type, so a type that cannot be a property
-        // (not rivet::qdev::PropertyType) is reported there.
+        // (not rivet_qom::PropertyType) is reported there.
         let ty = &field.ty;
         entries.push(quote_spanned! {ty.span()=>
-            ::rivet::qdev_prop!(#name, #field_name, #pname #default) #desc
+            ::rivet_hwcore::qdev_prop!(#name, #field_name, #pname #default) #desc
         });
     }
     if entries.is_empty() {
@@ -127,7 +127,7 @@ pub fn derive_device_or_error(input: DeriveInput) -> Result<TokenStream, Error> 
         impl #name {
             /// The static properties of the device, from its
             /// `#[property(...)]` fields, for `DeviceImpl::PROPERTIES`.
-            pub const DEVICE_PROPERTIES: &'static [::rivet::qdev::PropertyInfo] = &[
+            pub const DEVICE_PROPERTIES: &'static [::rivet_hwcore::qdev::PropertyInfo] = &[
                 #(#entries,)*
             ];
         }
@@ -164,11 +164,11 @@ mod tests {
             impl Hpet {
                 /// The static properties of the device, from its
                 /// `#[property(...)]` fields, for `DeviceImpl::PROPERTIES`.
-                pub const DEVICE_PROPERTIES: &'static [::rivet::qdev::PropertyInfo] = &[
-                    ::rivet::qdev_prop!(Hpet, num_timers, c"timers", default = 3)
+                pub const DEVICE_PROPERTIES: &'static [::rivet_hwcore::qdev::PropertyInfo] = &[
+                    ::rivet_hwcore::qdev_prop!(Hpet, num_timers, c"timers", default = 3)
                         .with_description(c"comparators"),
-                    ::rivet::qdev_prop!(Hpet, intcap, c"intcap", default = INTCAP),
-                    ::rivet::qdev_prop!(Hpet, chr, c"chardev"),
+                    ::rivet_hwcore::qdev_prop!(Hpet, intcap, c"intcap", default = INTCAP),
+                    ::rivet_hwcore::qdev_prop!(Hpet, chr, c"chardev"),
                 ];
             }
         };

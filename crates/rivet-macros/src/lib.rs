@@ -17,9 +17,11 @@
 //! compiler error.  The `*_or_error` functions work on `proc_macro2` tokens
 //! and are unit-tested on their expansion.
 //!
-//! The generated code names items of the safe crate `rivet` (c-bridge/rivet):
-//! `qom::ParentField`, `qom::ObjectImpl`, `cell::Zeroable`,
-//! `qdev::PropertyInfo` and `qdev_prop!`.
+//! The generated code names items of the safe crates (c-bridge/rivet-*):
+//! `rivet_qom::ParentField`, `rivet_qom::ObjectImpl`,
+//! `rivet_util::cell::Zeroable`, `rivet_hwcore::qdev::PropertyInfo`,
+//! `rivet_hwcore::qdev_prop!` and `rivet_migration`'s field types, so a
+//! device crate depends on those it derives for.
 
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
@@ -31,7 +33,7 @@ mod util;
 mod vmstate;
 
 /// Checks the layout of a QOM instance struct and implements
-/// `rivet::cell::Zeroable` for it.
+/// `rivet_util::cell::Zeroable` for it.
 ///
 /// The struct must be `#[repr(C)]`, have named fields and no generics; its
 /// first field is the `ParentField` of `ObjectImpl::ParentType`, and every
@@ -62,7 +64,7 @@ pub fn derive_object(input: TokenStream) -> TokenStream {
 /// * `desc = "..."`: the property's description.
 ///
 /// The field's type says the property type (`Cell<u8>`, `ChardevLink`...,
-/// see `rivet::qdev::PropertyType`).
+/// see `rivet_qom::PropertyType`).
 ///
 /// ```ignore
 /// #[derive(Device)]
@@ -101,7 +103,7 @@ pub fn derive_register_offset(input: TokenStream) -> TokenStream {
 }
 
 /// Describes a struct's migration state for the C core: implements
-/// `rivet::migration::VMState` (the `VMStateField` table, offsets from
+/// `rivet_migration::VMState` (the `VMStateField` table, offsets from
 /// `core::mem::offset_of!`, wire types from the field types) and, with a
 /// `name`, `VMStateDescribed` (the `VMStateDescription`: a section, or a
 /// struct nested in one).  Fields are described in declaration order.
@@ -109,7 +111,7 @@ pub fn derive_register_offset(input: TokenStream) -> TokenStream {
 /// On the struct, `#[vmstate(...)]` keys:
 /// * `name = "..."`: the section idstr or nested struct name;
 /// * `version = N` (default 1), `minimum_version = N` (default: version);
-/// * `pre_save = path`: `fn(&Self) -> rivet::error::Result<()>`;
+/// * `pre_save = path`: `fn(&Self) -> rivet_util::error::Result<()>`;
 /// * `post_load = path`: `fn(&Self, version_id: i32) -> Result<()>`.
 ///
 /// On a field:

@@ -43,7 +43,7 @@ pub fn derive_object_or_error(input: DeriveInput) -> Result<TokenStream, Error> 
     let parent_check = quote_spanned! {parent.ty.span()=>
         fn __parent_is_first(
             s: &#name,
-        ) -> &::rivet::qom::ParentField<<#name as ::rivet::qom::ObjectImpl>::ParentType> {
+        ) -> &::rivet_qom::ParentField<<#name as ::rivet_qom::ObjectImpl>::ParentType> {
             &s.#parent_name
         }
     };
@@ -56,12 +56,12 @@ pub fn derive_object_or_error(input: DeriveInput) -> Result<TokenStream, Error> 
         };
         // QOM allocates instances zero-filled: every field must accept that.
         const _: () = {
-            const fn __zeroable<T: ::rivet::cell::Zeroable>() {}
+            const fn __zeroable<T: ::rivet_util::cell::Zeroable>() {}
             #(__zeroable::<#field_types>();)*
         };
         // SAFETY: every field is Zeroable (checked just above), so the
         // all-zero struct is a valid value.
-        unsafe impl ::rivet::cell::Zeroable for #name {}
+        unsafe impl ::rivet_util::cell::Zeroable for #name {}
     })
 }
 
@@ -87,17 +87,17 @@ mod tests {
             const _: () = {
                 fn __parent_is_first(
                     s: &S,
-                ) -> &::rivet::qom::ParentField<<S as ::rivet::qom::ObjectImpl>::ParentType> {
+                ) -> &::rivet_qom::ParentField<<S as ::rivet_qom::ObjectImpl>::ParentType> {
                     &s.parent
                 }
                 ::core::assert!(::core::mem::offset_of!(S, parent) == 0);
             };
             const _: () = {
-                const fn __zeroable<T: ::rivet::cell::Zeroable>() {}
+                const fn __zeroable<T: ::rivet_util::cell::Zeroable>() {}
                 __zeroable::<ParentField<SysBusDevice> >();
                 __zeroable::<Cell<u32> >();
             };
-            unsafe impl ::rivet::cell::Zeroable for S {}
+            unsafe impl ::rivet_util::cell::Zeroable for S {}
         };
         assert_eq!(out, want.to_string());
     }

@@ -1,7 +1,7 @@
 //! `#[derive(VMState)]`: the C core's `VMStateField` table of a struct, and
 //! with `#[vmstate(name = ...)]` its whole `VMStateDescription`, with every
 //! offset taken from `core::mem::offset_of!` and every wire type from the
-//! field's Rust type (`rivet::migration::VMStateFieldType`).
+//! field's Rust type (`rivet_migration::VMStateFieldType`).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -161,7 +161,7 @@ pub fn derive_vmstate_or_error(input: DeriveInput) -> Result<TokenStream, Error>
     let fields = named_fields(&input, "VMState")?;
     let name = &input.ident;
     let sattr = struct_attr(&input)?;
-    let mig = quote!(::rivet::migration);
+    let mig = quote!(::rivet_migration);
 
     let mut parts = Vec::new();
     let mut wire_names: Vec<String> = Vec::new();
@@ -276,7 +276,7 @@ pub fn derive_vmstate_or_error(input: DeriveInput) -> Result<TokenStream, Error>
             #[allow(non_snake_case)]
             unsafe extern "C" fn #f(
                 opaque: *mut ::core::ffi::c_void,
-                errp: *mut *mut ::rivet::bindings::Error,
+                errp: *mut *mut ::rivet_util::bindings::Error,
             ) -> bool {
                 // SAFETY: the C core passes the object registered with
                 // this description, and its error pointer.
@@ -293,7 +293,7 @@ pub fn derive_vmstate_or_error(input: DeriveInput) -> Result<TokenStream, Error>
             unsafe extern "C" fn #f(
                 opaque: *mut ::core::ffi::c_void,
                 version_id: ::core::ffi::c_int,
-                errp: *mut *mut ::rivet::bindings::Error,
+                errp: *mut *mut ::rivet_util::bindings::Error,
             ) -> bool {
                 // SAFETY: the C core passes the object registered with
                 // this description, and its error pointer.
@@ -404,7 +404,7 @@ mod tests {
     fn without_a_name_only_the_fields() {
         let out = expand(parse_quote! { struct Regs { a: u32, b: [u64; 2] } }).unwrap();
         assert!(
-            out.contains("impl :: rivet :: migration :: VMState for Regs"),
+            out.contains("impl :: rivet_migration :: VMState for Regs"),
             "{out}"
         );
         assert!(!out.contains("VMStateDescribed"), "{out}");

@@ -13,7 +13,7 @@ macro error that moves to the derive's call site, or that comes with
 follow-on errors, fails the test.
 
 The snippets are compiled as libraries (metadata only) against the built
-proc-macro and the rivet rlib, as a device crate would be; run by
+proc-macro and the safe crates' rlibs, as a device crate would be; run by
 `meson test` (crates/meson.build):
 
     compile-fail.py --rustc=WORD... --extern NAME=PATH... -L DIR SNIPPET...

@@ -149,7 +149,9 @@ static void pl011_receive(void *opaque, const uint8_t *buf, int size)
     for (int i = 0; i < size; i++) {
         pl011_push_char(s, buf[i]);
     }
-    timer_mod(&s->rx_timeout_timer, vclock_get_ns() + pl011_rx_timeout_ns(s));
+    timer_mod(
+        &s->rx_timeout_timer,
+        vclock_ns_after(vclock_get_ns(), (uint64_t)pl011_rx_timeout_ns(s)));
     pl011_update_irq(s);
 }
 

@@ -457,6 +457,24 @@ UNIT_TEST(receive_timeout_without_baud_rate)
     uart_teardown(&u);
 }
 
+/* A character arriving less than a timeout before the end of virtual time:
+ * the timeout would fall past it, so it never fires (no overflow into a
+ * deadline in the past that would fire at once).  The Rust twin's
+ * receive_timeout_past_the_end_of_time is the same case. */
+UNIT_TEST(receive_timeout_past_the_end_of_time)
+{
+    Uart u;
+    uart_setup(&u);
+    wr32(u.dev, PL011_IMSC, PL011_INT_RT);
+    advance_to(VCLOCK_END_NS - 1000);
+    uart_receive(&u, "a");
+    CHECK(!timer_pending(&u.s->rx_timeout_timer));
+    CHECK_EQ_I64(vclock_next_deadline(), VCLOCK_NO_DEADLINE);
+    CHECK_EQ_U64(rd32(u.dev, PL011_RIS) & PL011_INT_RT, 0);
+    CHECK_EQ_I64(u.irq.level, 0);
+    uart_teardown(&u);
+}
+
 UNIT_TEST(timeout_does_not_fire_on_empty_fifo)
 {
     Uart u;

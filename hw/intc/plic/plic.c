@@ -31,6 +31,18 @@ static unsigned plic_best_source(const PLICState *s)
     return best;
 }
 
+uint32_t plic_open_sources(const PLICState *s)
+{
+    uint32_t open = 0;
+    for (unsigned src = 1; src < PLIC_NUM_SOURCES; src++) {
+        if (s->priority[src] > s->threshold) {
+            open |= 1u << src;
+        }
+    }
+    /* A source in service pends again only when the hart completes it. */
+    return open & s->enable & ~s->in_service;
+}
+
 /* plic_update's path while the plic_irq probe is on; out of line so that
  * the usual path stays a tail call with no stack frame. */
 static __attribute__((noinline, cold)) void plic_set_meip_traced(IRQ irq,
@@ -231,6 +243,18 @@ static bool plic_post_load(void *opaque, int version_id, Error **errp)
                    "field 'priority[0]': source 0 is hardwired to 0, "
                    "the stream has %u",
                    s->priority[0]);
+        return false;
+    }
+    /* The gateway pends a high line unless its source is in service; a
+     * line high and not pending would never interrupt again, however
+     * often its device fired (a hart waiting for it would sleep for ever
+     * while the timers ran). */
+    uint32_t lost = s->line_level & ~s->in_service & ~s->pending;
+    if (lost) {
+        error_setg(errp,
+                   "field 'pending': source %u's line is high and not in "
+                   "service, so it must be pending",
+                   (unsigned)__builtin_ctz(lost));
         return false;
     }
     return true;

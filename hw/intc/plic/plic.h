@@ -55,4 +55,9 @@ typedef struct PLICState {
 
 #define PLIC(obj) OBJECT_CHECK(PLICState, (obj), TYPE_PLIC)
 
+/* The sources whose line rising now would raise MEIP: enabled, priority
+ * above the threshold and not in service.  Only the hart can change which
+ * those are. */
+uint32_t plic_open_sources(const PLICState *s);
+
 #endif /* RIVET_HW_INTC_PLIC_H */

@@ -141,6 +141,29 @@ UNIT_TEST(threshold_masks_lower_priorities)
     hw_test_destroy(p.dev);
 }
 
+/* The sources a rising line could still deliver: what the board asks
+ * when the hart sleeps in WFI. */
+UNIT_TEST(open_sources_follow_enable_threshold_and_service)
+{
+    Plic p;
+    plic_setup(&p);
+    CHECK_EQ_U64(plic_open_sources(p.s), 0);
+    set_priority(&p, 2, 1);
+    set_priority(&p, VIRT_UART0_IRQ, 2);
+    CHECK_EQ_U64(plic_open_sources(p.s), 0); /* none enabled */
+    wr32(p.dev, PLIC_ENABLE_BASE, (1u << 2) | (1u << VIRT_UART0_IRQ) | 8);
+    /* Source 3 is enabled but has priority 0: never delivered. */
+    CHECK_EQ_U64(plic_open_sources(p.s), (1u << 2) | (1u << VIRT_UART0_IRQ));
+    wr32(p.dev, PLIC_THRESHOLD, 1);
+    CHECK_EQ_U64(plic_open_sources(p.s), 1u << VIRT_UART0_IRQ);
+    set_line(&p, VIRT_UART0_IRQ, 1);
+    CHECK_EQ_U64(claim(&p), VIRT_UART0_IRQ);
+    CHECK_EQ_U64(plic_open_sources(p.s), 0); /* in service */
+    complete(&p, VIRT_UART0_IRQ);
+    CHECK_EQ_U64(plic_open_sources(p.s), 1u << VIRT_UART0_IRQ);
+    hw_test_destroy(p.dev);
+}
+
 UNIT_TEST(level_gateway_repends_after_complete)
 {
     Plic p;

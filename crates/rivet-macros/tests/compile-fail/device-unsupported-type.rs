@@ -1,4 +1,4 @@
-// A property on a field type qdev cannot store (no rivet::qdev::PropertyType).
+// A property on a field type qdev cannot store (no rivet_qom::PropertyType).
 use core::cell::Cell;
 
 use rivet_macros::Device;
@@ -9,4 +9,4 @@ pub struct Clock {
     frequency: Cell<f32>,
 }
 
-// expect-error: 9:16: the trait bound `Cell<f32>: PropertyType` is not satisfied
+// expect-error: 9:16: the trait bound `Cell<f32>: rivet_qom::PropertyType` is not satisfied

@@ -1,5 +1,5 @@
 // QOM hands out zero-filled instances: a String field is not valid as zeroes.
-use rivet::prelude::*;
+use rivet_hwcore::prelude::*;
 use rivet_macros::Object;
 
 #[repr(C)]
@@ -13,7 +13,7 @@ pub struct HoldsString {
 unsafe impl ObjectType for HoldsString {
     const TYPE_NAME: &'static core::ffi::CStr = c"holdsstring";
 }
-rivet::qom_isa!(HoldsString: SysBusDevice, rivet::qdev::DeviceState, rivet::qom::Object);
+rivet_qom::qom_isa!(HoldsString: SysBusDevice, rivet_hwcore::qdev::DeviceState, rivet_qom::Object);
 
 impl ObjectImpl for HoldsString {
     type ParentType = SysBusDevice;

@@ -1,5 +1,5 @@
 // A QOM type has one layout: no generic parameters.
-use rivet::prelude::*;
+use rivet_hwcore::prelude::*;
 use rivet_macros::Object;
 
 #[repr(C)]

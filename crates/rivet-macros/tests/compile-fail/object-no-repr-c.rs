@@ -1,5 +1,5 @@
 // #[derive(Object)] without #[repr(C)]: the parent would not be at offset 0.
-use rivet::prelude::*;
+use rivet_hwcore::prelude::*;
 use rivet_macros::Object;
 
 #[derive(Object)]

@@ -1,5 +1,5 @@
 // The parent must be the first field: QOM casts the instance pointer to it.
-use rivet::prelude::*;
+use rivet_hwcore::prelude::*;
 use rivet_macros::Object;
 
 #[repr(C)]

@@ -8,9 +8,8 @@
 
 use core::fmt;
 
-use rivet::migration::VMStateDescribed;
-use rivet::prelude::*;
-use rivet::sysbus::SysBusDeviceMethods;
+use rivet_chardev::prelude::*;
+use rivet_hwcore::prelude::*;
 use rivet_macros::{Device, Object, VMState};
 use rivet_probes::pl011 as probes;
 
@@ -32,7 +31,7 @@ pub struct PL011State {
     iomem: MemoryRegion,
     /// Every guest-visible register, as in the C `PL011State`.
     #[vmstate(flatten)]
-    regs: rivet::cell::StateCell<PL011Regs>,
+    regs: StateCell<PL011Regs>,
     rx_timeout_timer: Timer,
     #[property(name = "chardev")]
     #[vmstate(skip)]
@@ -53,7 +52,7 @@ unsafe impl Zeroable for PL011Regs {}
 unsafe impl ObjectType for PL011State {
     const TYPE_NAME: &'static core::ffi::CStr = c"pl011-rust";
 }
-rivet::qom_isa!(PL011State: SysBusDevice, rivet::qdev::DeviceState, rivet::qom::Object);
+rivet_qom::qom_isa!(PL011State: SysBusDevice, rivet_hwcore::qdev::DeviceState, rivet_qom::Object);
 
 /// The C core as seen by the register model during one callback.  Input
 /// acceptance is deferred until the state is no longer borrowed, because
@@ -67,7 +66,7 @@ struct CoreHost<'a> {
 
 impl Host for CoreHost<'_> {
     fn now_ns(&self) -> i64 {
-        rivet::timer::now_ns()
+        rivet_util::timer::now_ns()
     }
     fn set_irq(&mut self, level: bool) {
         // The C twin's pl011_irq: fired on a change of level only.
@@ -91,7 +90,7 @@ impl Host for CoreHost<'_> {
         self.accept_input = true;
     }
     fn log(&mut self, item: LogItem, args: fmt::Arguments<'_>) {
-        rivet::log::log(item, args);
+        rivet_util::log::log(item, args);
     }
 }
 
@@ -181,8 +180,9 @@ impl ObjectImpl for PL011State {
 
     fn instance_init(&self) {
         // SAFETY: the region, the timer and their handler (self) are fields
-        // of this QOM object, which never moves; finalize deletes the timer
-        // and detaches the frontend before the memory goes.
+        // of this QOM object, which never moves; finalize drops the fields,
+        // which deletes the timer, destroys the region and detaches the
+        // frontend before the memory goes.
         unsafe {
             self.iomem
                 .init_io(self, self, c"pl011", registers::MMIO_SIZE);
@@ -191,19 +191,13 @@ impl ObjectImpl for PL011State {
             self.rx_timeout_timer.init(self);
         }
     }
-
-    // Finalize does not unrealize, so drop the timer and the backend's
-    // pointer to us here too.
-    fn instance_finalize(&self) {
-        self.unrealize();
-    }
 }
 
 impl DeviceImpl for PL011State {
     const DESCRIPTION: Option<&'static core::ffi::CStr> = Some(c"ARM PL011 UART (Rust)");
     const PROPERTIES: &'static [PropertyInfo] = Self::DEVICE_PROPERTIES;
     const REGISTERS: Option<fn(&Self) -> String> = Some(|dev| dev.regs.borrow().registers_text());
-    const VMSD: Option<&'static rivet::migration::VMStateDescription> =
+    const VMSD: Option<&'static rivet_migration::VMStateDescription> =
         Some(<Self as VMStateDescribed>::VMSD);
 
     fn realize(&self) -> Result<()> {
@@ -227,6 +221,6 @@ impl DeviceImpl for PL011State {
     }
 }
 
-rivet::module_init! {
-    rivet::qdev::register_device::<PL011State>();
+rivet_qom::module_init! {
+    rivet_hwcore::qdev::register_device::<PL011State>();
 }

@@ -10,12 +10,11 @@ pub mod model;
 pub mod registers;
 
 #[cfg(test)]
+mod lifecycle_tests;
+#[cfg(test)]
 mod migration_tests;
 #[cfg(test)]
 mod tests;
 
 pub use device::PL011State;
 pub use model::{Host, LogItem, PL011Regs};
-
-/// The QOM type name of the Rust PL011 (the C one is "pl011").
-pub const TYPE_PL011_RUST: &str = "pl011-rust";

@@ -19,7 +19,7 @@ use rivet_macros::VMState;
 use crate::registers::{self, cr, dr, fr, int, lcr_h, rsr, Register};
 
 /// The log categories the device writes to (`-d guest_errors`, `-d unimp`).
-pub use rivet::log::LogItem;
+pub use rivet_util::log::LogItem;
 
 /// What the register model needs from its surroundings.
 pub trait Host {
@@ -277,7 +277,9 @@ impl PL011Regs {
         for &ch in buf {
             self.push_char(ch);
         }
-        host.timer_mod(host.now_ns() + self.rx_timeout_ns());
+        // Saturating at the end of virtual time (i64::MAX), where the
+        // timer never fires: the C twin's vclock_ns_after.
+        host.timer_mod(host.now_ns().saturating_add(self.rx_timeout_ns()));
         self.update_irq(host);
     }
 

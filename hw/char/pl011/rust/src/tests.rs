@@ -340,6 +340,19 @@ fn receive_timeout_without_baud_rate() {
     assert_eq!(d.s.rx_timeout_ns(), 32 * registers::DEFAULT_BIT_NS as i64);
 }
 
+/// The C twin's receive_timeout_past_the_end_of_time: the deadline
+/// saturates at the end of virtual time instead of overflowing.
+#[test]
+fn receive_timeout_past_the_end_of_time() {
+    let mut d = Dev::new();
+    d.wr(Register::Imsc, int::RT);
+    d.h.now = i64::MAX - 1000;
+    d.rx(b"a");
+    assert_eq!(d.h.timer, Some(i64::MAX));
+    assert!(!d.h.irq);
+    assert_eq!(d.rd(Register::Ris) & int::RT, 0);
+}
+
 #[test]
 fn timeout_does_not_fire_on_empty_fifo() {
     let mut d = Dev::new();

@@ -9,10 +9,7 @@ use core::cell::Cell;
 use core::ffi::CStr;
 use core::fmt;
 
-use rivet::cell::StateCell;
-use rivet::migration::VMStateDescribed;
-use rivet::prelude::*;
-use rivet::sysbus::SysBusDeviceMethods;
+use rivet_hwcore::prelude::*;
 use rivet_macros::{Device, Object, VMState};
 use rivet_probes::hpet as probes;
 
@@ -101,7 +98,7 @@ unsafe impl Zeroable for HPETRegs {}
 unsafe impl ObjectType for HPETState {
     const TYPE_NAME: &'static CStr = c"hpet-rust";
 }
-rivet::qom_isa!(HPETState: SysBusDevice, rivet::qdev::DeviceState, rivet::qom::Object);
+rivet_qom::qom_isa!(HPETState: SysBusDevice, rivet_hwcore::qdev::DeviceState, rivet_qom::Object);
 
 /// The C core as seen by the register model.
 struct CoreHost<'a> {
@@ -110,7 +107,7 @@ struct CoreHost<'a> {
 
 impl Host for CoreHost<'_> {
     fn now_ns(&self) -> i64 {
-        rivet::timer::now_ns()
+        rivet_util::timer::now_ns()
     }
     fn set_irq(&mut self, route: u32, level: bool) {
         // Called on changes only, as in the C twin.
@@ -129,7 +126,7 @@ impl Host for CoreHost<'_> {
         self.dev.timers[index].timer.delete();
     }
     fn log(&mut self, item: LogItem, args: fmt::Arguments<'_>) {
-        rivet::log::log(item, args);
+        rivet_util::log::log(item, args);
     }
 }
 
@@ -247,14 +244,10 @@ impl ObjectImpl for HPETState {
             slot.hpet.set(self);
             slot.index.set(i);
             // SAFETY: the timer and its handler (the slot) are fields of
-            // this object, which never moves; finalize deletes the timers.
+            // this object, which never moves; finalize drops the slots,
+            // which deletes the timers.
             unsafe { slot.timer.init(slot) };
         }
-    }
-
-    // Finalize does not unrealize: stop the timers here too.
-    fn instance_finalize(&self) {
-        self.unrealize();
     }
 }
 
@@ -263,7 +256,7 @@ impl DeviceImpl for HPETState {
     const PROPERTIES: &'static [PropertyInfo] = Self::DEVICE_PROPERTIES;
     const REGISTERS: Option<fn(&Self) -> String> =
         Some(|dev| dev.regs.borrow().registers_text(&CoreHost { dev }));
-    const VMSD: Option<&'static rivet::migration::VMStateDescription> =
+    const VMSD: Option<&'static rivet_migration::VMStateDescription> =
         Some(<Self as VMStateDescribed>::VMSD);
 
     fn realize(&self) -> Result<()> {
@@ -298,6 +291,6 @@ impl DeviceImpl for HPETState {
     }
 }
 
-rivet::module_init! {
-    rivet::qdev::register_device::<HPETState>();
+rivet_qom::module_init! {
+    rivet_hwcore::qdev::register_device::<HPETState>();
 }

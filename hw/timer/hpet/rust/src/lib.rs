@@ -11,12 +11,11 @@ pub mod model;
 pub mod registers;
 
 #[cfg(test)]
+mod lifecycle_tests;
+#[cfg(test)]
 mod migration_tests;
 #[cfg(test)]
 mod tests;
 
 pub use device::HPETState;
 pub use model::{HPETRegs, HPETTimerRegs, Host, LogItem};
-
-/// The QOM type name of the Rust HPET (the C one is "hpet").
-pub const TYPE_HPET_RUST: &str = "hpet-rust";

@@ -16,7 +16,7 @@ use rivet_macros::VMState;
 use crate::registers::{self, cap, cfg, tn, Register, TimerRegister};
 
 /// The log categories the device writes to (`-d guest_errors`, `-d unimp`).
-pub use rivet::log::LogItem;
+pub use rivet_util::log::LogItem;
 
 /// What the register model needs from its surroundings.
 pub trait Host {

@@ -2,29 +2,25 @@
 //! properties (the `Property` tables of the C core) pointing at fields of
 //! the Rust device struct.
 
-use std::cell::Cell;
 use std::ffi::{c_void, CStr};
 
-use crate::error::{Error, Result};
-use crate::qom::{self, IsA, ObjectImpl, ObjectType, Owned};
 use hwcore_sys as sys;
 use qom_sys::{ObjectClass, PropType};
+use rivet_migration::VMStateDescription;
+use rivet_qom::{self as qom, IsA, ObjectImpl, PropertyType};
+use rivet_util::error::{Error, Result};
 
-/// The C device base type.
-pub type DeviceState = sys::DeviceState;
-
-// SAFETY: TYPE_DEVICE's instance struct is DeviceState, which begins with
-// Object.
-unsafe impl ObjectType for DeviceState {
-    const TYPE_NAME: &'static CStr = sys::TYPE_DEVICE;
-}
-// SAFETY: DeviceState begins with Object.
-unsafe impl IsA<qom::Object> for DeviceState {}
+rivet_qom::c_object_type!(
+    /// The C device base type, `DeviceState` (C writes it: `realized`, the
+    /// parent bus).
+    DeviceState(sys::DeviceState) = sys::TYPE_DEVICE,
+    isa: qom::Object
+);
 
 /// A device implemented in Rust.
 ///
 /// Register it with [`register_device`] from
-/// [`module_init!`](crate::module_init).
+/// [`module_init!`](rivet_qom::module_init).
 pub trait DeviceImpl: ObjectImpl + IsA<DeviceState> {
     /// One-line description shown by the C core (`desc`).
     const DESCRIPTION: Option<&'static CStr> = None;
@@ -40,7 +36,7 @@ pub trait DeviceImpl: ObjectImpl + IsA<DeviceState> {
     /// `Some(<Self as VMStateDescribed>::VMSD)` from `#[derive(VMState)]`.
     /// A twin gives the same section as its C counterpart.  `None` makes
     /// saving a machine with this device fail.
-    const VMSD: Option<&'static crate::migration::VMStateDescription> = None;
+    const VMSD: Option<&'static VMStateDescription> = None;
 
     /// Check the properties and finish setting up; on error the device
     /// stays unrealized, so change nothing before you know you succeed.
@@ -61,7 +57,7 @@ pub trait DeviceImpl: ObjectImpl + IsA<DeviceState> {
 ///
 /// `dev` must be a live instance of `T`; errp as in the C convention.
 unsafe extern "C" fn realize<T: DeviceImpl>(
-    dev: *mut DeviceState,
+    dev: *mut sys::DeviceState,
     errp: *mut *mut util_sys::Error,
 ) -> bool {
     // SAFETY: dev is a live T (caller).
@@ -78,7 +74,7 @@ unsafe extern "C" fn realize<T: DeviceImpl>(
 /// # Safety
 ///
 /// `dev` must be a live instance of `T`.
-unsafe extern "C" fn reset<T: DeviceImpl>(dev: *mut DeviceState) {
+unsafe extern "C" fn reset<T: DeviceImpl>(dev: *mut sys::DeviceState) {
     // SAFETY: dev is a live T (caller).
     unsafe { &*dev.cast::<T>() }.reset();
 }
@@ -86,7 +82,7 @@ unsafe extern "C" fn reset<T: DeviceImpl>(dev: *mut DeviceState) {
 /// # Safety
 ///
 /// `dev` must be a live instance of `T`.
-unsafe extern "C" fn unrealize<T: DeviceImpl>(dev: *mut DeviceState) {
+unsafe extern "C" fn unrealize<T: DeviceImpl>(dev: *mut sys::DeviceState) {
     // SAFETY: dev is a live T (caller).
     unsafe { &*dev.cast::<T>() }.unrealize();
 }
@@ -98,7 +94,7 @@ unsafe extern "C" fn unrealize<T: DeviceImpl>(dev: *mut DeviceState) {
 ///
 /// `obj` must be a live instance of `T`, and `out` a valid `PropValue`.
 unsafe extern "C" fn get_registers<T: DeviceImpl>(
-    obj: *mut qom::Object,
+    obj: *mut qom_sys::Object,
     _prop: *mut qom_sys::ObjectProperty,
     out: *mut qom_sys::PropValue,
     errp: *mut *mut util_sys::Error,
@@ -199,49 +195,9 @@ unsafe extern "C" fn class_init<T: DeviceImpl>(klass: *mut ObjectClass, _data: *
 }
 
 /// Register a Rust device type.  Call it from
-/// [`module_init!`](crate::module_init).
+/// [`module_init!`](rivet_qom::module_init).
 pub fn register_device<T: DeviceImpl>() {
     qom::register(qom::type_info::<T>(Some(class_init::<T>)));
-}
-
-/// A field type that a static property can point at.
-///
-/// # Safety
-///
-/// `TYPE` must describe the memory layout the C core reads and writes for
-/// that property type (`bool`, `uint8_t`... `int64_t`, an `Object *` for
-/// links), and the type must allow writes through a shared reference
-/// (C sets properties while Rust may hold `&device`): use `Cell`s.
-pub unsafe trait PropertyType {
-    /// The C property type.
-    const TYPE: PropType;
-    /// For links: the QOM type the target must have.
-    const LINK_TYPE: Option<&'static CStr> = None;
-}
-
-macro_rules! property_type {
-    ($($t:ty => $p:ident),* $(,)?) => {
-        $(
-            // SAFETY: Cell<$t> has the layout of $t, the C type of $p, and
-            // is written through shared references by design.
-            unsafe impl PropertyType for Cell<$t> {
-                const TYPE: PropType = PropType::$p;
-            }
-        )*
-    };
-}
-property_type!(
-    bool => PROP_TYPE_BOOL,
-    u8 => PROP_TYPE_UINT8,
-    u16 => PROP_TYPE_UINT16,
-    u32 => PROP_TYPE_UINT32,
-    u64 => PROP_TYPE_UINT64,
-    i64 => PROP_TYPE_INT64,
-);
-
-// SAFETY: a link field is an Object pointer, in a Cell.
-unsafe impl PropertyType for Cell<*mut qom::Object> {
-    const TYPE: PropType = PropType::PROP_TYPE_LINK;
 }
 
 /// One static property of a device: a C `Property`.
@@ -309,7 +265,7 @@ impl std::fmt::Debug for PropertyInfo {
 /// `qdev_prop!(Pl011, chr, c"chardev")` (default 0 / no link).
 ///
 /// The field must be a `Cell` of `bool`, `u8`..`u64`, `i64`, or a link
-/// such as [`ChardevLink`](crate::chardev::ChardevLink).
+/// such as `rivet_chardev::ChardevLink`.
 #[macro_export]
 macro_rules! qdev_prop {
     ($state:ty, $field:ident, $name:expr $(, default = $default:expr)? $(,)?) => {
@@ -333,7 +289,7 @@ pub trait DeviceMethods: IsA<DeviceState> + IsA<qom::Object> {
     ///
     /// The device's realize error; the device stays unrealized.
     fn realize_device(&self) -> Result<()> {
-        let dev = IsA::<DeviceState>::as_ptr_of(self);
+        let dev = IsA::<DeviceState>::upcast(self).as_raw();
         // SAFETY: dev is a live device (we have a reference to it).
         unsafe { Error::with_errp(|errp| sys::device_realize(dev, errp)) }.map(drop)
     }
@@ -341,23 +297,16 @@ pub trait DeviceMethods: IsA<DeviceState> + IsA<qom::Object> {
     /// Reset the device (`device_reset`).
     fn reset_device(&self) {
         // SAFETY: a live device.
-        unsafe { sys::device_reset(IsA::<DeviceState>::as_ptr_of(self)) };
+        unsafe { sys::device_reset(IsA::<DeviceState>::upcast(self).as_raw()) };
     }
 
     /// Whether the device is realized.
     fn is_realized(&self) -> bool {
-        IsA::<DeviceState>::upcast(self).realized
+        // SAFETY: reads one field of a live device; C writes it only from
+        // device_realize/unrealize, which cannot be running meanwhile
+        // (single-threaded, and not re-entered from here).
+        unsafe { (*IsA::<DeviceState>::upcast(self).as_raw()).realized }
     }
 }
 
 impl<T: IsA<DeviceState> + IsA<qom::Object>> DeviceMethods for T {}
-
-/// Create a device by type name, for tests and boards: an [`Owned`] that
-/// still needs its properties and [`DeviceMethods::realize_device`].
-///
-/// # Errors
-///
-/// When `T`'s type is not registered.
-pub fn new_device<T: IsA<DeviceState> + IsA<qom::Object>>() -> Result<Owned<T>> {
-    Owned::new()
-}

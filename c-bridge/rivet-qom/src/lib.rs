@@ -1,24 +1,38 @@
-//! QOM object types defined in Rust, and their registration.
+//! The safe Rust API of rivet's C qom library (include/qom/): QOM object
+//! types defined in Rust, their registration, and the field types a
+//! static property can point at ([`PropertyType`]).
 //!
 //! A Rust object type is a `#[repr(C)]` struct whose first field is a
 //! [`ParentField`] holding the C parent's instance struct (the layout rule
 //! that makes QOM casts work).  It implements [`ObjectType`] (its type
 //! name), [`IsA`] for each ancestor, [`Zeroable`] (QOM hands out
 //! zero-filled memory) and [`ObjectImpl`] (its parent and hooks).
-//! Registration runs before `main()` from [`module_init!`](crate::module_init):
+//! Registration runs before `main()` from [`module_init!`]:
 //!
 //! ```ignore
-//! rivet::module_init! {
-//!     rivet::qdev::register_device::<Pl011>();
+//! rivet_qom::module_init! {
+//!     rivet_hwcore::qdev::register_device::<Pl011>();
 //! }
 //! ```
 
 use std::ffi::{c_void, CStr};
 use std::ptr::NonNull;
 
-use crate::cell::{Opaque, Zeroable};
-use crate::error::{Error, Result};
+use std::cell::Cell;
+
 use qom_sys as sys;
+use rivet_util::cell::{Opaque, Zeroable};
+use rivet_util::error::{Error, Result};
+
+/// The raw bindings of `qom-sys`, for what the safe API does not cover
+/// yet.  Using them needs `unsafe` and a `// SAFETY:` comment.
+pub use qom_sys as bindings;
+pub use qom_sys::PropType;
+
+/// What a device crate usually needs from this crate.
+pub mod prelude {
+    pub use crate::{module_init, qom_isa, IsA, ObjectImpl, ObjectType, ParentField};
+}
 
 /// A QOM type: its instances can be cast to and from `Object`.
 ///
@@ -44,25 +58,52 @@ pub unsafe trait IsA<P: ObjectType>: ObjectType {
         // SAFETY: Self begins with P (trait contract).
         unsafe { &*std::ptr::from_ref(self).cast::<P>() }
     }
-
-    /// A raw pointer to the ancestor `P`, for passing to C.
-    fn as_ptr_of(&self) -> *mut P {
-        std::ptr::from_ref(self).cast::<P>().cast_mut()
-    }
 }
 
 // SAFETY: a type begins with itself.
 unsafe impl<T: ObjectType> IsA<T> for T {}
 
-/// The C root type.
-pub type Object = sys::Object;
+/// The Rust face of a QOM type defined in C: a `#[repr(transparent)]`
+/// wrapper of an [`Opaque`] of its C instance struct, so an upcast never
+/// makes a `&` to memory that C writes; `as_raw()` gives the C pointer.
+///
+/// `c_object_type!(DeviceState(sys::DeviceState) = sys::TYPE_DEVICE,
+/// isa: Object)` also implements [`IsA`] for the ancestors listed, whose
+/// structs the C struct must begin with (as for [`qom_isa!`]).
+#[macro_export]
+macro_rules! c_object_type {
+    ($(#[$doc:meta])* $name:ident($raw:ty) = $type_name:expr $(, isa: $($parent:ty),+)? $(,)?) => {
+        $(#[$doc])*
+        #[repr(transparent)]
+        #[derive(Debug)]
+        pub struct $name($crate::__Opaque<$raw>);
 
-// SAFETY: TYPE_OBJECT's instance struct is Object.
-unsafe impl ObjectType for Object {
-    const TYPE_NAME: &'static CStr = sys::TYPE_OBJECT;
+        impl $name {
+            /// The C pointer, for calling C.
+            pub const fn as_raw(&self) -> *mut $raw {
+                self.0.as_mut_ptr()
+            }
+        }
+
+        // SAFETY: the instances of $type_name are $raw (the caller names
+        // the pair), which $name wraps transparently.
+        unsafe impl $crate::ObjectType for $name {
+            const TYPE_NAME: &'static ::core::ffi::CStr = $type_name;
+        }
+        $($crate::qom_isa!($name: $($parent),+);)?
+    };
 }
 
-/// Declare the ancestors of a type: `rivet::qom_isa!(Pl011: SysBusDevice,
+#[doc(hidden)]
+pub use rivet_util::cell::Opaque as __Opaque;
+
+c_object_type!(
+    /// The C root type, `Object`.  C changes it behind Rust's back
+    /// (reference count, property list).
+    Object(sys::Object) = sys::TYPE_OBJECT
+);
+
+/// Declare the ancestors of a type: `rivet_qom::qom_isa!(Pl011: SysBusDevice,
 /// DeviceState, Object);` implements [`IsA`] for each.
 ///
 /// Only correct when the type's first field is its parent's struct, which
@@ -73,7 +114,7 @@ macro_rules! qom_isa {
         $(
             // SAFETY: $t is #[repr(C)] and begins with $parent's struct
             // (its ParentField chain), as the macro's caller states.
-            unsafe impl $crate::qom::IsA<$parent> for $t {}
+            unsafe impl $crate::IsA<$parent> for $t {}
         )+
     };
 }
@@ -118,16 +159,18 @@ pub trait ObjectImpl: ObjectType + IsA<Object> + Zeroable + 'static {
     fn instance_init(&self) {}
     /// Called after every type's `instance_init` (e.g. to add properties).
     fn instance_post_init(&self) {}
-    /// Called on the last unref, before the memory is freed: undo what
-    /// `instance_init` set up (delete timers).  Rust fields are not
-    /// dropped afterwards (they are [`Zeroable`] and hold no resources).
+    /// Called on the last unref, before the fields are dropped and the
+    /// memory freed.  Rarely needed: the fields release what they hold
+    /// when they are dropped (a `MemoryRegion` is destroyed, a
+    /// [`Timer`](rivet_util::timer::Timer) deleted, a `CharFrontend`
+    /// detached).
     fn instance_finalize(&self) {}
 }
 
 /// # Safety
 ///
 /// `obj` must be an instance of `T`'s QOM type.
-unsafe extern "C" fn instance_init<T: ObjectImpl>(obj: *mut Object) {
+unsafe extern "C" fn instance_init<T: ObjectImpl>(obj: *mut sys::Object) {
     // SAFETY: obj is a zero-filled instance of T (caller), and T is
     // Zeroable, so the reference is to a valid T.
     unsafe { &*obj.cast::<T>() }.instance_init();
@@ -136,17 +179,25 @@ unsafe extern "C" fn instance_init<T: ObjectImpl>(obj: *mut Object) {
 /// # Safety
 ///
 /// `obj` must be an initialised instance of `T`'s QOM type.
-unsafe extern "C" fn instance_post_init<T: ObjectImpl>(obj: *mut Object) {
+unsafe extern "C" fn instance_post_init<T: ObjectImpl>(obj: *mut sys::Object) {
     // SAFETY: obj is a live instance of T (caller).
     unsafe { &*obj.cast::<T>() }.instance_post_init();
 }
 
 /// # Safety
 ///
-/// `obj` must be an initialised instance of `T`'s QOM type.
-unsafe extern "C" fn instance_finalize<T: ObjectImpl>(obj: *mut Object) {
+/// `obj` must be an initialised instance of `T`'s QOM type, on its last
+/// unref (nothing uses it afterwards but the parents' finalize, which sees
+/// only the parent struct).
+unsafe extern "C" fn instance_finalize<T: ObjectImpl>(obj: *mut sys::Object) {
+    let this = obj.cast::<T>();
     // SAFETY: obj is a live instance of T (caller).
-    unsafe { &*obj.cast::<T>() }.instance_finalize();
+    unsafe { &*this }.instance_finalize();
+    // SAFETY: the last use of the T (caller): its fields are dropped once,
+    // here, and C then frees the memory without looking at them.  The
+    // ParentField is an Opaque, which drops nothing, so the parents'
+    // finalize still finds its struct intact.
+    unsafe { std::ptr::drop_in_place(this) };
 }
 
 /// The C `TypeInfo` of `T`, with `class_init` as given (or none).
@@ -175,12 +226,6 @@ pub fn register(info: sys::TypeInfo) {
     unsafe { sys::type_register_static(info) };
 }
 
-/// Register a plain (non-device) Rust object type.  Call it from
-/// [`module_init!`](crate::module_init).
-pub fn register_type<T: ObjectImpl>() {
-    register(type_info::<T>(None));
-}
-
 /// Run code before `main()`, from an ELF constructor: where Rust device
 /// crates register their QOM types, as C files do with
 /// `__attribute__((constructor))`.  The C board looks types up by name
@@ -188,8 +233,8 @@ pub fn register_type<T: ObjectImpl>() {
 /// it linked (c-bridge/link).
 ///
 /// ```
-/// rivet::module_init! {
-///     // rivet::qdev::register_device::<MyDevice>();
+/// rivet_qom::module_init! {
+///     // rivet_hwcore::qdev::register_device::<MyDevice>();
 /// }
 /// ```
 #[macro_export]
@@ -226,55 +271,6 @@ impl<T: ObjectType + IsA<Object>> Owned<T> {
             .ok_or_else(|| Error::new("object_new returned no object"))?;
         Ok(Self { ptr })
     }
-
-    /// The object as a C `Object *`.
-    pub fn as_object_ptr(&self) -> *mut Object {
-        self.ptr.as_ptr().cast()
-    }
-
-    /// Set a property from text, as `-machine` or `-device` options do.
-    ///
-    /// # Errors
-    ///
-    /// When there is no such property or the text is not a valid value.
-    pub fn set_property(&self, name: &CStr, text: &CStr) -> Result<()> {
-        // SAFETY: the object is alive (we hold a reference); strings are
-        // valid C strings.
-        unsafe {
-            Error::with_errp(|errp| {
-                sys::object_property_parse(self.as_object_ptr(), name.as_ptr(), text.as_ptr(), errp)
-            })
-        }
-        .map(drop)
-    }
-
-    /// A property's value rendered as text.
-    ///
-    /// # Errors
-    ///
-    /// When there is no such property or it cannot be read.
-    pub fn property(&self, name: &CStr) -> Result<String> {
-        // SAFETY: the object is alive; the result is a malloc'ed string or
-        // NULL with an error.
-        let s = unsafe {
-            Error::with_errp(|errp| {
-                sys::object_property_print(self.as_object_ptr(), name.as_ptr(), errp)
-            })
-        }?;
-        if s.is_null() {
-            return Ok(String::new());
-        }
-        // SAFETY: s is a valid C string that we own.
-        let text = unsafe { CStr::from_ptr(s) }.to_string_lossy().into_owned();
-        // SAFETY: s came from malloc in the C core.
-        unsafe { libc_free(s.cast()) };
-        Ok(text)
-    }
-}
-
-extern "C" {
-    #[link_name = "free"]
-    fn libc_free(p: *mut c_void);
 }
 
 impl<T: ObjectType> std::ops::Deref for Owned<T> {
@@ -289,5 +285,93 @@ impl<T: ObjectType> Drop for Owned<T> {
     fn drop(&mut self) {
         // SAFETY: we own one reference.
         unsafe { sys::object_unref(self.ptr.as_ptr().cast()) };
+    }
+}
+
+/// A field type that a static property can point at.
+///
+/// # Safety
+///
+/// `TYPE` must describe the memory layout the C core reads and writes for
+/// that property type (`bool`, `uint8_t`... `int64_t`, an `Object *` for
+/// links), and the type must allow writes through a shared reference
+/// (C sets properties while Rust may hold `&device`): use `Cell`s.
+pub unsafe trait PropertyType {
+    /// The C property type.
+    const TYPE: PropType;
+    /// For links: the QOM type the target must have.
+    const LINK_TYPE: Option<&'static CStr> = None;
+}
+
+macro_rules! property_type {
+    ($($t:ty => $p:ident),* $(,)?) => {
+        $(
+            // SAFETY: Cell<$t> has the layout of $t, the C type of $p, and
+            // is written through shared references by design.
+            unsafe impl PropertyType for Cell<$t> {
+                const TYPE: PropType = PropType::$p;
+            }
+        )*
+    };
+}
+property_type!(
+    bool => PROP_TYPE_BOOL,
+    u8 => PROP_TYPE_UINT8,
+    u16 => PROP_TYPE_UINT16,
+    u32 => PROP_TYPE_UINT32,
+    u64 => PROP_TYPE_UINT64,
+    i64 => PROP_TYPE_INT64,
+);
+
+// SAFETY: a link field is an Object pointer, in a Cell.
+unsafe impl PropertyType for Cell<*mut sys::Object> {
+    const TYPE: PropType = PropType::PROP_TYPE_LINK;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+
+    static DROPPED: AtomicU32 = AtomicU32::new(0);
+
+    /// A field that counts its drops.
+    struct DropCounter(Cell<u32>);
+    // SAFETY: a Cell<u32> is valid zeroed.
+    unsafe impl Zeroable for DropCounter {}
+    impl Drop for DropCounter {
+        fn drop(&mut self) {
+            DROPPED.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    #[repr(C)]
+    struct Counted {
+        parent_obj: ParentField<Object>,
+        field: DropCounter,
+    }
+    // SAFETY: both fields are valid zeroed.
+    unsafe impl Zeroable for Counted {}
+    // SAFETY: instances of "rivet-test-counted" are Counted, registered
+    // below with its size.
+    unsafe impl ObjectType for Counted {
+        const TYPE_NAME: &'static CStr = c"rivet-test-counted";
+    }
+    // SAFETY: Counted begins with Object.
+    unsafe impl IsA<Object> for Counted {}
+    impl ObjectImpl for Counted {
+        type ParentType = Object;
+    }
+
+    #[test]
+    fn finalize_drops_the_rust_fields() {
+        register(type_info::<Counted>(None));
+        for n in 1..=3 {
+            let obj = Owned::<Counted>::new().unwrap();
+            obj.field.0.set(n);
+            drop(obj);
+            assert_eq!(DROPPED.load(Ordering::Relaxed), n);
+        }
     }
 }

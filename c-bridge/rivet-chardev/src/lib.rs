@@ -1,4 +1,5 @@
-//! Character-device frontends: the host side of a UART.  The device holds
+//! The safe Rust API of rivet's C chardev library (include/chardev/):
+//! character-device frontends, the host side of a UART.  The device holds
 //! a [`ChardevLink`] property (`chardev=...`) and a [`CharFrontend`]; input
 //! is flow-controlled through [`CharHandlers::can_receive`], so a full FIFO
 //! leaves bytes in the host file descriptor instead of dropping them.
@@ -6,11 +7,20 @@
 use std::cell::Cell;
 use std::ffi::{c_int, c_void, CStr};
 
-use crate::cell::{Opaque, Zeroable};
-use crate::error::{Error, Result};
-use crate::qdev::PropertyType;
 use chardev_sys as sys;
 use qom_sys::PropType;
+use rivet_qom::PropertyType;
+use rivet_util::cell::{Opaque, Zeroable};
+use rivet_util::error::{Error, Result};
+
+/// The raw bindings of `chardev-sys`, for what the safe API does not cover
+/// yet.  Using them needs `unsafe` and a `// SAFETY:` comment.
+pub use chardev_sys as bindings;
+
+/// What a UART crate needs from this crate.
+pub mod prelude {
+    pub use crate::{CharFrontend, CharHandlers, ChardevLink};
+}
 
 pub use chardev_sys::ChardevEvent;
 
@@ -96,6 +106,14 @@ pub struct CharFrontend(Opaque<sys::CharFrontend>);
 // SAFETY: a zeroed CharFrontend has no backend and no handlers.
 unsafe impl Zeroable for CharFrontend {}
 
+/// A frontend is detached when it is dropped (its device is finalized), so
+/// the backend never calls into freed memory.
+impl Drop for CharFrontend {
+    fn drop(&mut self) {
+        self.deinit();
+    }
+}
+
 impl CharFrontend {
     /// Attach to the backend in `link` (if any) and install `handlers`.
     ///
@@ -107,7 +125,8 @@ impl CharFrontend {
     ///
     /// The frontend and `handlers` must not move or be freed while
     /// attached: embed both in the device, call this from `realize`, and
-    /// [`deinit`](Self::deinit) in `unrealize`.
+    /// [`deinit`](Self::deinit) in `unrealize` (dropping the frontend at
+    /// finalize detaches it too).
     pub unsafe fn init<T: CharHandlers>(&self, link: &ChardevLink, handlers: &T) -> Result<()> {
         // SAFETY: self stays valid (caller); the link is null or a chardev.
         unsafe {

@@ -35,14 +35,22 @@ pub struct Timer(Opaque<sys::Timer>);
 // SAFETY: the C Timer is valid zeroed before timer_init.
 unsafe impl Zeroable for Timer {}
 
+/// A timer is disarmed when it is dropped (its owner is finalized), so the
+/// clock never calls into freed memory.
+impl Drop for Timer {
+    fn drop(&mut self) {
+        self.delete();
+    }
+}
+
 impl Timer {
     /// Set the timer up to call `handler` when it expires.
     ///
     /// # Safety
     ///
     /// The timer and `handler` must not move or be freed while the timer
-    /// is armed: embed both in the same QOM object and [`delete`](Self::delete)
-    /// the timer in its `instance_finalize`.
+    /// is armed: embed both in the same QOM object (dropping the timer at
+    /// finalize disarms it).
     pub unsafe fn init<T: TimerHandler>(&self, handler: &T) {
         // SAFETY: the Timer and handler stay valid (caller).
         unsafe {

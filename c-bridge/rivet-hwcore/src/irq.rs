@@ -4,8 +4,8 @@
 
 use std::cell::Cell;
 
-use crate::cell::Zeroable;
 use hwcore_sys as sys;
+use rivet_util::cell::Zeroable;
 
 /// An IRQ output of a device (a C `IRQ`, i.e. `IRQState *`, which the
 /// board fills in when wiring).

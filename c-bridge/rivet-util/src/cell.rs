@@ -136,7 +136,7 @@ pub struct StateCell<T> {
 impl<T> StateCell<T> {
     /// Where the `T` lives inside the cell (`UnsafeCell` is transparent),
     /// for descriptions whose fields the C core reads and writes in place
-    /// (rivet::migration): only while no borrow is alive.
+    /// (rivet-migration): only while no borrow is alive.
     pub const VALUE_OFFSET: usize = std::mem::offset_of!(StateCell<T>, value);
 
     /// A cell holding `value`.

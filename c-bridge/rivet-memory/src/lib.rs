@@ -1,4 +1,5 @@
-//! MMIO regions whose read and write callbacks are Rust methods.
+//! The safe Rust API of rivet's C memory library (include/memory/): MMIO
+//! regions whose read and write callbacks are Rust methods.
 //!
 //! A device implements [`MmioOps`] and embeds a [`MemoryRegion`]; the C
 //! core's dispatch checks access sizes (`VALID`), splits or widens accesses
@@ -8,9 +9,18 @@
 use std::ffi::{c_uint, c_void, CStr};
 use std::marker::PhantomData;
 
-use crate::cell::{Opaque, Zeroable};
-use crate::qom::{IsA, Object};
 use memory_sys as sys;
+use rivet_qom::{IsA, Object};
+use rivet_util::cell::{Opaque, Zeroable};
+
+/// The raw bindings of `memory-sys`, for what the safe API does not cover
+/// yet.  Using them needs `unsafe` and a `// SAFETY:` comment.
+pub use memory_sys as bindings;
+
+/// What a device crate usually needs from this crate.
+pub mod prelude {
+    pub use crate::{AccessSizes, Endianness, MemoryRegion, MmioOps};
+}
 
 /// Byte order of a device's registers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +121,16 @@ pub struct MemoryRegion(Opaque<sys::MemoryRegion>);
 // SAFETY: the C core's MemoryRegion is valid zeroed before its init.
 unsafe impl Zeroable for MemoryRegion {}
 
+/// Destroying the region when its owner is finalized unmaps it and frees
+/// its name, as C devices do in their `instance_finalize`.
+impl Drop for MemoryRegion {
+    fn drop(&mut self) {
+        // SAFETY: an initialised or zeroed region (destroying a zeroed one
+        // does nothing); nothing uses it after its owner is finalized.
+        unsafe { sys::memory_region_destroy(self.0.as_mut_ptr()) };
+    }
+}
+
 impl MemoryRegion {
     /// Make this an MMIO region of `size` bytes named `name`, owned by
     /// `owner`, whose accesses call `ops`.
@@ -119,8 +139,8 @@ impl MemoryRegion {
     ///
     /// The region and `ops` must not move or be freed while the region can
     /// be accessed: embed both in the QOM object `owner` (usually `ops` is
-    /// the owner itself) and call this from `instance_init`; the region is
-    /// unmapped when the owner is finalized.
+    /// the owner itself) and call this from `instance_init` or `realize`;
+    /// the region is destroyed when the owner's fields are dropped.
     pub unsafe fn init_io<O: IsA<Object>, T: MmioOps>(
         &self,
         owner: &O,
@@ -133,7 +153,7 @@ impl MemoryRegion {
         unsafe {
             sys::memory_region_init_io(
                 self.0.as_mut_ptr(),
-                owner.as_ptr_of(),
+                IsA::<Object>::upcast(owner).as_raw(),
                 ops_table,
                 std::ptr::from_ref(ops).cast_mut().cast(),
                 name.as_ptr(),

@@ -21,7 +21,7 @@ impl Error {
     /// the fix).
     ///
     /// ```
-    /// let e = rivet::error::Error::new("chardev: no such backend");
+    /// let e = rivet_util::error::Error::new("chardev: no such backend");
     /// assert_eq!(e.to_string(), "chardev: no such backend");
     /// ```
     pub fn new(msg: impl Into<String>) -> Self {

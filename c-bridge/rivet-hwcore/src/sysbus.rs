@@ -1,25 +1,18 @@
 //! System-bus devices: the MMIO regions and IRQ outputs a device exports
 //! for the board to map and wire.
 
-use std::ffi::CStr;
-
 use crate::irq::InterruptSource;
-use crate::memory::MemoryRegion;
 use crate::qdev::DeviceState;
-use crate::qom::{IsA, Object, ObjectType};
 use hwcore_sys as sys;
+use rivet_memory::MemoryRegion;
+use rivet_qom::{IsA, Object};
 
-/// The C system-bus device type.
-pub type SysBusDevice = sys::SysBusDevice;
-
-// SAFETY: TYPE_SYS_BUS_DEVICE's instance struct is SysBusDevice.
-unsafe impl ObjectType for SysBusDevice {
-    const TYPE_NAME: &'static CStr = sys::TYPE_SYS_BUS_DEVICE;
-}
-// SAFETY: SysBusDevice begins with DeviceState.
-unsafe impl IsA<DeviceState> for SysBusDevice {}
-// SAFETY: SysBusDevice begins with DeviceState, which begins with Object.
-unsafe impl IsA<Object> for SysBusDevice {}
+rivet_qom::c_object_type!(
+    /// The C system-bus device type, `SysBusDevice` (C writes its MMIO and
+    /// IRQ tables).
+    SysBusDevice(sys::SysBusDevice) = sys::TYPE_SYS_BUS_DEVICE,
+    isa: DeviceState, Object
+);
 
 /// What a system-bus device does with its regions and lines.
 pub trait SysBusDeviceMethods: IsA<SysBusDevice> {
@@ -31,7 +24,7 @@ pub trait SysBusDeviceMethods: IsA<SysBusDevice> {
     /// (a field of it).
     unsafe fn init_mmio(&self, mr: &MemoryRegion) {
         // SAFETY: the device is live; mr lives as long (caller).
-        unsafe { sys::sysbus_init_mmio(self.as_ptr_of(), mr.as_mut_ptr()) };
+        unsafe { sys::sysbus_init_mmio(self.upcast().as_raw(), mr.as_mut_ptr()) };
     }
 
     /// Export `irq` as the next IRQ output (0, 1...); the board connects it.
@@ -41,13 +34,13 @@ pub trait SysBusDeviceMethods: IsA<SysBusDevice> {
     /// `irq` must live as long as the device (a field of it).
     unsafe fn init_irq(&self, irq: &InterruptSource) {
         // SAFETY: the device is live; irq lives as long (caller).
-        unsafe { sys::sysbus_init_irq(self.as_ptr_of(), irq.as_ptr()) };
+        unsafe { sys::sysbus_init_irq(self.upcast().as_raw(), irq.as_ptr()) };
     }
 
     /// Map MMIO region `n` at guest address `addr` (board wiring).
     fn mmio_map(&self, n: u32, addr: u64) {
         // SAFETY: a live device; C checks n.
-        unsafe { sys::sysbus_mmio_map(self.as_ptr_of(), n as i32, addr) };
+        unsafe { sys::sysbus_mmio_map(self.upcast().as_raw(), n as i32, addr) };
     }
 
     /// Connect IRQ output `n` to `line` (board wiring).
@@ -57,7 +50,7 @@ pub trait SysBusDeviceMethods: IsA<SysBusDevice> {
     /// `line` must be NULL or a C IRQ that outlives the device.
     unsafe fn connect_irq(&self, n: u32, line: sys::IRQ) {
         // SAFETY: a live device; line as the caller promises.
-        unsafe { sys::sysbus_connect_irq(self.as_ptr_of(), n as i32, line) };
+        unsafe { sys::sysbus_connect_irq(self.upcast().as_raw(), n as i32, line) };
     }
 }
 

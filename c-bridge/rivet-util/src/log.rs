@@ -31,7 +31,7 @@ fn log_line(item: sys::LogItem, msg: &str) {
 /// when the item is enabled.
 ///
 /// ```
-/// rivet::log::guest_error(|| format!("pl011: read of unknown register {:#x}", 0x50));
+/// rivet_util::log::guest_error(|| format!("pl011: read of unknown register {:#x}", 0x50));
 /// ```
 pub fn guest_error(msg: impl FnOnce() -> String) {
     if guest_errors_enabled() {
@@ -59,7 +59,7 @@ pub enum LogItem {
 /// Log `args` under `item`; formatted only when the item is enabled.
 ///
 /// ```
-/// rivet::log::log(rivet::log::LogItem::Unimp, format_args!("pl011: DMA"));
+/// rivet_util::log::log(rivet_util::log::LogItem::Unimp, format_args!("pl011: DMA"));
 /// ```
 pub fn log(item: LogItem, args: fmt::Arguments<'_>) {
     match item {
