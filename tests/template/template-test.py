@@ -14,7 +14,7 @@ build is incremental) it makes one device of each --lang, then checks:
   - the scratch tree builds, and each new device's tests pass: C and Rust
     unit tests, firmware blob, functional test, migration determinism
     (across the twins for a twin), the twin and probe twin checks, the
-    device list, clang-format; rustfmt accepts the generated Rust.
+    device list, clang-format; rustfmt and clippy accept the generated Rust.
 At the end the scratch tree is put back as the source tree has it.
 
 Usage: template-test.py SOURCE_DIR SCRATCH_DIR
@@ -94,7 +94,7 @@ def main():
     env["PATH"] = venv_bin + os.pathsep + env.get("PATH", "")
     meson = shutil.which("meson", path=env["PATH"])
     ninja = shutil.which("ninja", path=env["PATH"])
-    print(f"1..{len(BAD_INPUT) + 2 + len(DEVICES) + 4}")
+    print(f"1..{len(BAD_INPUT) + 2 + len(DEVICES) + 5}")
 
     reset_scratch(bench, source, src)
     if not os.path.isfile(os.path.join(build, "build.ninja")):
@@ -193,6 +193,15 @@ def main():
         report(proc.returncode == 0, "rustfmt accepts the generated Rust", proc.stdout + proc.stderr)
     else:
         report(True, "rustfmt accepts the generated Rust # SKIP no rustfmt")
+
+    cargo = shutil.which("cargo")
+    crates = [arg for name, lang, _ in DEVICES if lang != "c" for arg in ("-p", name)]
+    if cargo:
+        proc = run([cargo, "clippy", "--offline"] + crates + ["--all-targets", "--", "-D", "warnings"],
+                   src, dict(env, RIVET_BUILD_DIR=build))
+        report(proc.returncode == 0, "clippy accepts the generated crates", proc.stderr[-4000:])
+    else:
+        report(True, "clippy accepts the generated crates # SKIP no cargo")
 
     reset_scratch(bench, source, src)
     return 0 if all(results) else 1
