@@ -1,10 +1,11 @@
 /*
  * The chardev backends: null (discards), stdio (the terminal), file (output
  * to a file, truncated when the machine starts) and socket (a unix-socket
- * server taking one client at a time).
+ * server taking one client at a time, with non-blocking, bounded output).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "chardev-internal.h"
@@ -277,11 +279,29 @@ static void file_class_init(ObjectClass *klass, const void *data)
 /* ---------------------------------------------------------------------- */
 /* socket (unix, server)                                                   */
 
+/* Output queued for the client: sent in batches (one send() per byte
+ * would cost more than the guest's work), and what waits for a client
+ * that reads slower than the guest writes.  When it is full and the
+ * client takes nothing, the backend refuses bytes and the UART shows a
+ * full transmit FIFO: output never blocks the machine. */
+#define SOCKET_OUT_QUEUE 4096
+/* At exit, how long queued output waits for a client that stopped reading
+ * before it is dropped and counted on stderr. */
+#define SOCKET_EXIT_LINGER_MS 1000
+
 typedef struct SocketChardev {
     Chardev parent_obj;
     char *path;
     int listen_fd;
+    uint8_t out_queue[SOCKET_OUT_QUEUE];
+    size_t out_len;
+    bool out_watched; /* the main loop sends the queue when it can */
+    struct SocketChardev *next_open; /* the list the exit hook closes */
 } SocketChardev;
+
+/* Open sockets: closed at exit (queued output flushed, the path removed)
+ * even when nobody destroys the chardev. */
+static SocketChardev *open_sockets;
 
 static void socket_instance_init(Object *obj)
 {
@@ -313,12 +333,15 @@ static void socket_attach_client(SocketChardev *s, int fd)
 static void socket_accept(void *opaque)
 {
     SocketChardev *s = opaque;
-    int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    /* Non-blocking: a client that does not read must never stall us. */
+    int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd >= 0) {
         socket_attach_client(s, fd);
     }
 }
 
+/* The client is gone: its queued output goes with it (a UART with no
+ * cable), and a frontend waiting for room may send again. */
 static void socket_drop_client(SocketChardev *s)
 {
     Chardev *chr = &s->parent_obj;
@@ -326,9 +349,15 @@ static void socket_drop_client(SocketChardev *s)
         return;
     }
     chardev_stop_input(chr);
+    main_loop_remove_fd_writable(chr->out_fd);
+    s->out_watched = false;
+    s->out_len = 0;
     close(chr->in_fd);
     chr->in_fd = chr->out_fd = -1;
     chardev_set_connected(chr, false);
+    if (chr->write_blocked) {
+        chardev_write_ready(chr);
+    }
 }
 
 static void socket_input_closed(Chardev *chr)
@@ -336,6 +365,119 @@ static void socket_input_closed(Chardev *chr)
     SocketChardev *s = (SocketChardev *)chr;
     socket_drop_client(s);
     socket_listen_again(s, NULL);
+}
+
+/* Send what the client takes of the queue; false when it is gone. */
+static bool socket_send_queued(SocketChardev *s)
+{
+    Chardev *chr = &s->parent_obj;
+    ssize_t n = send(chr->out_fd, s->out_queue, s->out_len,
+                     MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+        return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+    }
+    s->out_len -= (size_t)n;
+    memmove(s->out_queue, s->out_queue + n, s->out_len);
+    return true;
+}
+
+/* Main-loop write watch, armed while output is queued. */
+static void socket_output_ready(void *opaque)
+{
+    SocketChardev *s = opaque;
+    Chardev *chr = &s->parent_obj;
+    if (!socket_send_queued(s)) {
+        socket_input_closed(chr);
+        return;
+    }
+    if (s->out_len == 0) {
+        main_loop_remove_fd_writable(chr->out_fd);
+        s->out_watched = false;
+    }
+    if (chr->write_blocked && s->out_len < SOCKET_OUT_QUEUE) {
+        chardev_write_ready(chr);
+    }
+}
+
+/* Queues the bytes and sends them in batches: when the queue fills, and
+ * from the main loop's write watch (at the latest at the end of the CPU
+ * slice, or when the guest idles).  Never waits: what does not fit while
+ * the client is not reading is refused.  With no client the bytes are
+ * dropped, like a UART with no cable.  Never drops the client here: the
+ * frontend is in the middle of a register write. */
+static int socket_write(Chardev *chr, const uint8_t *buf, int len)
+{
+    SocketChardev *s = (SocketChardev *)chr;
+    if (chr->out_fd < 0 || len <= 0) {
+        return len;
+    }
+    size_t total = (size_t)len;
+    size_t done = 0;
+    for (;;) {
+        size_t take = total - done;
+        if (take > SOCKET_OUT_QUEUE - s->out_len) {
+            take = SOCKET_OUT_QUEUE - s->out_len;
+        }
+        memcpy(s->out_queue + s->out_len, buf + done, take);
+        s->out_len += take;
+        done += take;
+        if (s->out_len < SOCKET_OUT_QUEUE) {
+            break;
+        }
+        if (!socket_send_queued(s)) {
+            s->out_len = 0; /* gone: the read watch sees the hangup */
+            return len;
+        }
+        if (s->out_len == SOCKET_OUT_QUEUE) {
+            break; /* the client is not reading */
+        }
+    }
+    if (s->out_len > 0 && !s->out_watched) {
+        s->out_watched = main_loop_add_fd_writable(
+            chr->out_fd, socket_output_ready, s, NULL);
+        if (!s->out_watched) {
+            /* Out of memory for the watch: nothing would ever send the
+             * queue, so drop it rather than stall the frontend forever. */
+            s->out_len = 0;
+        }
+    }
+    chr->write_blocked = s->out_len == SOCKET_OUT_QUEUE;
+    return (int)done;
+}
+
+static int64_t socket_monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Before closing: give a reading client the queued output (what the guest
+ * already wrote), but wait at most SOCKET_EXIT_LINGER_MS for one that does
+ * not read, and say how much it lost. */
+static void socket_flush_before_close(SocketChardev *s)
+{
+    Chardev *chr = &s->parent_obj;
+    int64_t deadline = socket_monotonic_ms() + SOCKET_EXIT_LINGER_MS;
+    while (s->out_len > 0 && chr->out_fd >= 0) {
+        int64_t left = deadline - socket_monotonic_ms();
+        if (left <= 0) {
+            break;
+        }
+        struct pollfd pfd = {.fd = chr->out_fd, .events = POLLOUT};
+        if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR) {
+            break;
+        }
+        if (!socket_send_queued(s)) {
+            return; /* the client left: nothing more was expected */
+        }
+    }
+    if (s->out_len > 0 && chr->out_fd >= 0) {
+        error_report("unix:%s: %zu bytes of guest output not delivered: the "
+                     "client stopped reading",
+                     s->path, s->out_len);
+        s->out_len = 0;
+    }
 }
 
 /* options: "PATH,server[,wait=on|off]" */
@@ -388,6 +530,62 @@ static bool socket_parse(SocketChardev *s, const char *options, bool *wait,
     return ok;
 }
 
+/* Make the path free for bind(): a socket file nobody listens on is left
+ * over from a run that did not clean up and is removed; a live server's
+ * socket, and anything that is not a socket, are refused and kept. */
+static bool socket_claim_path(const struct sockaddr_un *addr, Error **errp)
+{
+    const char *path = addr->sun_path;
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        return true; /* absent (or unreachable: bind() says why) */
+    }
+    if (!S_ISSOCK(st.st_mode)) {
+        error_setg(errp,
+                   "unix:%s: exists and is not a socket; not replacing it",
+                   path);
+        return false;
+    }
+    /* Non-blocking, so a live server with a full backlog answers EAGAIN
+     * instead of holding us up. */
+    int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (probe < 0) {
+        error_setg_errno(errp, errno, "unix:%s: cannot create socket", path);
+        return false;
+    }
+    int rc = connect(probe, (const struct sockaddr *)addr, sizeof(*addr));
+    int err = rc == 0 ? 0 : errno;
+    close(probe);
+    if (err == 0 || err == EAGAIN || err == EINPROGRESS) {
+        error_setg(errp,
+                   "unix:%s: another process is listening on this socket "
+                   "(a second rivet?)",
+                   path);
+        return false;
+    }
+    if (err != ECONNREFUSED) {
+        error_setg_errno(errp, err,
+                         "unix:%s: cannot tell whether the socket is in use",
+                         path);
+        return false;
+    }
+    if (unlink(path) != 0 && errno != ENOENT) {
+        error_setg_errno(errp, errno, "unix:%s: cannot remove the stale socket",
+                         path);
+        return false;
+    }
+    return true;
+}
+
+static void socket_close(Chardev *chr);
+
+static void socket_close_all_at_exit(void)
+{
+    while (open_sockets) {
+        socket_close(&open_sockets->parent_obj); /* unlinks it from the list */
+    }
+}
+
 static bool socket_open(Chardev *chr, const char *options, Error **errp)
 {
     SocketChardev *s = (SocketChardev *)chr;
@@ -395,11 +593,10 @@ static bool socket_open(Chardev *chr, const char *options, Error **errp)
     if (!socket_parse(s, options, &wait, errp)) {
         return false;
     }
-
-    /* A socket file left by an earlier run would make bind() fail. */
-    struct stat st;
-    if (lstat(s->path, &st) == 0 && S_ISSOCK(st.st_mode)) {
-        unlink(s->path);
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    strcpy(addr.sun_path, s->path);
+    if (!socket_claim_path(&addr, errp)) {
+        return false;
     }
 
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -407,8 +604,6 @@ static bool socket_open(Chardev *chr, const char *options, Error **errp)
         error_setg_errno(errp, errno, "unix:%s: cannot create socket", s->path);
         return false;
     }
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    strcpy(addr.sun_path, s->path);
     if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
         error_setg_errno(errp, errno, "could not listen on '%s'", s->path);
         close(fd);
@@ -421,13 +616,20 @@ static bool socket_open(Chardev *chr, const char *options, Error **errp)
         return false;
     }
     s->listen_fd = fd;
+    static bool exit_hook_registered;
+    if (!exit_hook_registered) {
+        exit_hook_registered = true;
+        atexit(socket_close_all_at_exit);
+    }
+    s->next_open = open_sockets;
+    open_sockets = s;
 
     if (wait) {
         fprintf(stderr, "rivet: waiting for a connection on unix:%s\n",
                 s->path);
         int cfd;
         do {
-            cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+            cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         } while (cfd < 0 && errno == EINTR);
         if (cfd < 0) {
             error_setg_errno(errp, errno, "accept on '%s' failed", s->path);
@@ -443,29 +645,20 @@ static bool socket_open(Chardev *chr, const char *options, Error **errp)
     return socket_listen_again(s, errp);
 }
 
-/* Data for a peer that is not there is dropped, like a UART with no cable. */
-static int socket_write(Chardev *chr, const uint8_t *buf, int len)
-{
-    int done = 0;
-    while (chr->out_fd >= 0 && done < len) {
-        ssize_t n =
-            send(chr->out_fd, buf + done, (size_t)(len - done), MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR || errno == EAGAIN) {
-                continue;
-            }
-            break; /* the reader will see the hangup and clean up */
-        }
-        done += (int)n;
-    }
-    return len;
-}
-
 static void socket_close(Chardev *chr)
 {
     SocketChardev *s = (SocketChardev *)chr;
+    for (SocketChardev **p = &open_sockets; *p; p = &(*p)->next_open) {
+        if (*p == s) {
+            *p = s->next_open;
+            break;
+        }
+    }
     if (chr->in_fd >= 0) {
+        socket_flush_before_close(s);
         chardev_stop_input(chr);
+        main_loop_remove_fd_writable(chr->out_fd);
+        s->out_watched = false;
         close(chr->in_fd);
         chr->in_fd = chr->out_fd = -1;
     }

@@ -1,7 +1,7 @@
 /*
  * Character devices: the abstract chardev type, the frontend API, spec
  * parsing, and the fd plumbing shared by the backends (flow-controlled
- * input through main-loop watches, blocking output).
+ * input through main-loop watches, output flow control).
  */
 #include "chardev/char.h"
 
@@ -89,6 +89,15 @@ void chardev_set_connected(Chardev *chr, bool connected)
     CharFrontend *fe = chr->fe;
     if (fe && fe->event) {
         fe->event(fe->opaque, connected ? CHR_EVENT_OPENED : CHR_EVENT_CLOSED);
+    }
+}
+
+void chardev_write_ready(Chardev *chr)
+{
+    chr->write_blocked = false;
+    CharFrontend *fe = chr->fe;
+    if (fe && fe->write_ready) {
+        fe->write_ready(fe->opaque);
     }
 }
 
@@ -266,11 +275,12 @@ void char_fe_deinit(CharFrontend *fe)
 
 void char_fe_set_handlers(CharFrontend *fe, CharCanReceive *can_receive,
                           CharReceive *receive, CharEventHandler *event,
-                          void *opaque)
+                          CharWriteReady *write_ready, void *opaque)
 {
     fe->can_receive = can_receive;
     fe->receive = receive;
     fe->event = event;
+    fe->write_ready = write_ready;
     fe->opaque = opaque;
     /* A frontend arriving after the backend opened still hears about it. */
     if (fe->chr && fe->chr->connected && event) {
@@ -278,7 +288,7 @@ void char_fe_set_handlers(CharFrontend *fe, CharCanReceive *can_receive,
     }
 }
 
-int char_fe_write_all(CharFrontend *fe, const uint8_t *buf, int len)
+int char_fe_write(CharFrontend *fe, const uint8_t *buf, int len)
 {
     if (!fe->chr) {
         return len;

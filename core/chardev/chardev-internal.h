@@ -20,6 +20,10 @@ void chardev_stop_input(Chardev *chr);
 /* Record the connection state, telling the frontend when it changes. */
 void chardev_set_connected(Chardev *chr, bool connected);
 
+/* The output queue has room again: clear write_blocked and tell the
+ * frontend that output refused earlier can go now. */
+void chardev_write_ready(Chardev *chr);
+
 /* write() until all of buf went out; returns len or -1. */
 int chardev_fd_write_all(int fd, const uint8_t *buf, int len);
 

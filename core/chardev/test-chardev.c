@@ -1,12 +1,14 @@
 /*
  * Unit tests for the chardev backends and frontend API: null, file, stdio
- * input through a pipe, the unix-socket server (connect, flow control,
- * disconnect and reconnect) and the errors of bad specs.
+ * input through a pipe, the unix-socket server (connect, flow control both
+ * ways, disconnect and reconnect, who owns the path) and the errors of bad
+ * specs.
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -26,6 +28,7 @@ typedef struct TestFrontend {
     int largest_delivery;
     int opened;
     int closed;
+    int write_ready;
 } TestFrontend;
 
 static int tf_can_receive(void *opaque)
@@ -57,6 +60,11 @@ static void tf_event(void *opaque, ChardevEvent event)
     }
 }
 
+static void tf_write_ready(void *opaque)
+{
+    ((TestFrontend *)opaque)->write_ready++;
+}
+
 static void tf_attach(TestFrontend *tf, Chardev *chr, int room)
 {
     memset(tf, 0, sizeof(*tf));
@@ -65,7 +73,8 @@ static void tf_attach(TestFrontend *tf, Chardev *chr, int room)
     if (!char_fe_init(&tf->fe, chr, &err)) {
         UNIT_FAIL("char_fe_init: %s", error_get_message(err));
     }
-    char_fe_set_handlers(&tf->fe, tf_can_receive, tf_receive, tf_event, tf);
+    char_fe_set_handlers(&tf->fe, tf_can_receive, tf_receive, tf_event,
+                         tf_write_ready, tf);
 }
 
 static Chardev *new_chardev(const char *label, const char *spec)
@@ -126,7 +135,7 @@ UNIT_TEST(null_discards_and_is_open)
     tf_attach(&tf, chr, 16);
     CHECK_EQ_I64(tf.opened, 1);
     CHECK(char_fe_backend_connected(&tf.fe));
-    CHECK_EQ_I64(char_fe_write_all(&tf.fe, (const uint8_t *)"abc", 3), 3);
+    CHECK_EQ_I64(char_fe_write(&tf.fe, (const uint8_t *)"abc", 3), 3);
     CHECK_EQ_I64(main_loop_active_fds(), 0);
     CHECK(object_resolve_path("/chardevs/n0") == OBJECT(chr));
     char_fe_deinit(&tf.fe);
@@ -138,7 +147,7 @@ UNIT_TEST(frontend_without_backend_discards)
 {
     CharFrontend fe;
     CHECK(char_fe_init(&fe, NULL, NULL));
-    CHECK_EQ_I64(char_fe_write_all(&fe, (const uint8_t *)"x", 1), 1);
+    CHECK_EQ_I64(char_fe_write(&fe, (const uint8_t *)"x", 1), 1);
     CHECK(!char_fe_backend_connected(&fe));
     char_fe_accept_input(&fe);
     char_fe_deinit(&fe);
@@ -174,8 +183,8 @@ UNIT_TEST(file_writes_exact_bytes)
     TestFrontend tf;
     tf_attach(&tf, chr, 0);
     const uint8_t data[] = {'h', 'i', 0, 0xff, '\n', '\r'};
-    CHECK_EQ_I64(char_fe_write_all(&tf.fe, data, sizeof(data)), sizeof(data));
-    CHECK_EQ_I64(char_fe_write_all(&tf.fe, data, 2), 2);
+    CHECK_EQ_I64(char_fe_write(&tf.fe, data, sizeof(data)), sizeof(data));
+    CHECK_EQ_I64(char_fe_write(&tf.fe, data, 2), 2);
     char_fe_deinit(&tf.fe);
     chardev_destroy(chr);
 
@@ -235,7 +244,7 @@ UNIT_TEST(file_write_error_is_reported_once)
     Capture cap;
     capture_begin(&cap, stderr);
     for (int i = 0; i < 3; i++) {
-        CHECK_EQ_I64(char_fe_write_all(&tf.fe, (const uint8_t *)"x", 1), 1);
+        CHECK_EQ_I64(char_fe_write(&tf.fe, (const uint8_t *)"x", 1), 1);
     }
     char *on_stderr = capture_end(&cap);
     CHECK_STREQ(on_stderr, "rivet: cannot write the guest output of full to "
@@ -296,7 +305,7 @@ UNIT_TEST(socket_server_flow_control_and_reconnect)
     CHECK_EQ_I64(tf.opened, 0); /* no client yet: start-up did not block */
     CHECK(!char_fe_backend_connected(&tf.fe));
     /* Output with nobody connected is dropped, not an error. */
-    CHECK_EQ_I64(char_fe_write_all(&tf.fe, (const uint8_t *)"lost", 4), 4);
+    CHECK_EQ_I64(char_fe_write(&tf.fe, (const uint8_t *)"lost", 4), 4);
 
     int client = connect_client(sock_path);
     POLL_UNTIL(tf.opened == 1);
@@ -320,8 +329,9 @@ UNIT_TEST(socket_server_flow_control_and_reconnect)
     POLL_UNTIL(tf.nr_received == 8);
     CHECK(memcmp(tf.received + 5, "xyz", 3) == 0);
 
-    /* Backend to client. */
-    CHECK_EQ_I64(char_fe_write_all(&tf.fe, (const uint8_t *)"out", 3), 3);
+    /* Backend to client: queued, then sent by the main loop. */
+    CHECK_EQ_I64(char_fe_write(&tf.fe, (const uint8_t *)"out", 3), 3);
+    main_loop_poll(10);
     char back[8] = {0};
     CHECK_EQ_I64(read(client, back, sizeof(back)), 3);
     CHECK_STREQ(back, "out");
@@ -369,6 +379,144 @@ UNIT_TEST(socket_without_frontend_keeps_data)
     chardev_destroy(chr);
 }
 
+/* Output to a client that does not read: never blocks, queues a bounded
+ * amount, refuses the rest until the client reads, loses nothing it took. */
+UNIT_TEST(socket_output_is_bounded_and_flow_controlled)
+{
+    char spec[160];
+    const char *path = tmp_path("sock3");
+    snprintf(spec, sizeof(spec), "unix:%s,server", path);
+    Chardev *chr = new_chardev("s3", spec);
+    TestFrontend tf;
+    tf_attach(&tf, chr, 0);
+    int client = connect_client(path);
+    POLL_UNTIL(tf.opened == 1);
+
+    static uint8_t chunk[65536];
+    size_t taken = 0;
+    for (;;) {
+        for (size_t i = 0; i < sizeof(chunk); i++) {
+            chunk[i] = (uint8_t)((taken + i) % 251);
+        }
+        int n = char_fe_write(&tf.fe, chunk, (int)sizeof(chunk));
+        CHECK(n >= 0);
+        taken += (size_t)n;
+        if (n < (int)sizeof(chunk)) {
+            break;
+        }
+        CHECK(taken < 64 * 1024 * 1024); /* bounded */
+    }
+    CHECK(!char_fe_can_write(&tf.fe));
+    CHECK_EQ_I64(char_fe_write(&tf.fe, chunk, 1), 0);
+    main_loop_poll(0);
+    CHECK_EQ_I64(tf.write_ready, 0);
+
+    /* The client reads everything; the queue drains and the frontend is
+     * told once it may write again. */
+    size_t got = 0;
+    bool intact = true;
+    while (got < taken) {
+        main_loop_poll(10);
+        ssize_t n = recv(client, chunk, sizeof(chunk), MSG_DONTWAIT);
+        for (ssize_t i = 0; i < n; i++) {
+            intact &= chunk[i] == (uint8_t)((got + (size_t)i) % 251);
+        }
+        got += n > 0 ? (size_t)n : 0;
+    }
+    CHECK(intact);
+    POLL_UNTIL(tf.write_ready == 1);
+    CHECK(char_fe_can_write(&tf.fe));
+    CHECK_EQ_I64(char_fe_write(&tf.fe, (const uint8_t *)"z", 1), 1);
+
+    tf.room = 1; /* so the read watch sees the hangup */
+    close(client);
+    POLL_UNTIL(tf.closed == 1);
+    char_fe_deinit(&tf.fe);
+    chardev_destroy(chr);
+    CHECK_EQ_I64(main_loop_active_fds(), 0);
+}
+
+/* A client that leaves while output is refused frees the frontend. */
+UNIT_TEST(socket_disconnect_unblocks_output)
+{
+    char spec[160];
+    const char *path = tmp_path("sock4");
+    snprintf(spec, sizeof(spec), "unix:%s,server", path);
+    Chardev *chr = new_chardev("s4", spec);
+    TestFrontend tf;
+    tf_attach(&tf, chr, 0);
+    int client = connect_client(path);
+    POLL_UNTIL(tf.opened == 1);
+    static uint8_t chunk[65536];
+    while (char_fe_write(&tf.fe, chunk, (int)sizeof(chunk)) ==
+           (int)sizeof(chunk)) {
+    }
+    CHECK(!char_fe_can_write(&tf.fe));
+    close(client);
+    POLL_UNTIL(tf.closed == 1);
+    CHECK_EQ_I64(tf.write_ready, 1);
+    CHECK(char_fe_can_write(&tf.fe));
+    /* Nobody connected: dropped, as before any client came. */
+    CHECK_EQ_I64(char_fe_write(&tf.fe, chunk, 10), 10);
+    char_fe_deinit(&tf.fe);
+    chardev_destroy(chr);
+    CHECK_EQ_I64(main_loop_active_fds(), 0);
+}
+
+/* A path a live server owns is refused; a socket file nobody listens on is
+ * replaced; anything else at the path is refused and left alone. */
+UNIT_TEST(socket_path_ownership)
+{
+    char spec[160];
+    const char *path = tmp_path("sock5");
+    char sock_path[128];
+    snprintf(sock_path, sizeof(sock_path), "%s", path);
+    snprintf(spec, sizeof(spec), "unix:%s,server", sock_path);
+
+    Chardev *live = new_chardev("s5", spec);
+    char want[256];
+    snprintf(want, sizeof(want),
+             "unix:%s: another process is listening on this socket (a "
+             "second rivet?)",
+             sock_path);
+    CHECK_STREQ(expect_error("s5b", spec), want);
+    /* The live server still owns it: a client reaches it. */
+    TestFrontend tf;
+    tf_attach(&tf, live, 1);
+    int client = connect_client(sock_path);
+    POLL_UNTIL(tf.opened == 1);
+    close(client);
+    POLL_UNTIL(tf.closed == 1);
+    char_fe_deinit(&tf.fe);
+    chardev_destroy(live);
+
+    /* Stale: bound and closed without unlinking, as a killed run leaves. */
+    int stale = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    CHECK(strlen(sock_path) < sizeof(addr.sun_path));
+    memcpy(addr.sun_path, sock_path, strlen(sock_path) + 1);
+    CHECK(bind(stale, (struct sockaddr *)&addr, sizeof(addr)) == 0);
+    close(stale);
+    Chardev *fresh = new_chardev("s5c", spec);
+    client = connect_client(sock_path);
+    close(client);
+    chardev_destroy(fresh);
+
+    /* A regular file is never removed. */
+    FILE *f = fopen(sock_path, "w");
+    CHECK(f != NULL);
+    fputs("keep me", f);
+    fclose(f);
+    snprintf(want, sizeof(want),
+             "unix:%s: exists and is not a socket; not replacing it",
+             sock_path);
+    CHECK_STREQ(expect_error("s5d", spec), want);
+    struct stat st;
+    CHECK(lstat(sock_path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 7);
+    unlink(sock_path);
+    CHECK_EQ_I64(main_loop_active_fds(), 0);
+}
+
 UNIT_TEST(stdio_reads_stdin_and_writes_stdout)
 {
     int pipefd[2];
@@ -391,7 +539,7 @@ UNIT_TEST(stdio_reads_stdin_and_writes_stdout)
     fflush(stdout);
     const char *line = "# stdio backend output\n";
     CHECK_EQ_I64(
-        char_fe_write_all(&tf.fe, (const uint8_t *)line, (int)strlen(line)),
+        char_fe_write(&tf.fe, (const uint8_t *)line, (int)strlen(line)),
         (int64_t)strlen(line));
     char_fe_deinit(&tf.fe);
     chardev_destroy(chr);

@@ -1,8 +1,8 @@
 /*
  * The main loop: poll() over the fds of chardev backends, dispatch their
- * read handlers, then run expired virtual-clock timers.  It also holds the
- * "stop the machine" request that devices (power/test, HTIF) raise and the
- * CPU loop checks between slices.
+ * read and write handlers, then run expired virtual-clock timers.  It also
+ * holds the "stop the machine" request that devices (power/test, HTIF) raise
+ * and the CPU loop checks between slices.
  */
 #include "util/main-loop.h"
 
@@ -13,10 +13,13 @@
 #include "util/log.h"
 #include "util/vclock.h"
 
+/* A read watch (POLLIN, with can_read flow control) or a write watch
+ * (POLLOUT); an fd may have one of each. */
 typedef struct FdWatch {
     int fd;
+    short events;
     FdPollCheck *can_read;
-    FdHandler *read_cb;
+    FdHandler *cb;
     void *opaque;
 } FdWatch;
 
@@ -27,25 +30,27 @@ static int watch_capacity;
 static bool exit_requested;
 static uint64_t exit_code;
 
-static int find_watch(int fd)
+static int find_watch(int fd, short events)
 {
     for (int i = 0; i < watch_count; i++) {
-        if (watches[i].fd == fd) {
+        if (watches[i].fd == fd && watches[i].events == events) {
             return i;
         }
     }
     return -1;
 }
 
-bool main_loop_add_fd(int fd, FdPollCheck *can_read, FdHandler *read_cb,
-                      void *opaque, Error **errp)
+static bool add_watch(int fd, short events, FdPollCheck *can_read,
+                      FdHandler *cb, void *opaque, Error **errp)
 {
-    if (fd < 0 || !read_cb) {
-        error_setg(errp, "cannot watch fd %d without a read handler", fd);
+    const char *what = events == POLLIN ? "read" : "write";
+    if (fd < 0 || !cb) {
+        error_setg(errp, "cannot watch fd %d without a %s handler", fd, what);
         return false;
     }
-    if (find_watch(fd) >= 0) {
-        error_setg(errp, "fd %d is already watched by the main loop", fd);
+    if (find_watch(fd, events) >= 0) {
+        error_setg(errp, "fd %d is already watched for %s by the main loop", fd,
+                   what);
         return false;
     }
     if (watch_count == watch_capacity) {
@@ -58,13 +63,25 @@ bool main_loop_add_fd(int fd, FdPollCheck *can_read, FdHandler *read_cb,
         watches = grown;
         watch_capacity = capacity;
     }
-    watches[watch_count++] = (FdWatch){fd, can_read, read_cb, opaque};
+    watches[watch_count++] = (FdWatch){fd, events, can_read, cb, opaque};
     return true;
 }
 
-void main_loop_remove_fd(int fd)
+bool main_loop_add_fd(int fd, FdPollCheck *can_read, FdHandler *read_cb,
+                      void *opaque, Error **errp)
 {
-    int i = find_watch(fd);
+    return add_watch(fd, POLLIN, can_read, read_cb, opaque, errp);
+}
+
+bool main_loop_add_fd_writable(int fd, FdHandler *write_cb, void *opaque,
+                               Error **errp)
+{
+    return add_watch(fd, POLLOUT, NULL, write_cb, opaque, errp);
+}
+
+static void remove_watch(int fd, short events)
+{
+    int i = find_watch(fd, events);
     if (i < 0) {
         return;
     }
@@ -75,6 +92,16 @@ void main_loop_remove_fd(int fd)
         watches = NULL;
         watch_capacity = 0;
     }
+}
+
+void main_loop_remove_fd(int fd)
+{
+    remove_watch(fd, POLLIN);
+}
+
+void main_loop_remove_fd_writable(int fd)
+{
+    remove_watch(fd, POLLOUT);
 }
 
 static bool watch_wants_input(const FdWatch *w)
@@ -100,7 +127,7 @@ static bool dispatch_ready(const struct pollfd *fds, int nfds)
         if (!fds[i].revents) {
             continue;
         }
-        int w = find_watch(fds[i].fd);
+        int w = find_watch(fds[i].fd, fds[i].events);
         if (w < 0) {
             continue;
         }
@@ -110,7 +137,7 @@ static bool dispatch_ready(const struct pollfd *fds, int nfds)
                     "main loop: fd %d was closed while "
                     "watched; no longer polling it",
                     fds[i].fd);
-            main_loop_remove_fd(fds[i].fd);
+            remove_watch(fds[i].fd, fds[i].events);
             continue;
         }
         FdWatch watch = watches[w];
@@ -118,7 +145,7 @@ static bool dispatch_ready(const struct pollfd *fds, int nfds)
         if (!watch_wants_input(&watch)) {
             continue;
         }
-        watch.read_cb(watch.opaque);
+        watch.cb(watch.opaque);
         ran = true;
     }
     return ran;
@@ -134,7 +161,7 @@ bool main_loop_poll(int timeout_ms)
     for (int i = 0; fds && i < watch_count; i++) {
         if (watch_wants_input(&watches[i])) {
             fds[nfds].fd = watches[i].fd;
-            fds[nfds].events = POLLIN;
+            fds[nfds].events = watches[i].events;
             nfds++;
         }
     }

@@ -1,8 +1,10 @@
 /*
  * Unit tests for the main loop: pipe fds become readable and their handler
  * runs, can_read=false keeps an fd out of poll(), handlers may remove
- * watches, expired timers run, and the exit request state.
+ * watches, a write watch runs once a full pipe has room, expired timers
+ * run, and the exit request state.
  */
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "unit-test.h"
@@ -136,6 +138,44 @@ UNIT_TEST(eof_wakes_the_handler)
     CHECK(main_loop_poll(1000));
     CHECK_EQ_I64(pw.reads, 1);
     close(pw.fds[0]);
+}
+
+static int write_ready_runs;
+
+static void count_write_ready(void *opaque)
+{
+    (void)opaque;
+    write_ready_runs++;
+}
+
+UNIT_TEST(write_watch_runs_when_fd_has_room)
+{
+    PipeWatch pw;
+    pipe_open(&pw);
+    CHECK(fcntl(pw.fds[0], F_SETFL, O_NONBLOCK) == 0);
+    CHECK(fcntl(pw.fds[1], F_SETFL, O_NONBLOCK) == 0);
+    char fill[4096] = {0};
+    while (write(pw.fds[1], fill, sizeof(fill)) > 0) {
+    }
+    write_ready_runs = 0;
+    CHECK(main_loop_add_fd_writable(pw.fds[1], count_write_ready, NULL, NULL));
+    /* The read watch of the other end and the write watch both count. */
+    CHECK_EQ_I64(main_loop_active_fds(), 2);
+    pw.accept = false;
+    CHECK(!main_loop_poll(0));
+    CHECK_EQ_I64(write_ready_runs, 0);
+
+    /* Draining the pipe gives the writer room again. */
+    while (read(pw.fds[0], fill, sizeof(fill)) > 0) {
+    }
+    CHECK(main_loop_poll(1000));
+    CHECK_EQ_I64(write_ready_runs, 1);
+
+    main_loop_remove_fd_writable(pw.fds[1]);
+    CHECK_EQ_I64(main_loop_active_fds(), 0);
+    CHECK(!main_loop_poll(0));
+    CHECK_EQ_I64(write_ready_runs, 1);
+    pipe_close(&pw);
 }
 
 static int timer_runs;

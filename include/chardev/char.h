@@ -5,6 +5,13 @@
  * Input is flow-controlled: the backend only reads from its fd when the
  * frontend's can_receive says how many bytes it can take, so a full FIFO
  * leaves the data in the host fd instead of dropping it.
+ *
+ * Output is flow-controlled too: a socket backend never blocks on a peer
+ * that does not read.  It queues a bounded amount, then refuses bytes
+ * (char_fe_can_write() is false) until the peer takes some, and then calls
+ * the frontend's write_ready handler.  A UART shows that as a full
+ * transmit FIFO.  The stdio, file and null backends always take every
+ * byte, so a run with them never depends on host timing.
  */
 #ifndef RIVET_CHARDEV_CHAR_H
 #define RIVET_CHARDEV_CHAR_H
@@ -34,6 +41,8 @@ typedef struct CharFrontend CharFrontend;
 typedef int CharCanReceive(void *opaque);
 typedef void CharReceive(void *opaque, const uint8_t *buf, int size);
 typedef void CharEventHandler(void *opaque, ChardevEvent event);
+/* The backend takes output again after refusing some. */
+typedef void CharWriteReady(void *opaque);
 
 struct Chardev {
     Object parent_obj;
@@ -42,6 +51,10 @@ struct Chardev {
     int in_fd;        /* -1 when the backend has no input */
     int out_fd;       /* -1 when output is discarded */
     bool connected;
+    /* The backend's output queue is full: write takes nothing until it
+     * calls chardev_write_ready() (a plain field: UARTs read it per FR
+     * read). */
+    bool write_blocked;
 };
 
 typedef struct ChardevClass {
@@ -52,7 +65,8 @@ typedef struct ChardevClass {
     /* Take what open only checked (create or truncate an output file),
      * once the whole configuration is valid (NULL: open did it all). */
     bool (*start)(Chardev *chr, Error **errp);
-    /* Write up to len bytes; returns bytes written or -1. */
+    /* Write up to len bytes; returns bytes taken or -1.  Never waits for a
+     * peer (socket); may block on a local file or terminal. */
     int (*write)(Chardev *chr, const uint8_t *buf, int len);
     void (*close)(Chardev *chr);
     /* Called when the frontend can accept input again (NULL: nothing to
@@ -88,6 +102,7 @@ struct CharFrontend {
     CharCanReceive *can_receive;
     CharReceive *receive;
     CharEventHandler *event;
+    CharWriteReady *write_ready;
     void *opaque;
 };
 
@@ -96,10 +111,19 @@ bool char_fe_init(CharFrontend *fe, Chardev *chr, Error **errp);
 void char_fe_deinit(CharFrontend *fe);
 void char_fe_set_handlers(CharFrontend *fe, CharCanReceive *can_receive,
                           CharReceive *receive, CharEventHandler *event,
-                          void *opaque);
-/* Write all of buf, blocking if needed; returns len or -1.  A frontend with
- * no backend discards the data and returns len. */
-int char_fe_write_all(CharFrontend *fe, const uint8_t *buf, int len);
+                          CharWriteReady *write_ready, void *opaque);
+/* Write what the backend takes now: returns the bytes taken (fewer than
+ * len when a socket peer is not reading; the rest is the caller's to keep
+ * or drop) or -1 on error.  A frontend with no backend discards the data
+ * and returns len. */
+int char_fe_write(CharFrontend *fe, const uint8_t *buf, int len);
+/* Whether char_fe_write would take at least one byte now; when it was
+ * false, write_ready runs once it turns true again.  Inline: a UART asks
+ * on every UARTFR read, and polling drivers read it per byte. */
+static inline bool char_fe_can_write(const CharFrontend *fe)
+{
+    return !fe->chr || !fe->chr->write_blocked;
+}
 /* Tell the backend the frontend has room again (e.g. after a FIFO read). */
 void char_fe_accept_input(CharFrontend *fe);
 bool char_fe_backend_connected(CharFrontend *fe);

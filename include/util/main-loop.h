@@ -21,14 +21,23 @@ bool main_loop_add_fd(int fd, FdPollCheck *can_read, FdHandler *read_cb,
                       void *opaque, Error **errp);
 void main_loop_remove_fd(int fd);
 
+/* Watch fd for writability: write_cb runs when it can take data (or hung
+ * up), until main_loop_remove_fd_writable().  Independent of the read
+ * watch of the same fd.  A backend with output queued for a slow peer
+ * uses it, so output never blocks the machine. */
+bool main_loop_add_fd_writable(int fd, FdHandler *write_cb, void *opaque,
+                               Error **errp);
+void main_loop_remove_fd_writable(int fd);
+
 /* Poll watched fds for up to timeout_ms (0: just look, -1: block until
- * something is readable; never blocks when no fd is willing to read),
+ * something is ready; never blocks when no watch can fire),
  * dispatch handlers, then run expired timers.  Handlers may add and remove
  * watches.
  * Returns true if any handler or timer ran. */
 bool main_loop_poll(int timeout_ms);
 
-/* Number of fds currently watched and willing to read. */
+/* Number of watches that can still fire: fds willing to read, and fds
+ * waiting to take queued output. */
 int main_loop_active_fds(void);
 
 /* The largest process exit status. */

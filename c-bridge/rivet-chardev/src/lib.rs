@@ -3,6 +3,11 @@
 //! a [`ChardevLink`] property (`chardev=...`) and a [`CharFrontend`]; input
 //! is flow-controlled through [`CharHandlers::can_receive`], so a full FIFO
 //! leaves bytes in the host file descriptor instead of dropping them.
+//! Output is flow-controlled too: [`CharFrontend::write`] never waits for a
+//! socket peer that does not read; while [`CharFrontend::can_write`] is
+//! false the device shows a full transmit FIFO, and
+//! [`CharHandlers::write_ready`] tells it when the backend takes bytes
+//! again.
 
 use std::cell::Cell;
 use std::ffi::{c_int, c_void, CStr};
@@ -64,6 +69,9 @@ pub trait CharHandlers: 'static {
     fn receive(&self, buf: &[u8]);
     /// The backend opened or closed.
     fn event(&self, _event: ChardevEvent) {}
+    /// The backend takes output again after [`CharFrontend::can_write`]
+    /// was false.
+    fn write_ready(&self) {}
 }
 
 /// # Safety
@@ -96,6 +104,14 @@ unsafe extern "C" fn receive_cb<T: CharHandlers>(opaque: *mut c_void, buf: *cons
 unsafe extern "C" fn event_cb<T: CharHandlers>(opaque: *mut c_void, event: ChardevEvent) {
     // SAFETY: opaque is a live T (init's contract).
     unsafe { &*opaque.cast::<T>() }.event(event);
+}
+
+/// # Safety
+///
+/// `opaque` must be the handler given to [`CharFrontend::init`].
+unsafe extern "C" fn write_ready_cb<T: CharHandlers>(opaque: *mut c_void) {
+    // SAFETY: opaque is a live T (init's contract).
+    unsafe { &*opaque.cast::<T>() }.write_ready();
 }
 
 /// A device's connection to its backend.
@@ -139,6 +155,7 @@ impl CharFrontend {
                 Some(can_receive_cb::<T>),
                 Some(receive_cb::<T>),
                 Some(event_cb::<T>),
+                Some(write_ready_cb::<T>),
                 std::ptr::from_ref(handlers).cast_mut().cast(),
             );
         }
@@ -151,23 +168,28 @@ impl CharFrontend {
         unsafe { sys::char_fe_deinit(self.0.as_mut_ptr()) };
     }
 
-    /// Write all of `buf` to the backend (blocking if needed); without a
-    /// backend the bytes are discarded.
+    /// Write what the backend takes now and return how many bytes that
+    /// was: fewer than `buf.len()` when a socket peer is not reading (the
+    /// rest is the caller's to keep or drop).  Without a backend the bytes
+    /// are discarded and all count as taken.
     ///
     /// # Errors
     ///
     /// When the backend's write fails.
-    pub fn write_all(&self, buf: &[u8]) -> Result<()> {
-        // The C API counts in int: write in chunks that fit.
-        for chunk in buf.chunks(1 << 30) {
-            let len = c_int::try_from(chunk.len()).unwrap_or(c_int::MAX);
-            // SAFETY: chunk is valid for len bytes; the frontend is live.
-            let n = unsafe { sys::char_fe_write_all(self.0.as_mut_ptr(), chunk.as_ptr(), len) };
-            if n != len {
-                return Err(Error::new("chardev: write to the backend failed"));
-            }
-        }
-        Ok(())
+    pub fn write(&self, buf: &[u8]) -> Result<usize> {
+        // The C API counts in int: a longer buffer is taken in part.
+        let len = c_int::try_from(buf.len()).unwrap_or(c_int::MAX);
+        // SAFETY: buf is valid for len bytes; the frontend is live.
+        let n = unsafe { sys::char_fe_write(self.0.as_mut_ptr(), buf.as_ptr(), len) };
+        usize::try_from(n).map_err(|_| Error::new("chardev: write to the backend failed"))
+    }
+
+    /// Whether [`write`](Self::write) would take at least one byte now;
+    /// after it was false, [`CharHandlers::write_ready`] runs once it is
+    /// true again.
+    pub fn can_write(&self) -> bool {
+        // SAFETY: an initialised or zeroed frontend.
+        unsafe { sys::char_fe_can_write(self.0.as_ptr()) }
     }
 
     /// Tell the backend the device has room again (e.g. after a FIFO read).

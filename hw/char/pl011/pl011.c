@@ -5,7 +5,11 @@
  * Transmit is modelled as a FIFO that drains instantly, so the transmit
  * interrupt follows the TRM's "transition through the trigger level" rule:
  * every transmitted byte leaves the FIFO empty again, which is at or below
- * any trigger level, and sets TXIS.
+ * any trigger level, and sets TXIS.  The exception is a stalled line: a
+ * backend that refuses output (a socket client not reading) shows as a
+ * full FIFO (TXFF and BUSY set, TXIS clear) until it takes bytes again,
+ * when TXIS rises.  The bytes wait in the backend's queue (host state),
+ * so the migration stream is unchanged.
  */
 #include "hw/char/pl011/pl011.h"
 
@@ -40,7 +44,9 @@ static uint32_t pl011_rx_trigger_level(const PL011State *s)
 
 static uint32_t pl011_flags(const PL011State *s)
 {
-    uint32_t fr = PL011_FR_TXFE; /* transmit always drains at once */
+    /* Transmit drains at once unless the line is stalled. */
+    uint32_t fr = char_fe_can_write(&s->fe) ? PL011_FR_TXFE
+                                            : PL011_FR_TXFF | PL011_FR_BUSY;
     if (s->rx_count == 0) {
         fr |= PL011_FR_RXFE;
     }
@@ -191,8 +197,32 @@ static void pl011_write_dr(PL011State *s, uint32_t value)
                  ch);
         return;
     }
-    char_fe_write_all(&s->fe, &ch, 1);
-    /* The byte left at once: the FIFO passed down through its trigger. */
+    if (!char_fe_can_write(&s->fe)) {
+        /* A full transmit FIFO ignores writes (the guest should have
+         * polled UARTFR.TXFF). */
+        log_item(LOG_ITEM_GUEST_ERROR,
+                 "pl011: write to UARTDR while the transmit FIFO is full "
+                 "(UARTFR.TXFF): byte 0x%02x lost",
+                 ch);
+        return;
+    }
+    char_fe_write(&s->fe, &ch, 1);
+    if (char_fe_can_write(&s->fe)) {
+        /* The byte left at once: the FIFO passed down through its
+         * trigger. */
+        s->ris |= PL011_INT_TX;
+    } else {
+        /* The line stalled: the FIFO is now above any trigger level. */
+        s->ris &= ~(uint32_t)PL011_INT_TX;
+    }
+    pl011_update_irq(s);
+}
+
+/* The stalled line takes bytes again: the FIFO drains through its
+ * trigger level. */
+static void pl011_write_ready(void *opaque)
+{
+    PL011State *s = opaque;
     s->ris |= PL011_INT_TX;
     pl011_update_irq(s);
 }
@@ -381,7 +411,8 @@ static bool pl011_realize(DeviceState *dev, Error **errp)
         if (!char_fe_init(&s->fe, s->chr, errp)) {
             return false;
         }
-        char_fe_set_handlers(&s->fe, pl011_can_receive, pl011_receive, NULL, s);
+        char_fe_set_handlers(&s->fe, pl011_can_receive, pl011_receive, NULL,
+                             pl011_write_ready, s);
     }
     return true;
 }

@@ -3,7 +3,9 @@
  *
  * Transmission is instant: a byte written to UARTDR goes straight to the
  * chardev backend, so the transmit FIFO is always empty (TXFE set, BUSY
- * clear).  Reception goes through a 32-entry FIFO (one entry when
+ * clear), unless the backend refuses output (a socket client that does
+ * not read): then it shows full (TXFF and BUSY set) until the backend
+ * takes bytes again.  Reception goes through a 32-entry FIFO (one entry when
  * UARTLCR_H.FEN is clear) filled by the chardev frontend with can-receive
  * flow control.  Every guest-visible bit lives in a plain field below so a
  * twin implementation can reproduce it and migration can save it.

@@ -78,7 +78,10 @@ impl Host for CoreHost<'_> {
     fn transmit(&mut self, byte: u8) {
         // As the C twin: a failing backend loses the byte, the guest
         // carries on.
-        let _ = self.dev.fe.write_all(&[byte]);
+        let _ = self.dev.fe.write(&[byte]);
+    }
+    fn tx_stalled(&self) -> bool {
+        !self.dev.fe.can_write()
     }
     fn timer_mod(&mut self, deadline_ns: i64) {
         self.dev.rx_timeout_timer.modify(deadline_ns);
@@ -173,6 +176,10 @@ impl CharHandlers for PL011State {
     fn receive(&self, buf: &[u8]) {
         self.with_regs(|regs, host| regs.receive(host, buf));
     }
+
+    fn write_ready(&self) {
+        self.with_regs(|regs, host| regs.transmit_ready(host));
+    }
 }
 
 impl ObjectImpl for PL011State {
@@ -196,7 +203,8 @@ impl ObjectImpl for PL011State {
 impl DeviceImpl for PL011State {
     const DESCRIPTION: Option<&'static core::ffi::CStr> = Some(c"ARM PL011 UART (Rust)");
     const PROPERTIES: &'static [PropertyInfo] = Self::DEVICE_PROPERTIES;
-    const REGISTERS: Option<fn(&Self) -> String> = Some(|dev| dev.regs.borrow().registers_text());
+    const REGISTERS: Option<fn(&Self) -> String> =
+        Some(|dev| dev.with_regs(|regs, host| regs.registers_text(host)));
     const VMSD: Option<&'static rivet_migration::VMStateDescription> =
         Some(<Self as VMStateDescribed>::VMSD);
 

@@ -10,7 +10,12 @@
 //!
 //! Transmission is instant: a byte written to UARTDR goes straight to the
 //! backend, so the transmit FIFO is always empty and every transmitted byte
-//! sets TXIS (the TRM's "transition through the trigger level" rule).
+//! sets TXIS (the TRM's "transition through the trigger level" rule).  The
+//! exception is a stalled line: a backend that refuses output (a socket
+//! client not reading, [`Host::tx_stalled`]) shows as a full FIFO (TXFF
+//! and BUSY set, TXIS clear) until it takes bytes again
+//! ([`PL011Regs::transmit_ready`]), when TXIS rises.  The bytes wait in the
+//! backend (host state), so the migration stream is unchanged.
 
 use core::fmt;
 
@@ -29,6 +34,8 @@ pub trait Host {
     fn set_irq(&mut self, level: bool);
     /// Sends one byte to the chardev backend (discarded without one).
     fn transmit(&mut self, byte: u8);
+    /// Whether the backend refuses output now (a stalled line).
+    fn tx_stalled(&self) -> bool;
     /// Arms the receive-timeout timer for `deadline_ns`.
     fn timer_mod(&mut self, deadline_ns: i64);
     /// Cancels the receive-timeout timer.
@@ -189,9 +196,14 @@ impl PL011Regs {
         }
     }
 
-    /// UARTFR, computed from the FIFO state.
-    pub fn flags(&self) -> u32 {
-        let mut value = fr::TXFE; // transmit always drains at once
+    /// UARTFR, computed from the FIFO state and the line.
+    pub fn flags(&self, host: &impl Host) -> u32 {
+        // Transmit drains at once unless the line is stalled.
+        let mut value = if host.tx_stalled() {
+            fr::TXFF | fr::BUSY
+        } else {
+            fr::TXFE
+        };
         if self.rx_count == 0 {
             value |= fr::RXFE;
         }
@@ -334,8 +346,32 @@ impl PL011Regs {
             );
             return;
         }
+        if host.tx_stalled() {
+            // A full transmit FIFO ignores writes (the guest should have
+            // polled UARTFR.TXFF).
+            host.log(
+                LogItem::GuestError,
+                format_args!(
+                    "pl011: write to UARTDR while the transmit FIFO is full (UARTFR.TXFF): byte 0x{ch:02x} lost"
+                ),
+            );
+            return;
+        }
         host.transmit(ch);
-        // The byte left at once: the FIFO passed down through its trigger.
+        if host.tx_stalled() {
+            // The line stalled: the FIFO is now above any trigger level.
+            self.ris &= !int::TX;
+        } else {
+            // The byte left at once: the FIFO passed down through its
+            // trigger.
+            self.ris |= int::TX;
+        }
+        self.update_irq(host);
+    }
+
+    /// The stalled line takes bytes again: the transmit FIFO drains
+    /// through its trigger level.
+    pub fn transmit_ready(&mut self, host: &mut impl Host) {
         self.ris |= int::TX;
         self.update_irq(host);
     }
@@ -344,7 +380,7 @@ impl PL011Regs {
     /// the twin tests): every register the guest can read, FR and MIS as
     /// computed, then the receive FIFO oldest entry first.  The C twin's
     /// `pl011_get_registers` renders the same text from the same state.
-    pub fn registers_text(&self) -> String {
+    pub fn registers_text(&self, host: &impl Host) -> String {
         use fmt::Write;
         let mut text = format!(
             "rsr={:#x} ilpr={:#x} ibrd={:#x} fbrd={:#x} lcr_h={:#x} cr={:#x} ifls={:#x} \
@@ -360,7 +396,7 @@ impl PL011Regs {
             self.imsc,
             self.ris,
             self.ris & self.imsc,
-            self.flags(),
+            self.flags(host),
             self.dmacr,
             u32::from(self.rx_overrun_pending),
             self.rx_count,
@@ -384,7 +420,7 @@ impl PL011Regs {
         let value = match Register::try_from(addr) {
             Ok(Register::Dr) => self.read_dr(host),
             Ok(Register::RsrEcr) => self.rsr,
-            Ok(Register::Fr) => self.flags(),
+            Ok(Register::Fr) => self.flags(host),
             Ok(Register::Ilpr) => self.ilpr,
             Ok(Register::Ibrd) => self.ibrd,
             Ok(Register::Fbrd) => self.fbrd,

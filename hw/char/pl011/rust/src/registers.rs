@@ -90,8 +90,12 @@ pub mod rsr {
 
 /// UARTFR bits (TRM 3.3.3).
 pub mod fr {
+    /// UART busy: transmit data is waiting in the FIFO.
+    pub const BUSY: u32 = 1 << 3;
     /// Receive FIFO empty.
     pub const RXFE: u32 = 1 << 4;
+    /// Transmit FIFO full.
+    pub const TXFF: u32 = 1 << 5;
     /// Receive FIFO full.
     pub const RXFF: u32 = 1 << 6;
     /// Transmit FIFO empty.

@@ -12,6 +12,10 @@ struct Rec {
     now: i64,
     irq: bool,
     tx: Vec<u8>,
+    /// The backend refuses output (a socket client not reading).
+    stalled: bool,
+    /// Refuse output after this many more bytes (None: never).
+    stall_after: Option<usize>,
     timer: Option<i64>,
     accepts: u32,
     logs: Vec<(LogItem, String)>,
@@ -26,6 +30,13 @@ impl Host for Rec {
     }
     fn transmit(&mut self, byte: u8) {
         self.tx.push(byte);
+        if let Some(n) = self.stall_after {
+            self.stalled = n <= 1;
+            self.stall_after = n.checked_sub(1).filter(|&n| n > 0);
+        }
+    }
+    fn tx_stalled(&self) -> bool {
+        self.stalled
     }
     fn timer_mod(&mut self, deadline_ns: i64) {
         self.timer = Some(deadline_ns);
@@ -204,6 +215,43 @@ fn transmit_interrupt() {
     assert_eq!(d.rd(Register::Ris), 0);
 }
 
+/// A backend that stops taking output: the FIFO shows full, TXIS drops,
+/// further writes are lost (and logged) until the backend takes bytes
+/// again, which raises TXIS.  core/hw/char/test-pl011.c's
+/// stalled_line_fills_the_transmit_fifo drives the C twin the same way.
+#[test]
+fn stalled_line_fills_the_transmit_fifo() {
+    let mut d = Dev::new();
+    d.wr(Register::Cr, 0x301);
+    d.wr(Register::Imsc, int::TX);
+    d.h.stall_after = Some(2);
+    d.wr(Register::Dr, u32::from(b'a'));
+    assert!(d.h.irq);
+    assert_eq!(d.rd(Register::Fr), fr::TXFE | fr::RXFE);
+    d.wr(Register::Dr, u32::from(b'b')); // taken; now the line stalls
+    assert!(!d.h.irq);
+    assert_eq!(d.rd(Register::Ris), 0);
+    assert_eq!(d.rd(Register::Fr), fr::TXFF | fr::BUSY | fr::RXFE);
+    d.wr(Register::Dr, u32::from(b'c'));
+    assert_eq!(d.h.tx, b"ab");
+    assert_eq!(
+        d.h.logs,
+        [(
+            LogItem::GuestError,
+            "pl011: write to UARTDR while the transmit FIFO is full (UARTFR.TXFF): byte 0x63 lost"
+                .to_string()
+        )]
+    );
+
+    d.h.stalled = false;
+    d.s.transmit_ready(&mut d.h);
+    assert!(d.h.irq);
+    assert_eq!(d.rd(Register::Mis), int::TX);
+    assert_eq!(d.rd(Register::Fr), fr::TXFE | fr::RXFE);
+    d.wr(Register::Dr, u32::from(b'd'));
+    assert_eq!(d.h.tx, b"abd");
+}
+
 #[test]
 fn fifo_fill_and_drain() {
     let mut d = Dev::new();
@@ -380,7 +428,7 @@ fn registers_text() {
     d.rx(b"ABC");
     assert_eq!(d.rd(Register::Dr), u32::from(b'A'));
     assert_eq!(
-        d.s.registers_text(),
+        d.s.registers_text(&d.h),
         "rsr=0x0 ilpr=0x0 ibrd=0x0 fbrd=0x0 lcr_h=0x70 cr=0x300 ifls=0x12 \
          imsc=0x0 ris=0x0 mis=0x0 fr=0x80 dmacr=0x0 rx_overrun=0x0 rx_level=0x2 \
          rx_fifo=0x42,0x43"
@@ -392,7 +440,7 @@ fn registers_text() {
     d.rx(b"x");
     d.rx(b"y");
     assert_eq!(
-        d.s.registers_text(),
+        d.s.registers_text(&d.h),
         "rsr=0x8 ilpr=0x0 ibrd=0x0 fbrd=0x0 lcr_h=0x0 cr=0x300 ifls=0x12 \
          imsc=0x10 ris=0x410 mis=0x10 fr=0xc0 dmacr=0x0 rx_overrun=0x1 \
          rx_level=0x1 rx_fifo=0x78"
