@@ -11,7 +11,7 @@ MESON_OPTIONS ?=
 # Our pinned meson and ninja first: meson test re-runs ninja from PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: all run check bench setup clean distclean clippy rustfmt rustdoc fuzz-migration fuzz-loader
+.PHONY: all run check check-sanitize bench setup clean distclean clippy rustfmt rustdoc fuzz-migration fuzz-loader fuzz-mmio
 
 all: $(BUILD)/build.ninja
 	@$(NINJA) -C $(BUILD) --quiet
@@ -50,14 +50,28 @@ bench: all
 	@$(NINJA) -C $(BENCH_NOPROBES) --quiet rivet
 	@RIVET_BENCH_NOPROBES=$(CURDIR)/$(BENCH_NOPROBES)/rivet $(NINJA) -C $(BUILD) bench
 
+# The whole test suite under ASan+UBSan, in build-sanitize/ (docs/testing.md):
+# the C code is instrumented, the Rust code is not (stable rustc cannot) but
+# the rustc-linked programs carry the sanitizer runtime, so LeakSanitizer
+# sees what Rust leaks of C objects.  No leak suppressions; UBSan reports
+# are fatal.
+SANITIZE_BUILD := build-sanitize
+check-sanitize: $(SETUP_STAMP)
+	@test -f $(SANITIZE_BUILD)/build.ninja || $(MESON) setup --wrap-mode=nodownload $(MESON_OPTIONS) \
+		-Db_sanitize=address,undefined -Dc_args=-fno-sanitize-recover=undefined $(SANITIZE_BUILD)
+	@$(NINJA) -C $(SANITIZE_BUILD) --quiet
+	@$(MESON) test -C $(SANITIZE_BUILD) --print-errorlogs $(TEST_ARGS) || true
+	@$(VENV)/bin/python scripts/test-summary.py $(SANITIZE_BUILD)
+
 # The fuzzers of the migration stream and the firmware loader under
-# ASan+UBSan, in build-fuzz/ (clang).
+# ASan+UBSan, in build-fuzz/ (clang); guest MMIO on both twins in
+# build-fuzz-rust/.
 FUZZ_SECONDS ?= 60
-fuzz-migration fuzz-loader: $(SETUP_STAMP)
+fuzz-migration fuzz-loader fuzz-mmio: $(SETUP_STAMP)
 	@scripts/fuzz.sh $(@:fuzz-%=%) $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD) $(BENCH_NOPROBES)
+	rm -rf $(BUILD) $(BENCH_NOPROBES) $(SANITIZE_BUILD)
 
 distclean: clean
 	rm -rf $(VENV)

@@ -21,11 +21,13 @@ that depend on X (Cargo.toml [dependencies], transitively):
   - the bindings of S-sys are regenerated (its wrapper.h reads the header);
   - no bindings but those of S-sys and of crates above it are regenerated;
   - the crates recompiled are exactly the regenerated -sys crates and the
-    crates above them.
+    crates above them;
+  - Meson does not re-run (build.ninja does not depend on the header).
 
 Usage: check-rebuild-set.py NINJA BUILD_DIR SOURCE_DIR SUB...
 (SUB: the bridged subsystems, e.g. util qom memory chardev hwcore)
 """
+import glob
 import os
 import re
 import subprocess
@@ -103,7 +105,10 @@ def crate_deps(source):
     """Workspace crate names (as rustc spells them), each with the
     workspace crates it depends on directly."""
     with open(os.path.join(source, "Cargo.toml"), "rb") as f:
-        members = tomllib.load(f)["workspace"]["members"]
+        patterns = tomllib.load(f)["workspace"]["members"]
+    # A member may be a glob (the devices: hw/*/*/rust).
+    members = [os.path.relpath(m, source) for p in patterns
+               for m in sorted(glob.glob(os.path.join(source, p)))]
     deps = {}
     for member in members:
         with open(os.path.join(source, member, "Cargo.toml"), "rb") as f:
@@ -200,6 +205,9 @@ def main():
                             + " ".join(sorted(wrong)))
         if rebuilt != expected:
             problems.append(f"crates rebuilt {sorted(rebuilt)}, expected {sorted(expected)}")
+        if "build.ninja" in dirty:
+            problems.append("touching it re-runs Meson: build.ninja depends on it "
+                            "(meson.build reads it at configure time)")
         name = os.path.relpath(header, source)
         summary = (f"{name}: bindings {' '.join(sorted(regenerated)) or '-'}; "
                    f"crates {' '.join(sorted(rebuilt)) or '-'}")

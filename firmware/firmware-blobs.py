@@ -35,6 +35,10 @@ def toolchain_identity(gcc):
 def compare(args):
     built = pathlib.Path(args.built).read_bytes()
     prebuilt_path = pathlib.Path(args.prebuilt)
+    if not prebuilt_path.exists():
+        print(f'{args.prebuilt} does not exist yet: run `{args.update_command}` '
+              f'and commit the blob.')
+        return 1
     prebuilt = prebuilt_path.read_bytes()
     if built == prebuilt:
         print(f'{prebuilt_path.name}: identical to the build from source '

@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
-# `make fuzz-migration|fuzz-loader FUZZ_SECONDS=N`: build the fuzz target
-# fuzz/fuzz-TARGET with clang, libFuzzer, ASan and UBSan in build-fuzz/,
-# make its seed corpus, and fuzz for N seconds.  Seeds: for the migration
-# stream, real snapshots (the demo and the device test firmware, saved at
-# several instruction counts on the fuzzer's 1 MiB board); for the
+# `make fuzz-migration|fuzz-loader|fuzz-mmio FUZZ_SECONDS=N`: build the
+# fuzz target fuzz/fuzz-TARGET with clang, libFuzzer, ASan and UBSan in
+# build-fuzz/ (C-only; build-fuzz-rust/ for mmio, which links the Rust
+# twins), make its seed corpus, and fuzz for N seconds.  Seeds: for the
+# migration stream, real snapshots (the demo and the device test firmware,
+# saved at several instruction counts on the fuzzer's 1 MiB board); for the
 # firmware loader, the prebuilt firmware (firmware/prebuilt/ and the
-# devices' test programs).  Crashes land in
-# build-fuzz/fuzz/TARGET/crashes/; each becomes a regression test
+# devices' test programs); for guest MMIO, fuzz/mmio-inputs/.  Crashes land
+# in BUILD/fuzz/TARGET/crashes/; each becomes a regression test
 # (docs/testing.md says where).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: scripts/fuzz.sh migration|loader [SECONDS]}
+target=${1:?usage: scripts/fuzz.sh migration|loader|mmio [SECONDS]}
 seconds=${2:-60}
 build=build-fuzz
+rust=disabled
+# Leaks are checked where each input builds and frees what it uses.
+detect_leaks=0
+if [ "$target" = mmio ]; then
+    # Only the C code gets libFuzzer's coverage instrumentation: rustc's
+    # (-Cpasses=sancov-module) would also reach the proc-macros and
+    # rustc's sanity check, which are not linked with libFuzzer.
+    build=build-fuzz-rust
+    rust=enabled
+    detect_leaks=1
+fi
 export PATH="$PWD/.venv/bin:$PATH"
 
 if ! command -v clang >/dev/null; then
@@ -21,8 +33,8 @@ if ! command -v clang >/dev/null; then
 fi
 if [ ! -f "$build/build.ninja" ]; then
     CC=clang CFLAGS="-fsanitize=fuzzer-no-link -fno-sanitize-recover=undefined" \
-        meson setup "$build" -Db_sanitize=address,undefined -Db_lundef=false \
-        -Dfirmware=prebuilt -Drust=disabled >/dev/null
+        meson setup "$build" --wrap-mode=nodownload -Db_sanitize=address,undefined \
+        -Db_lundef=false -Dfirmware=prebuilt -Drust="$rust" >/dev/null
 fi
 ninja -C "$build" --quiet rivet "fuzz/fuzz-$target"
 
@@ -54,12 +66,20 @@ loader)
     done
     max_len=32768
     ;;
+mmio)
+    for input in fuzz/mmio-inputs/*; do
+        [ "$input" = fuzz/mmio-inputs/README.md ] && continue
+        cp "$input" "$corpus/"
+        seeds=$((seeds + 1))
+    done
+    max_len=4096
+    ;;
 *)
-    echo "fuzz: unknown target '$target' (migration or loader)" >&2
+    echo "fuzz: unknown target '$target' (migration, loader or mmio)" >&2
     exit 1
     ;;
 esac
 echo "fuzz-$target: $seeds seeds in $corpus; fuzzing for $seconds s"
-ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
+ASAN_OPTIONS=detect_leaks=$detect_leaks UBSAN_OPTIONS=print_stacktrace=1 \
     "$build/fuzz/fuzz-$target" "$corpus" -max_total_time="$seconds" \
     -max_len="$max_len" -artifact_prefix="$crashes/" -print_final_stats=1

@@ -3,7 +3,8 @@
 
 Prints failed and skipped tests by name, then the final line
 "N passed, N failed" that CI reads.  Exits non-zero when anything failed or
-when no test ran at all.
+when no test ran at all.  A test logged as OK whose program exited non-zero
+counts as failed (tests/scripts/check-test-summary.py).
 """
 import json
 import pathlib
@@ -24,7 +25,13 @@ def main() -> int:
         entry = json.loads(line)
         name = f"{entry.get('suite', ['?'])[0]} / {entry['name']}"
         result = entry["result"]
-        if result in PASSED:
+        if result == "OK" and entry.get("returncode", 0) != 0:
+            # Meson's 'rust' protocol judges a test by its subtests only: a
+            # test binary that dies afterwards (LeakSanitizer at exit, an
+            # abort in a destructor) or mid-test (an ASan report) is still
+            # "OK" in its log.  Its status says otherwise.
+            failed.append(f"{name} (exited with status {entry['returncode']} after its subtests passed)")
+        elif result in PASSED:
             passed.append(name)
         elif result in SKIPPED:
             skipped.append(name)

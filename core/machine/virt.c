@@ -77,51 +77,64 @@ static bool virt_set_htif(Object *obj, ObjectProperty *prop,
     return true;
 }
 
-/*
- * Devices that exist in C and in Rust (the twins): the board builds the one
- * -machine virt,NAME=c|rust names.  Rust is the default when its type is
- * registered, i.e. when the Rust devices are linked in.
- */
-typedef struct VirtTwin {
-    const char *prop;      /* machine property and C type name */
-    const char *rust_type; /* QOM type of the Rust implementation */
-    size_t field;          /* offset of the bool in VirtMachine */
-} VirtTwin;
+/* The board table (machine/virt-board.h) as data. */
+typedef enum { VIRT_IMPL_C, VIRT_IMPL_RUST, VIRT_IMPL_TWIN } VirtImpl;
 
-static const VirtTwin virt_twins[] = {
-    {"pl011", "pl011-rust", offsetof(VirtMachine, pl011_rust)},
-    {"hpet", "hpet-rust", offsetof(VirtMachine, hpet_rust)},
+typedef struct VirtSlot {
+    const char *child;     /* name under /machine */
+    const char *type;      /* QOM type; for a twin, the machine property */
+    const char *rust_type; /* QOM type of the Rust implementation */
+    VirtImpl impl;
+    hwaddr base;
+    int irq; /* PLIC source of output 0, 0: wired below or none */
+} VirtSlot;
+
+static const VirtSlot virt_board[VIRT_NUM_DEVICES] = {
+#define VIRT_DEVICE(NAME, child, type, impl, base, size, irq)                  \
+    {#child, type, type "-rust", VIRT_IMPL_##impl, base, irq},
+#include "machine/virt-board.h"
+#undef VIRT_DEVICE
 };
 
-static bool *virt_twin_field(VirtMachine *vms, const VirtTwin *twin)
+static size_t virt_slot_index(const VirtSlot *slot)
 {
-    return (bool *)((char *)vms + twin->field);
+    return (size_t)(slot - virt_board);
 }
 
-static bool virt_rust_linked(const VirtTwin *twin)
+static bool virt_rust_linked(const VirtSlot *slot)
 {
-    return object_class_by_name(twin->rust_type) != NULL;
+    return object_class_by_name(slot->rust_type) != NULL;
 }
 
-/* The QOM type the board creates for a twin. */
-static const char *virt_twin_type(VirtMachine *vms, const VirtTwin *twin)
+/* The QOM type the board creates for a slot, or NULL for a Rust-only
+ * device in a build without Rust. */
+static const char *virt_slot_type(VirtMachine *vms, const VirtSlot *slot)
 {
-    return *virt_twin_field(vms, twin) ? twin->rust_type : twin->prop;
+    switch (slot->impl) {
+    case VIRT_IMPL_C:
+        return slot->type;
+    case VIRT_IMPL_RUST:
+        return virt_rust_linked(slot) ? slot->rust_type : NULL;
+    case VIRT_IMPL_TWIN:
+        return vms->rust[virt_slot_index(slot)] ? slot->rust_type : slot->type;
+    }
+    return NULL;
 }
 
 static bool virt_get_twin(Object *obj, ObjectProperty *prop, PropValue *out,
                           Error **errp)
 {
     (void)errp;
-    const VirtTwin *twin = prop->opaque;
-    out->s = strdup(*virt_twin_field(VIRT_MACHINE(obj), twin) ? "rust" : "c");
+    const VirtSlot *twin = prop->opaque;
+    out->s =
+        strdup(VIRT_MACHINE(obj)->rust[virt_slot_index(twin)] ? "rust" : "c");
     return true;
 }
 
 static bool virt_set_twin(Object *obj, ObjectProperty *prop,
                           const PropValue *in, Error **errp)
 {
-    const VirtTwin *twin = prop->opaque;
+    const VirtSlot *twin = prop->opaque;
     VirtMachine *vms = VIRT_MACHINE(obj);
     bool rust;
     if (virt_refuse_if_running(vms, prop, errp)) {
@@ -133,17 +146,17 @@ static bool virt_set_twin(Object *obj, ObjectProperty *prop,
         rust = true;
     } else {
         error_setg(errp, "'%s' is not an implementation of %s (use c or rust)",
-                   in->s ? in->s : "", twin->prop);
+                   in->s ? in->s : "", twin->type);
         return false;
     }
     if (rust && !virt_rust_linked(twin)) {
         error_setg(errp,
                    "this rivet was built without Rust, so only the C %s "
                    "exists (use %s=c, or rebuild with -Drust=enabled)",
-                   twin->prop, twin->prop);
+                   twin->type, twin->type);
         return false;
     }
-    *virt_twin_field(vms, twin) = rust;
+    vms->rust[virt_slot_index(twin)] = rust;
     return true;
 }
 
@@ -153,9 +166,9 @@ static void virt_instance_init(Object *obj)
     vms->ram_size = VIRT_RAM_DEFAULT_SIZE;
     vms->htif = true;
     vms->firmware.fd = -1;
-    for (size_t i = 0; i < sizeof(virt_twins) / sizeof(virt_twins[0]); i++) {
-        *virt_twin_field(vms, &virt_twins[i]) =
-            virt_rust_linked(&virt_twins[i]);
+    for (size_t i = 0; i < VIRT_NUM_DEVICES; i++) {
+        vms->rust[i] = virt_board[i].impl == VIRT_IMPL_TWIN &&
+                       virt_rust_linked(&virt_board[i]);
     }
 }
 
@@ -182,10 +195,13 @@ static void virt_class_init(ObjectClass *oc, const void *data)
                               virt_set_htif, NULL,
                               "stop the machine when the guest writes the "
                               "ELF symbol tohost (RISC-V test convention)");
-    for (size_t i = 0; i < sizeof(virt_twins) / sizeof(virt_twins[0]); i++) {
-        object_class_property_add(oc, virt_twins[i].prop, PROP_TYPE_STRING,
+    for (size_t i = 0; i < VIRT_NUM_DEVICES; i++) {
+        if (virt_board[i].impl != VIRT_IMPL_TWIN) {
+            continue;
+        }
+        object_class_property_add(oc, virt_board[i].type, PROP_TYPE_STRING,
                                   virt_get_twin, virt_set_twin,
-                                  (void *)&virt_twins[i],
+                                  (void *)&virt_board[i],
                                   "implementation of the device: c or rust "
                                   "(default rust when built with Rust)");
     }
@@ -259,10 +275,11 @@ VirtMachine *virt_machine_new(const char *spec, Error **errp)
     return vms;
 }
 
-/* Create a sysbus device as child `name` of the machine and realize it. */
+/* Create a sysbus device as child `name` of the machine and realize it.
+ * A device with a "chardev" link takes *serial, if still unused. */
 static DeviceState *virt_create_device(VirtMachine *vms, const char *type,
-                                       const char *name, Chardev *chr,
-                                       hwaddr base, Error **errp)
+                                       const char *name, Chardev **serial,
+                                       Error **errp)
 {
     DeviceState *dev = qdev_new(type, errp);
     if (!dev) {
@@ -273,14 +290,16 @@ static DeviceState *virt_create_device(VirtMachine *vms, const char *type,
     if (!ok) {
         return NULL;
     }
-    if (chr &&
-        !object_property_set_link(OBJECT(dev), "chardev", OBJECT(chr), errp)) {
-        return NULL;
+    if (*serial && object_property_find(OBJECT(dev), "chardev")) {
+        if (!object_property_set_link(OBJECT(dev), "chardev", OBJECT(*serial),
+                                      errp)) {
+            return NULL;
+        }
+        *serial = NULL;
     }
     if (!device_realize(dev, errp)) {
         return NULL;
     }
-    sysbus_mmio_map(SYS_BUS_DEVICE(dev), 0, base);
     return dev;
 }
 
@@ -289,7 +308,7 @@ static void virt_connect_plic_source(VirtMachine *vms, DeviceState *dev,
                                      int line, int source)
 {
     sysbus_connect_irq(SYS_BUS_DEVICE(dev), line,
-                       qdev_get_gpio_in(vms->plic, source));
+                       qdev_get_gpio_in(vms->devices[VIRT_DEV_PLIC], source));
     vms->plic_source_device[source] = dev;
 }
 
@@ -335,42 +354,49 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
     vms->cpu = RISCV_CPU(cpu);
     riscv_cpu_set_address_space(vms->cpu, get_address_space_memory());
 
-    vms->plic =
-        virt_create_device(vms, "plic", "plic", NULL, VIRT_PLIC_BASE, errp);
-    vms->clint = vms->plic ? virt_create_device(vms, "clint", "clint", NULL,
-                                                VIRT_CLINT_BASE, errp)
-                           : NULL;
-    vms->uart =
-        vms->clint
-            ? virt_create_device(vms, virt_twin_type(vms, &virt_twins[0]),
-                                 "uart0", serial, VIRT_UART0_BASE, errp)
-            : NULL;
-    vms->hpet =
-        vms->uart ? virt_create_device(vms, virt_twin_type(vms, &virt_twins[1]),
-                                       "hpet", NULL, VIRT_HPET_BASE, errp)
-                  : NULL;
-    vms->power = vms->hpet ? virt_create_device(vms, "power-test", "power",
-                                                NULL, VIRT_POWER_BASE, errp)
-                           : NULL;
-    if (!vms->power) {
-        return false;
+    /* The devices of the board table, in its order.  The first with a
+     * "chardev" link is the serial port. */
+    Chardev *unused_serial = serial;
+    for (size_t i = 0; i < VIRT_NUM_DEVICES; i++) {
+        const VirtSlot *slot = &virt_board[i];
+        const char *type = virt_slot_type(vms, slot);
+        if (!type) {
+            continue; /* Rust-only, and this rivet has no Rust */
+        }
+        DeviceState *dev =
+            virt_create_device(vms, type, slot->child, &unused_serial, errp);
+        if (!dev) {
+            return false;
+        }
+        sysbus_mmio_map(SYS_BUS_DEVICE(dev), 0, slot->base);
+        vms->devices[i] = dev;
     }
-    power_test_set_reset_handler(vms->power, virt_power_reset_request, vms);
-    riscv_cpu_set_time_source(vms->cpu, virt_read_mtime, vms->clint);
+    DeviceState *plic = vms->devices[VIRT_DEV_PLIC];
+    DeviceState *clint = vms->devices[VIRT_DEV_CLINT];
+    DeviceState *hpet = vms->devices[VIRT_DEV_HPET];
+    power_test_set_reset_handler(vms->devices[VIRT_DEV_POWER],
+                                 virt_power_reset_request, vms);
+    riscv_cpu_set_time_source(vms->cpu, virt_read_mtime, clint);
 
     /* Interrupt wiring: devices -> PLIC -> hart; CLINT -> hart. */
-    sysbus_connect_irq(SYS_BUS_DEVICE(vms->plic), 0,
+    sysbus_connect_irq(SYS_BUS_DEVICE(plic), 0,
                        qdev_get_gpio_in(cpu, RISCV_IRQ_MEIP));
-    sysbus_connect_irq(SYS_BUS_DEVICE(vms->clint), 0,
+    sysbus_connect_irq(SYS_BUS_DEVICE(clint), 0,
                        qdev_get_gpio_in(cpu, RISCV_IRQ_MSIP));
-    sysbus_connect_irq(SYS_BUS_DEVICE(vms->clint), 1,
+    sysbus_connect_irq(SYS_BUS_DEVICE(clint), 1,
                        qdev_get_gpio_in(cpu, RISCV_IRQ_MTIP));
-    virt_connect_plic_source(vms, vms->uart, 0, VIRT_UART0_IRQ);
+    for (size_t i = 0; i < VIRT_NUM_DEVICES; i++) {
+        if (vms->devices[i] && virt_board[i].irq) {
+            virt_connect_plic_source(vms, vms->devices[i], 0,
+                                     virt_board[i].irq);
+        }
+    }
+    /* The HPET's timers raise the PLIC source of their route. */
     uint32_t intcap =
-        (uint32_t)object_property_get_uint(OBJECT(vms->hpet), "intcap", NULL);
+        (uint32_t)object_property_get_uint(OBJECT(hpet), "intcap", NULL);
     for (int route = 1; route < VIRT_PLIC_NUM_SOURCES; route++) {
         if (intcap & (1u << route)) {
-            virt_connect_plic_source(vms, vms->hpet, route, route);
+            virt_connect_plic_source(vms, hpet, route, route);
         }
     }
 

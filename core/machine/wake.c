@@ -60,7 +60,7 @@ static bool virt_device_timer_armed(DeviceState *dev)
 static void virt_plic_wakers(VirtMachine *vms, VirtWakers *wakers,
                              WakeReasons *why)
 {
-    const PLICState *plic = PLIC(vms->plic);
+    const PLICState *plic = PLIC(vms->devices[VIRT_DEV_PLIC]);
     uint32_t open = plic_open_sources(plic);
     bool input = main_loop_active_fds() > 0;
 
@@ -91,13 +91,14 @@ static void virt_plic_wakers(VirtMachine *vms, VirtWakers *wakers,
                        src);
         } else {
             bool timer = virt_device_timer_armed(dev);
-            bool by_input = input && dev == vms->uart;
+            bool uart = dev == vms->devices[VIRT_DEV_UART0];
+            bool by_input = input && uart;
             wakers->timer |= timer;
             wakers->input |= by_input;
             if (!timer && !by_input) {
                 reason_add(why, separator,
                            "PLIC source %u (%s) has no timer armed%s", src,
-                           name, dev == vms->uart ? " and no input" : "");
+                           name, uart ? " and no input" : "");
             }
         }
         separator = ", ";
@@ -115,10 +116,10 @@ bool virt_hart_wakers(VirtMachine *vms, VirtWakers *wakers, Error **errp)
         reason_add(&why, "; ", "mie.MSIE: only this hart raises MSIP");
     }
     if (mie & MIE_BIT(RISCV_IRQ_MTIP)) {
-        if (virt_device_timer_armed(vms->clint)) {
+        if (virt_device_timer_armed(vms->devices[VIRT_DEV_CLINT])) {
             wakers->timer = true;
         } else {
-            const CLINTState *clint = CLINT(vms->clint);
+            const CLINTState *clint = CLINT(vms->devices[VIRT_DEV_CLINT]);
             uint64_t mtime = clint_get_mtime(clint);
             uint64_t ticks_left =
                 vclock_ns_between(vclock_get_ns(), VCLOCK_END_NS) /

@@ -89,10 +89,10 @@ static void probe_uart(void)
     unsigned revision = (periph >> 20) & 0xf;
 
     if (cell == PL011_PCELL_ID && part == 0x011 && designer == 0x41) {
-        print("  pl011 uart at 0x%08lx (%s)\n", VIRT_UART0_BASE,
+        print("  pl011 uart at 0x%08x (%s)\n", VIRT_UART0_BASE,
               revision < 4 ? revisions[revision] : "unknown revision");
     } else {
-        print("  unknown device at 0x%08lx (periph id 0x%08x, cell id "
+        print("  unknown device at 0x%08x (periph id 0x%08x, cell id "
               "0x%08x)\n",
               VIRT_UART0_BASE, periph, cell);
     }
@@ -104,11 +104,11 @@ static void probe_hpet(void)
     uint32_t period_fs = HPET_CAP_PERIOD_FS(cap);
 
     if (period_fs == 0 || HPET_CAP_REV_ID(cap) == 0) {
-        print("  no hpet at 0x%08lx (capabilities 0x%lx)\n", VIRT_HPET_BASE,
+        print("  no hpet at 0x%08x (capabilities 0x%lx)\n", VIRT_HPET_BASE,
               cap);
         return;
     }
-    print("  hpet at 0x%08lx: vendor 0x%04x, rev %u, %u timers, %s counter, "
+    print("  hpet at 0x%08x: vendor 0x%04x, rev %u, %u timers, %s counter, "
           "period %u fs (%u MHz)\n",
           VIRT_HPET_BASE, HPET_CAP_VENDOR(cap), HPET_CAP_REV_ID(cap),
           HPET_CAP_NUM_TIMERS(cap),
@@ -169,11 +169,11 @@ int main(void)
     print("devices:\n");
     probe_uart();
     probe_hpet();
-    print("  clint at 0x%08lx (mtime %lu MHz)\n", VIRT_CLINT_BASE,
+    print("  clint at 0x%08x (mtime %lu MHz)\n", VIRT_CLINT_BASE,
           VIRT_CLINT_TIMEBASE_HZ / 1000000);
-    print("  plic at 0x%08lx (%u sources)\n", VIRT_PLIC_BASE,
+    print("  plic at 0x%08x (%u sources)\n", VIRT_PLIC_BASE,
           VIRT_PLIC_NUM_SOURCES - 1);
-    print("  power device at 0x%08lx\n", VIRT_POWER_BASE);
+    print("  power device at 0x%08x\n", VIRT_POWER_BASE);
 
     start_ticks();
 

@@ -1,27 +1,25 @@
 /*
- * The `virt` board's memory map and interrupt numbers.  Plain macros only:
- * this header is shared by the emulator and by the guest firmware.
+ * The `virt` board's memory map and interrupt numbers.  Plain constants
+ * only: this header is shared by the emulator and by the guest firmware.
  */
 #ifndef RIVET_MACHINE_VIRT_MAP_H
 #define RIVET_MACHINE_VIRT_MAP_H
 
-#define VIRT_CLINT_BASE 0x02000000UL
-#define VIRT_CLINT_SIZE 0x00010000UL
-#define VIRT_PLIC_BASE 0x0c000000UL
-#define VIRT_PLIC_SIZE 0x00400000UL
-#define VIRT_UART0_BASE 0x10000000UL
-#define VIRT_UART0_SIZE 0x00001000UL
-#define VIRT_HPET_BASE 0x10001000UL
-#define VIRT_HPET_SIZE 0x00000400UL
+/* VIRT_<NAME>_BASE, _SIZE and _IRQ of each device of the board table. */
+enum {
+#define VIRT_DEVICE(NAME, child, type, impl, base, size, irq)                  \
+    VIRT_##NAME##_BASE = (base), VIRT_##NAME##_SIZE = (size),                  \
+    VIRT_##NAME##_IRQ = (irq),
+#include "machine/virt-board.h"
+#undef VIRT_DEVICE
+};
+
 #define VIRT_I2C_BASE 0x10002000UL /* reserved for the I2C controller */
-#define VIRT_POWER_BASE 0x10100000UL
-#define VIRT_POWER_SIZE 0x00001000UL
 #define VIRT_RAM_BASE 0x80000000UL
 #define VIRT_RAM_DEFAULT_SIZE (64UL * 1024 * 1024)
 
 /* PLIC interrupt sources (source 0 does not exist). */
 #define VIRT_PLIC_NUM_SOURCES 32
-#define VIRT_UART0_IRQ 10
 /* HPET timers raise the PLIC source equal to their Tn_INT_ROUTE_CNF value;
  * these are the routes the board wires (HPET_INTCAP default below). */
 #define VIRT_HPET_INTCAP 0x00ff0104UL /* sources 2, 8 and 16..23 */

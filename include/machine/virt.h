@@ -19,6 +19,15 @@
 
 #define TYPE_VIRT_MACHINE "virt"
 
+/* The devices of the board table (machine/virt-board.h), in its order:
+ * VIRT_DEV_<NAME> indexes VirtMachine.devices. */
+enum {
+#define VIRT_DEVICE(NAME, child, type, impl, base, size, irq) VIRT_DEV_##NAME,
+#include "machine/virt-board.h"
+#undef VIRT_DEVICE
+    VIRT_NUM_DEVICES
+};
+
 /* RAM size limits accepted by -m. */
 #define VIRT_RAM_MIN_SIZE (1ULL << 20)
 #define VIRT_RAM_MAX_SIZE (16ULL << 30)
@@ -28,21 +37,19 @@ typedef struct VirtMachine {
     /* Properties (-machine virt,NAME=VALUE). */
     uint64_t ram_size; /* "ram-size", also set by -m */
     bool htif;         /* "htif": honour the ELF `tohost` symbol */
-    /* "pl011", "hpet" (c|rust): which twin implementation the board builds;
-     * the default is rust when the Rust devices are linked in. */
-    bool pl011_rust;
-    bool hpet_rust;
+    /* "<type>" (c|rust) of each twin of the board table: which
+     * implementation the board builds; the default is rust when the Rust
+     * devices are linked in.  Indexed like devices. */
+    bool rust[VIRT_NUM_DEVICES];
     /* Built by virt_machine_realize(). */
     MemoryRegion ram;
     MemoryRegion htif_mr;
     uint64_t htif_tohost;
     uint64_t htif_fromhost;
     RiscvCPU *cpu;
-    DeviceState *plic;
-    DeviceState *clint;
-    DeviceState *uart;
-    DeviceState *hpet;
-    DeviceState *power;
+    /* The board table's devices (NULL: a Rust-only device in a build
+     * without Rust). */
+    DeviceState *devices[VIRT_NUM_DEVICES];
     /* The device wired to each PLIC source, NULL where none is. */
     DeviceState *plic_source_device[VIRT_PLIC_NUM_SOURCES];
     /* The firmware, kept open to reload it on a guest-requested reset. */

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Twin test: boot one firmware with the C and with the Rust PL011 and HPET
-(-machine virt,pl011=c|rust,hpet=c|rust) and require byte-identical UART
-output, the same exit status, and identical device registers when the
+"""Twin test: boot one firmware with the C and with the Rust implementation
+of every twin device (-machine virt,pl011=c|rust,hpet=c|rust,...) and
+require byte-identical UART output, the same exit status, and identical device registers when the
 machine stops (`-d dev_regs`: each device's read-only "registers" property,
 docs/devices-rust.md).
 
-Usage: twin.py RIVET FIRMWARE [STDIN-TEXT]
+Usage: twin.py RIVET TWINS FIRMWARE [STDIN-TEXT]
+(TWINS: the twin devices' names, comma-separated)
 """
 import os
 import subprocess
@@ -24,7 +25,7 @@ REQUIRED = {
 }
 
 
-def run(rivet: str, impl: str, firmware: str, stdin: bytes,
+def run(rivet: str, twins: list[str], impl: str, firmware: str, stdin: bytes,
         tmp: str) -> tuple[subprocess.CompletedProcess, list[str]]:
     log = os.path.join(tmp, f"regs-{impl}.log")
     # Input from a file, as run-guest.py: all there from the first
@@ -35,7 +36,7 @@ def run(rivet: str, impl: str, firmware: str, stdin: bytes,
         f.write(stdin)
     with open(stdin_path, "rb") as f:
         proc = subprocess.run(
-            host_command([rivet, "-M", f"virt,pl011={impl},hpet={impl}",
+            host_command([rivet, "-M", ",".join(["virt"] + [f"{t}={impl}" for t in twins]),
                           "-bios", firmware, "-d", "dev_regs", "-D", log]),
             stdin=f, capture_output=True, timeout=120)
     try:
@@ -54,11 +55,11 @@ def missing_items(regs: list[str]) -> list[str]:
 
 
 def main() -> int:
-    rivet, firmware = sys.argv[1], sys.argv[2]
-    stdin = sys.argv[3].encode() if len(sys.argv) > 3 else b""
+    rivet, twins, firmware = sys.argv[1], sys.argv[2].split(","), sys.argv[3]
+    stdin = sys.argv[4].encode() if len(sys.argv) > 4 else b""
     with tempfile.TemporaryDirectory() as tmp:
-        c, c_regs = run(rivet, "c", firmware, stdin, tmp)
-        rust, rust_regs = run(rivet, "rust", firmware, stdin, tmp)
+        c, c_regs = run(rivet, twins, "c", firmware, stdin, tmp)
+        rust, rust_regs = run(rivet, twins, "rust", firmware, stdin, tmp)
     ok = True
     if c.stdout != rust.stdout:
         print(f"twin: UART output differs:\n--- c\n{c.stdout!r}\n--- rust\n{rust.stdout!r}")

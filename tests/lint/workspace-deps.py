@@ -7,6 +7,7 @@ paths (docs/rust.md, "The workspace").
 Usage: workspace-deps.py SOURCE_DIR
 Prints one line per offending entry and exits 1 if there is any.
 """
+import glob
 import os
 import sys
 import tomllib
@@ -18,7 +19,10 @@ MEMBER_KEYS = {"workspace", "features", "optional"}
 
 def problems(source):
     with open(os.path.join(source, "Cargo.toml"), "rb") as f:
-        members = tomllib.load(f)["workspace"]["members"]
+        patterns = tomllib.load(f)["workspace"]["members"]
+    # A member may be a glob (the devices: hw/*/*/rust).
+    members = [os.path.relpath(m, source) for p in patterns
+               for m in sorted(glob.glob(os.path.join(source, p)))]
     for member in members:
         path = os.path.join(member, "Cargo.toml")
         with open(os.path.join(source, path), "rb") as f:

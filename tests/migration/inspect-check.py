@@ -33,8 +33,9 @@ def check(cond, what):
 
 
 names = [r.name for r in s.records if r.type in (qs.START, qs.FULL)]
-check(names == ["ram", "vclock", "virt", "riscv-cpu", "plic", "clint",
-                "pl011", "hpet", "power-test"],
+# Devices added to the board table later follow, once each.
+check(names[:9] == ["ram", "vclock", "virt", "riscv-cpu", "plic", "clint",
+                    "pl011", "hpet", "power-test"] and len(set(names)) == len(names),
       "sections in order: %s" % ", ".join(names))
 check(s.records[0].type == qs.CONFIG and s.records[0].name == "virt",
       "configuration section names the machine")

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Twin check: the C and the Rust PL011 (and HPET) fire the same device
-events with the same arguments, in the same order, on the same firmware.
+"""Twin check: the C and the Rust implementation of each twin device fire
+the same device events with the same arguments, in the same order, on the
+same firmware.
 
-Each device's test firmware runs twice, with -machine virt,DEV=c and
+Each twin's test firmware (--twin NAME FIRMWARE PROBES) runs twice, with -machine virt,DEV=c and
 DEV=rust; the event sequences are collected through gdb's `break
 -probe-stap rivet:NAME` breakpoints (the USDT probes themselves) and, in a
 second pair of runs, through `-trace 'DEV_*'` (the log backend), and must
@@ -22,10 +23,15 @@ import tempfile
 WRAPPER = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
 
 SKIP = 77
-EVENTS = {"pl011": {"pl011_read": 3, "pl011_write": 3, "pl011_irq": 1},
-          # The HPET firmware polls the counter tens of thousands of times:
-          # under gdb, watch the writes and the lines only.
-          "hpet": {"hpet_write": 3, "hpet_irq": 2}}
+# gdb watches every event of a twin's probes file, except these: the HPET
+# firmware polls the counter tens of thousands of times.
+GDB_UNWATCHED = {"hpet_read"}
+
+
+def gdb_events(probegen, probes_file):
+    """Event name -> argument count, of the events gdb watches."""
+    return {e.name: len(e.args) for e in probegen.all_events(probegen.load([probes_file]))
+            if e.name not in GDB_UNWATCHED}
 
 
 def gdb_hits(gdb, rivet, machine, firmware, events):
@@ -59,21 +65,30 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mode", required=True)
     parser.add_argument("--rivet", required=True)
-    parser.add_argument("--pl011-firmware", required=True)
-    parser.add_argument("--hpet-firmware", required=True)
+    parser.add_argument("--probegen", required=True)
+    parser.add_argument("--twin", nargs=3, action="append", default=[],
+                        metavar=("NAME", "FIRMWARE", "PROBES"))
     args = parser.parse_args()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(args.probegen)))
+    import probegen  # the generator's own parser: one reading of the definitions
 
     if args.mode == "disabled":
         print("SKIP: built with -Dprobes=disabled")
         return SKIP
-    probe = subprocess.run(WRAPPER + [args.rivet, "-M", "virt,pl011=rust,hpet=rust", "-bios",
+    if not args.twin:
+        print("SKIP: no twin device has a test firmware")
+        return SKIP
+    names = [name for name, _, _ in args.twin]
+    rust_all = ",".join(["virt"] + [f"{name}=rust" for name in names])
+    probe = subprocess.run(WRAPPER + [args.rivet, "-M", rust_all, "-bios",
                             "/nonexistent"], capture_output=True, text=True)
-    if "pl011" in probe.stderr or "hpet" in probe.stderr:
+    if any(name in probe.stderr for name in names):
         print(f"SKIP: this emulator has no Rust twins ({probe.stderr.strip()})")
         return SKIP
     gdb = shutil.which("gdb")
     failures = 0
-    for dev, firmware in (("pl011", args.pl011_firmware), ("hpet", args.hpet_firmware)):
+    for dev, firmware, probes_file in args.twin:
+        events = gdb_events(probegen, probes_file)
         c_machine, rust_machine = f"virt,{dev}=c", f"virt,{dev}=rust"
         c_status, c_log = trace_lines(args.rivet, c_machine, firmware, dev)
         r_status, r_log = trace_lines(args.rivet, rust_machine, firmware, dev)
@@ -91,9 +106,9 @@ def main():
                    "no gdb" if not gdb else "gdb cannot run the emulator under qemu-user")
             print(f"ok - {dev}: USDT twin check skipped: {why}")
             continue
-        c_hits = gdb_hits(gdb, args.rivet, c_machine, firmware, EVENTS[dev])
-        r_hits = gdb_hits(gdb, args.rivet, rust_machine, firmware, EVENTS[dev])
-        watched = [l for l in c_log if l.split(" ", 1)[0] in EVENTS[dev]]
+        c_hits = gdb_hits(gdb, args.rivet, c_machine, firmware, events)
+        r_hits = gdb_hits(gdb, args.rivet, rust_machine, firmware, events)
+        watched = [l for l in c_log if l.split(" ", 1)[0] in events]
         ok = c_hits == r_hits and len(c_hits) == len(watched)
         print(f"{'ok' if ok else 'not ok'} - {dev}: gdb sees the same {len(c_hits)} probe hits "
               f"from C and {len(r_hits)} from Rust, one per -trace line")

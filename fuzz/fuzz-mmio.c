@@ -1,0 +1,244 @@
+/*
+ * libFuzzer target for guest MMIO: the C and Rust device twins must be the
+ * same device.
+ *
+ * Each input is a program of device accesses: reads and writes of 1, 2, 4
+ * or 8 bytes at any offset in the window of any device on the `virt` board
+ * (CLINT, PLIC, PL011, HPET, power/test), with advances of virtual time in
+ * between that run the timers due.  It runs on a board built with the C
+ * twins (pl011=c,hpet=c), then on one built with the Rust twins; the guest
+ * CPU never runs.  Every access's result and value, the level of every
+ * interrupt line after each step (PLIC inputs, hart pins), then the twins'
+ * `registers` properties and the whole snapshot stream must be the same on
+ * both boards: the first difference aborts, with a description of it, so
+ * libFuzzer saves the input.  ASan and UBSan cover the C side of both.
+ * `make fuzz-mmio FUZZ_SECONDS=N` builds and runs it (docs/testing.md);
+ * fuzz/mmio-inputs/ holds its seeds and every input that found a bug; the
+ * fuzz-mmio-regressions test replays them (fuzz/replay-main.c).
+ *
+ * Input encoding, one step after another until the input ends:
+ *   byte 0: bits 0-1 kind (0, 3 read; 1 write; 2 advance time), bits 2-3
+ *           log2 of the access size, bits 4-6 the device (twins weighted);
+ *   read/write: 3 bytes of offset (little-endian, modulo the window size),
+ *           then for a write `size` bytes of value (little-endian);
+ *   advance: 3 bytes of nanoseconds (little-endian).
+ * A step cut short by the end of the input is dropped.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/riscv.h"
+#include "hwcore/irq.h"
+#include "machine/snapshot.h"
+#include "machine/virt-map.h"
+#include "machine/virt.h"
+#include "memory/memory.h"
+#include "migration/stream.h"
+#include "util/main-loop.h"
+#include "util/vclock.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+typedef struct FuzzDevice {
+    const char *name;
+    hwaddr base;
+    uint64_t size;
+} FuzzDevice;
+
+/* Indexed by bits 4-6 of a step's first byte: the twins three and two
+ * times out of eight, as only they can differ. */
+static const FuzzDevice fuzz_devices[8] = {
+    {"pl011", VIRT_UART0_BASE, VIRT_UART0_SIZE},
+    {"pl011", VIRT_UART0_BASE, VIRT_UART0_SIZE},
+    {"pl011", VIRT_UART0_BASE, VIRT_UART0_SIZE},
+    {"hpet", VIRT_HPET_BASE, VIRT_HPET_SIZE},
+    {"hpet", VIRT_HPET_BASE, VIRT_HPET_SIZE},
+    {"plic", VIRT_PLIC_BASE, VIRT_PLIC_SIZE},
+    {"clint", VIRT_CLINT_BASE, VIRT_CLINT_SIZE},
+    {"power", VIRT_POWER_BASE, VIRT_POWER_SIZE},
+};
+
+/* A periodic timer may re-arm itself forever within one advance (period
+ * 0); both boards stop after this many timer rounds and record it. */
+#define FUZZ_MAX_TIMER_ROUNDS 10000
+
+/* What one board did: a text line per step, then its registers, and its
+ * snapshot stream. */
+typedef struct Trace {
+    char *text;
+    size_t len;
+    FILE *f;
+    MigWriter stream;
+} Trace;
+
+static void trace_printf(Trace *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void trace_printf(Trace *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(t->f, fmt, ap);
+    va_end(ap);
+}
+
+static void trace_irqs(Trace *t, VirtMachine *vms)
+{
+    uint32_t plic_inputs = 0;
+    for (int n = 1; n < VIRT_PLIC_NUM_SOURCES; n++) {
+        if (irq_get_level(qdev_get_gpio_in(vms->plic, n))) {
+            plic_inputs |= 1u << n;
+        }
+    }
+    DeviceState *cpu = DEVICE(vms->cpu);
+    trace_printf(t, " irq plic=%08" PRIx32 " meip=%d msip=%d mtip=%d\n",
+                 plic_inputs,
+                 irq_get_level(qdev_get_gpio_in(cpu, RISCV_IRQ_MEIP)),
+                 irq_get_level(qdev_get_gpio_in(cpu, RISCV_IRQ_MSIP)),
+                 irq_get_level(qdev_get_gpio_in(cpu, RISCV_IRQ_MTIP)));
+}
+
+static void fuzz_advance(Trace *t, uint64_t delta_ns)
+{
+    int64_t target = vclock_get_ns() + (int64_t)delta_ns;
+    int rounds = 0;
+    while (vclock_next_deadline() <= target && rounds < FUZZ_MAX_TIMER_ROUNDS) {
+        int64_t deadline = vclock_next_deadline();
+        if (deadline > vclock_get_ns()) {
+            vclock_advance_to(deadline);
+        }
+        vclock_run_expired();
+        rounds++;
+    }
+    vclock_advance_to(target);
+    trace_printf(t, "advance %" PRIu64 " to %" PRId64 ": %d timer rounds",
+                 delta_ns, vclock_get_ns(), rounds);
+}
+
+static uint64_t get_le(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++) {
+        v |= (uint64_t)p[i] << (8 * i);
+    }
+    return v;
+}
+
+static void trace_registers(Trace *t, DeviceState *dev)
+{
+    Error *err = NULL;
+    char *text =
+        object_property_print(OBJECT(dev), DEVICE_PROP_REGISTERS, &err);
+    if (!text) {
+        trace_printf(t, "registers: %s\n", error_get_message(err));
+        error_free(err);
+        return;
+    }
+    trace_printf(t, "registers: %s\n", text);
+    free(text);
+}
+
+/* Run the program on a fresh board with the given twins. */
+static void fuzz_run(Trace *t, const char *machine, const uint8_t *data,
+                     size_t size)
+{
+    Error *err = NULL;
+    memset(t, 0, sizeof(*t));
+    t->f = open_memstream(&t->text, &t->len);
+    mig_writer_init(&t->stream);
+    VirtMachine *vms = virt_machine_new(machine, &err);
+    if (!vms || !virt_machine_realize(vms, NULL, NULL, &err)) {
+        error_report_err(err);
+        abort();
+    }
+    AddressSpace *as = get_address_space_memory();
+    size_t pos = 0;
+    while (pos + 4 <= size) {
+        uint8_t op = data[pos];
+        unsigned kind = op & 3;
+        unsigned access = 1u << ((op >> 2) & 3);
+        const FuzzDevice *dev = &fuzz_devices[(op >> 4) & 7];
+        uint64_t arg = get_le(data + pos + 1, 3);
+        if (kind == 2) {
+            pos += 4;
+            fuzz_advance(t, arg);
+        } else if (kind == 1) {
+            if (pos + 4 + access > size) {
+                break;
+            }
+            uint64_t value = get_le(data + pos + 4, access);
+            pos += 4 + access;
+            hwaddr addr = dev->base + arg % dev->size;
+            MemTxResult r = address_space_st(as, addr, access, value);
+            trace_printf(t, "write %s+0x%" PRIx64 " size %u 0x%" PRIx64 ": %d",
+                         dev->name, addr - dev->base, access, value, (int)r);
+        } else {
+            pos += 4;
+            hwaddr addr = dev->base + arg % dev->size;
+            uint64_t value = 0;
+            MemTxResult r = address_space_ld(as, addr, access, &value);
+            trace_printf(t, "read %s+0x%" PRIx64 " size %u: %d 0x%" PRIx64,
+                         dev->name, addr - dev->base, access, (int)r, value);
+        }
+        trace_irqs(t, vms);
+    }
+    trace_registers(t, vms->uart);
+    trace_registers(t, vms->hpet);
+    if (!virt_snapshot_save(vms, &t->stream, &err)) {
+        trace_printf(t, "snapshot: %s\n", error_get_message(err));
+        error_free(err);
+    }
+    fclose(t->f);
+    object_unparent(OBJECT(vms)); /* resets the virtual clock */
+    main_loop_reset();            /* a power/test write may request exit */
+}
+
+static void trace_free(Trace *t)
+{
+    free(t->text);
+    mig_writer_free(&t->stream);
+}
+
+/* The line of text where a and b first differ, both versions. */
+static void report_difference(const char *a, const char *b)
+{
+    size_t line_start = 0;
+    for (size_t i = 0; a[i] == b[i]; i++) {
+        if (a[i] == '\n') {
+            line_start = i + 1;
+        }
+    }
+    fprintf(stderr, "fuzz-mmio: the twins differ\n  c:    %.*s\n  rust: %.*s\n",
+            (int)strcspn(a + line_start, "\n"), a + line_start,
+            (int)strcspn(b + line_start, "\n"), b + line_start);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    Trace c, rust;
+    fuzz_run(&c, "virt,ram-size=1048576,htif=off,pl011=c,hpet=c", data, size);
+    fuzz_run(&rust, "virt,ram-size=1048576,htif=off,pl011=rust,hpet=rust", data,
+             size);
+    if (c.len != rust.len || memcmp(c.text, rust.text, c.len) != 0) {
+        report_difference(c.text, rust.text);
+        abort();
+    }
+    if (c.stream.len != rust.stream.len ||
+        memcmp(c.stream.data, rust.stream.data, c.stream.len) != 0) {
+        size_t i = 0;
+        while (i < c.stream.len && i < rust.stream.len &&
+               c.stream.data[i] == rust.stream.data[i]) {
+            i++;
+        }
+        fprintf(stderr,
+                "fuzz-mmio: the twins' snapshots differ at byte %zu "
+                "(%zu and %zu bytes)\n",
+                i, c.stream.len, rust.stream.len);
+        abort();
+    }
+    trace_free(&c);
+    trace_free(&rust);
+    return 0;
+}

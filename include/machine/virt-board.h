@@ -1,0 +1,27 @@
+/*
+ * The board table of `virt`: every device, where it sits and how it is
+ * wired.  This is the one place that says so: the board creates the
+ * devices in this order, and the emulator and the guest firmware take
+ * the VIRT_<NAME>_BASE, _SIZE and _IRQ constants of machine/virt-map.h
+ * from it.  A new device adds one line (scripts/new-device does).
+ *
+ * VIRT_DEVICE(NAME, child, type, impl, base, size, irq)
+ *   NAME   the constants' infix: VIRT_UART0_BASE
+ *   child  the device's name in the tree: /machine/uart0
+ *   type   its QOM type; a Rust implementation is "<type>-rust"
+ *   impl   C, RUST or TWIN (both; -machine virt,<type>=c|rust picks one,
+ *          the default is rust when the Rust devices are linked in)
+ *   base, size  its MMIO window
+ *   irq    the PLIC source its interrupt output 0 drives; 0 when the
+ *          board wires it itself (PLIC, CLINT, HPET) or it has none
+ *
+ * Later devices take free 4 KiB slots from 0x10003000 and free PLIC
+ * sources (1..31; the HPET's routes are 2, 8 and 16..23).
+ */
+/* clang-format off */
+VIRT_DEVICE(PLIC,  plic,  "plic",       C,    0x0c000000, 0x00400000, 0)
+VIRT_DEVICE(CLINT, clint, "clint",      C,    0x02000000, 0x00010000, 0)
+VIRT_DEVICE(UART0, uart0, "pl011",      TWIN, 0x10000000, 0x00001000, 10)
+VIRT_DEVICE(HPET,  hpet,  "hpet",       TWIN, 0x10001000, 0x00000400, 0)
+VIRT_DEVICE(POWER, power, "power-test", C,    0x10100000, 0x00001000, 0)
+/* clang-format on */

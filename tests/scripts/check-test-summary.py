@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+"""scripts/test-summary.py counts what `meson test` logged (TAP output).
+
+Each case writes a testlog.json and checks the final line and exit status.
+A test that Meson logged as OK but whose program exited non-zero (Meson's
+'rust' protocol only looks at the subtests, so a LeakSanitizer report at
+exit is "OK") must count as failed.
+"""
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+SUMMARY = pathlib.Path(__file__).resolve().parents[2] / "scripts" / "test-summary.py"
+
+
+def summarise(entries):
+    with tempfile.TemporaryDirectory() as build:
+        logs = pathlib.Path(build) / "meson-logs"
+        logs.mkdir()
+        (logs / "testlog.json").write_text(
+            "".join(json.dumps(e) + "\n" for e in entries))
+        proc = subprocess.run([sys.executable, SUMMARY, build],
+                              capture_output=True, text=True)
+    return proc.returncode, proc.stdout
+
+
+def entry(name, result, returncode):
+    return {"name": name, "suite": ["unit"], "result": result, "returncode": returncode}
+
+
+CASES = [
+    ("passing tests pass",
+     [entry("a", "OK", 0), entry("b", "SKIP", 77)], 0, "1 passed, 0 failed"),
+    ("a failed test fails",
+     [entry("a", "OK", 0), entry("b", "FAIL", 1)], 1, "1 passed, 1 failed"),
+    ("an OK test that exited non-zero fails",
+     [entry("a", "OK", 0), entry("rust-x", "OK", -6)], 1, "1 passed, 1 failed"),
+]
+
+failures = 0
+for n, (what, entries, status, last_line) in enumerate(CASES, 1):
+    rc, out = summarise(entries)
+    ok = rc == status and out.splitlines()[-1] == last_line
+    failures += not ok
+    print(f"{'ok' if ok else 'not ok'} {n} - {what}" + ("" if ok else f": status {rc}, output {out!r}"))
+print(f"1..{len(CASES)}")
+sys.exit(1 if failures else 0)
