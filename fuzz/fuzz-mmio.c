@@ -4,9 +4,9 @@
  *
  * Each input is a program of device accesses: reads and writes of 1, 2, 4
  * or 8 bytes at any offset in the window of any device on the `virt` board
- * (CLINT, PLIC, PL011, HPET, power/test), with advances of virtual time in
+ * (the board table, machine/virt-board.h), with advances of virtual time in
  * between that run the timers due.  It runs on a board built with the C
- * twins (pl011=c,hpet=c), then on one built with the Rust twins; the guest
+ * twins (pl011=c,hpet=c, ...), then on one built with the Rust twins; the guest
  * CPU never runs.  Every access's result and value, the level of every
  * interrupt line after each step (PLIC inputs, hart pins), then the twins'
  * `registers` properties and the whole snapshot stream must be the same on
@@ -18,7 +18,8 @@
  *
  * Input encoding, one step after another until the input ends:
  *   byte 0: bits 0-1 kind (0, 3 read; 1 write; 2 advance time), bits 2-3
- *           log2 of the access size, bits 4-6 the device (twins weighted);
+ *           log2 of the access size, bits 4-7 the device (modulo the
+ *           number of entries of fuzz_devices, where twins count twice);
  *   read/write: 3 bytes of offset (little-endian, modulo the window size),
  *           then for a write `size` bytes of value (little-endian);
  *   advance: 3 bytes of nanoseconds (little-endian).
@@ -46,20 +47,29 @@ typedef struct FuzzDevice {
     const char *name;
     hwaddr base;
     uint64_t size;
+    bool twin;
+    int index; /* in VirtMachine.devices */
 } FuzzDevice;
 
-/* Indexed by bits 4-6 of a step's first byte: the twins three and two
- * times out of eight, as only they can differ. */
-static const FuzzDevice fuzz_devices[8] = {
-    {"pl011", VIRT_UART0_BASE, VIRT_UART0_SIZE},
-    {"pl011", VIRT_UART0_BASE, VIRT_UART0_SIZE},
-    {"pl011", VIRT_UART0_BASE, VIRT_UART0_SIZE},
-    {"hpet", VIRT_HPET_BASE, VIRT_HPET_SIZE},
-    {"hpet", VIRT_HPET_BASE, VIRT_HPET_SIZE},
-    {"plic", VIRT_PLIC_BASE, VIRT_PLIC_SIZE},
-    {"clint", VIRT_CLINT_BASE, VIRT_CLINT_SIZE},
-    {"power", VIRT_POWER_BASE, VIRT_POWER_SIZE},
+/* Every device of the board table (machine/virt-board.h), so a new device
+ * is fuzzed without an edit here.  A twin is listed twice: only twins can
+ * differ, so they get more of the fuzzer's steps. */
+#define FUZZ_IS_TWIN_C false
+#define FUZZ_IS_TWIN_RUST false
+#define FUZZ_IS_TWIN_TWIN true
+#define FUZZ_ENTRY(NAME, type, impl)                                           \
+    {type, VIRT_##NAME##_BASE, VIRT_##NAME##_SIZE, FUZZ_IS_TWIN_##impl,        \
+     VIRT_DEV_##NAME},
+#define FUZZ_EXTRA_C(NAME, type)
+#define FUZZ_EXTRA_RUST(NAME, type)
+#define FUZZ_EXTRA_TWIN(NAME, type) FUZZ_ENTRY(NAME, type, TWIN)
+static const FuzzDevice fuzz_devices[] = {
+#define VIRT_DEVICE(NAME, child, type, impl, base, size, irq)                  \
+    FUZZ_ENTRY(NAME, type, impl) FUZZ_EXTRA_##impl(NAME, type)
+#include "machine/virt-board.h"
+#undef VIRT_DEVICE
 };
+#define FUZZ_NUM_DEVICES (sizeof(fuzz_devices) / sizeof(fuzz_devices[0]))
 
 /* A periodic timer may re-arm itself forever within one advance (period
  * 0); both boards stop after this many timer rounds and record it. */
@@ -88,7 +98,7 @@ static void trace_irqs(Trace *t, VirtMachine *vms)
 {
     uint32_t plic_inputs = 0;
     for (int n = 1; n < VIRT_PLIC_NUM_SOURCES; n++) {
-        if (irq_get_level(qdev_get_gpio_in(vms->plic, n))) {
+        if (irq_get_level(qdev_get_gpio_in(vms->devices[VIRT_DEV_PLIC], n))) {
             plic_inputs |= 1u << n;
         }
     }
@@ -159,7 +169,7 @@ static void fuzz_run(Trace *t, const char *machine, const uint8_t *data,
         uint8_t op = data[pos];
         unsigned kind = op & 3;
         unsigned access = 1u << ((op >> 2) & 3);
-        const FuzzDevice *dev = &fuzz_devices[(op >> 4) & 7];
+        const FuzzDevice *dev = &fuzz_devices[(op >> 4) % FUZZ_NUM_DEVICES];
         uint64_t arg = get_le(data + pos + 1, 3);
         if (kind == 2) {
             pos += 4;
@@ -184,8 +194,12 @@ static void fuzz_run(Trace *t, const char *machine, const uint8_t *data,
         }
         trace_irqs(t, vms);
     }
-    trace_registers(t, vms->uart);
-    trace_registers(t, vms->hpet);
+    for (size_t i = 0; i < FUZZ_NUM_DEVICES; i++) {
+        const FuzzDevice *dev = &fuzz_devices[i];
+        if (dev->twin && (i == 0 || fuzz_devices[i - 1].index != dev->index)) {
+            trace_registers(t, vms->devices[dev->index]);
+        }
+    }
     if (!virt_snapshot_save(vms, &t->stream, &err)) {
         trace_printf(t, "snapshot: %s\n", error_get_message(err));
         error_free(err);
@@ -215,12 +229,27 @@ static void report_difference(const char *a, const char *b)
             (int)strcspn(b + line_start, "\n"), b + line_start);
 }
 
+/* The -machine text that picks implementation impl ("c" or "rust") for
+ * every twin of the board. */
+static const char *fuzz_machine(char *buf, size_t len, const char *impl)
+{
+    size_t used = (size_t)snprintf(buf, len, "virt,ram-size=1048576,htif=off");
+    for (size_t i = 0; i < FUZZ_NUM_DEVICES && used < len; i++) {
+        const FuzzDevice *dev = &fuzz_devices[i];
+        if (dev->twin && (i == 0 || fuzz_devices[i - 1].index != dev->index)) {
+            used += (size_t)snprintf(buf + used, len - used, ",%s=%s",
+                                     dev->name, impl);
+        }
+    }
+    return buf;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     Trace c, rust;
-    fuzz_run(&c, "virt,ram-size=1048576,htif=off,pl011=c,hpet=c", data, size);
-    fuzz_run(&rust, "virt,ram-size=1048576,htif=off,pl011=rust,hpet=rust", data,
-             size);
+    char machine[256];
+    fuzz_run(&c, fuzz_machine(machine, sizeof(machine), "c"), data, size);
+    fuzz_run(&rust, fuzz_machine(machine, sizeof(machine), "rust"), data, size);
     if (c.len != rust.len || memcmp(c.text, rust.text, c.len) != 0) {
         report_difference(c.text, rust.text);
         abort();
