@@ -52,6 +52,10 @@ unsafe impl PropertyType for ChardevLink {
 
 impl ChardevLink {
     /// No backend (the board may set one through the property).
+    ///
+    /// ```
+    /// assert!(!rivet_chardev::ChardevLink::new().is_set());
+    /// ```
     pub const fn new() -> Self {
         Self(Cell::new(core::ptr::null_mut()))
     }
@@ -214,5 +218,154 @@ impl CharFrontend {
     pub fn is_connected(&self) -> bool {
         // SAFETY: a live frontend.
         unsafe { sys::char_fe_backend_connected(self.0.as_mut_ptr()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::ffi::CString;
+
+    use super::*;
+
+    /// A device side that records what the frontend hands it.
+    #[derive(Default)]
+    struct Uart {
+        room: Cell<u32>,
+        received: RefCell<Vec<u8>>,
+        events: RefCell<Vec<ChardevEvent>>,
+    }
+
+    impl CharHandlers for Uart {
+        fn can_receive(&self) -> u32 {
+            self.room.get()
+        }
+        fn receive(&self, buf: &[u8]) {
+            self.room.set(self.room.get() - buf.len() as u32);
+            self.received.borrow_mut().extend_from_slice(buf);
+        }
+        fn event(&self, event: ChardevEvent) {
+            self.events.borrow_mut().push(event);
+        }
+    }
+
+    /// Runs the C main loop until nothing more is ready.
+    fn poll() {
+        // SAFETY: main_loop_poll dispatches the handlers of the fds the
+        // live backends registered; it waits at most 50 ms.
+        while unsafe { rivet_util::bindings::main_loop_poll(50) } {}
+    }
+
+    /// A started backend from a `-serial` style spec.
+    fn backend(label: &str, spec: &str) -> ChardevLink {
+        let label = CString::new(label).unwrap();
+        let spec = CString::new(spec).unwrap();
+        // SAFETY: valid C strings; errp follows the C convention.
+        let chr = unsafe {
+            Error::with_errp(|errp| sys::chardev_new_from_spec(label.as_ptr(), spec.as_ptr(), errp))
+        }
+        .unwrap();
+        assert!(!chr.is_null());
+        // SAFETY: a backend just made by chardev_new_from_spec.
+        unsafe { Error::with_errp(|errp| sys::chardev_start(chr, errp)) }.unwrap();
+        let link = ChardevLink::new();
+        link.0.set(chr);
+        link
+    }
+
+    #[test]
+    fn without_a_backend_output_is_discarded_and_counted() {
+        let uart = Box::new(Uart::default());
+        let fe = Box::new(CharFrontend::new());
+        let link = ChardevLink::new();
+        // SAFETY: fe and uart are boxed and outlive the frontend's use.
+        unsafe { fe.init(&link, &*uart) }.unwrap();
+        assert!(fe.can_write());
+        assert_eq!(fe.write(b"lost"), Ok(4));
+        assert!(!fe.is_connected());
+    }
+
+    #[test]
+    fn writes_reach_a_file_backend() {
+        let path = std::env::temp_dir().join(format!("rivet-chardev-test-{}", std::process::id()));
+        let link = backend("test-file", &format!("file:{}", path.display()));
+        assert!(link.is_set());
+        let uart = Box::new(Uart::default());
+        let fe = Box::new(CharFrontend::new());
+        // SAFETY: fe and uart are boxed and outlive the frontend's use.
+        unsafe { fe.init(&link, &*uart) }.unwrap();
+        assert!(fe.can_write());
+        assert_eq!(fe.write(b"hello, "), Ok(7));
+        assert_eq!(fe.write(b"world"), Ok(5));
+        assert_eq!(std::fs::read(&path).unwrap(), b"hello, world");
+
+        // The backend serves one frontend: a second device is refused.
+        let other = Box::new(CharFrontend::new());
+        // SAFETY: as above.
+        let err = unsafe { other.init(&link, &*uart) }.unwrap_err();
+        assert_eq!(
+            err.message(),
+            "chardev 'test-file' is already used by another device"
+        );
+        drop(other);
+
+        drop(fe);
+        // SAFETY: the backend is no longer attached to anything.
+        unsafe { sys::chardev_destroy(link.0.get()) };
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn socket_input_is_flow_controlled_by_the_handlers() {
+        use std::io::{Read, Write};
+        use std::os::unix::net::UnixStream;
+
+        let path = std::env::temp_dir().join(format!("rivet-chardev-sock-{}", std::process::id()));
+        let link = backend("test-sock", &format!("unix:{},server", path.display()));
+        let uart = Box::new(Uart::default());
+        let fe = Box::new(CharFrontend::new());
+        // SAFETY: fe and uart are boxed and outlive the frontend's use.
+        unsafe { fe.init(&link, &*uart) }.unwrap();
+        assert!(!fe.is_connected());
+
+        let mut client = UnixStream::connect(&path).unwrap();
+        // A lost byte fails the test instead of hanging it.
+        client
+            .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        poll();
+        assert!(fe.is_connected());
+        assert_eq!(*uart.events.borrow(), [ChardevEvent::CHR_EVENT_OPENED]);
+
+        // No room: the bytes stay in the socket.
+        client.write_all(b"abcde").unwrap();
+        poll();
+        assert!(uart.received.borrow().is_empty());
+        // Room for three: the device gets three, the rest waits.
+        uart.room.set(3);
+        fe.accept_input();
+        poll();
+        assert_eq!(*uart.received.borrow(), b"abc");
+        uart.room.set(16);
+        fe.accept_input();
+        poll();
+        assert_eq!(*uart.received.borrow(), b"abcde");
+
+        assert_eq!(fe.write(b"out"), Ok(3));
+        poll();
+        let mut out = [0; 3];
+        client.read_exact(&mut out).unwrap();
+        assert_eq!(&out, b"out");
+
+        drop(client);
+        poll();
+        assert_eq!(
+            *uart.events.borrow(),
+            [ChardevEvent::CHR_EVENT_OPENED, ChardevEvent::CHR_EVENT_CLOSED]
+        );
+        drop(fe);
+        // SAFETY: the backend is no longer attached to anything.
+        unsafe { sys::chardev_destroy(link.0.get()) };
+        let _ = std::fs::remove_file(&path);
     }
 }

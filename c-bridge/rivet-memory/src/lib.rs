@@ -44,6 +44,11 @@ pub struct AccessSizes {
 
 impl AccessSizes {
     /// Accesses of `min..=max` bytes, aligned.
+    ///
+    /// ```
+    /// let sizes = rivet_memory::AccessSizes::new(1, 4);
+    /// assert_eq!((sizes.min, sizes.max, sizes.unaligned), (1, 4, false));
+    /// ```
     pub const fn new(min: u32, max: u32) -> Self {
         Self {
             min,
@@ -181,5 +186,136 @@ impl MemoryRegion {
     /// The C region, for sysbus and the board.
     pub const fn as_mut_ptr(&self) -> *mut sys::MemoryRegion {
         self.0.as_mut_ptr()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::{Cell, RefCell};
+    use std::mem::MaybeUninit;
+
+    use rivet_qom::Owned;
+
+    use super::*;
+
+    /// A register bank that records the accesses the C dispatch hands it.
+    #[derive(Default)]
+    struct Bank {
+        accesses: RefCell<Vec<(char, u64, u64, u32)>>,
+        reg: Cell<u32>,
+    }
+
+    impl MmioOps for Bank {
+        const VALID: AccessSizes = AccessSizes::new(2, 8);
+        const IMPL: AccessSizes = AccessSizes::new(4, 4);
+        fn read(&self, addr: u64, size: u32) -> u64 {
+            self.accesses.borrow_mut().push(('r', addr, 0, size));
+            u64::from(self.reg.get()) + addr
+        }
+        fn write(&self, addr: u64, value: u64, size: u32) {
+            self.accesses.borrow_mut().push(('w', addr, value, size));
+            self.reg.set(value as u32);
+        }
+    }
+
+    rivet_qom::c_object_type!(
+        /// The owner of the test regions: a plain C `container` object.
+        Container(rivet_qom::bindings::Object) = rivet_qom::bindings::TYPE_CONTAINER,
+        isa: Object
+    );
+
+    const BASE: u64 = 0x1000;
+
+    /// An address space whose root container maps `mr` at [`BASE`].
+    struct Bus {
+        root: MemoryRegion,
+        space: Box<MaybeUninit<sys::AddressSpace>>,
+    }
+
+    impl Bus {
+        fn new(owner: &Container, mr: &MemoryRegion) -> Box<Self> {
+            let bus = Box::new(Self {
+                root: MemoryRegion::new(),
+                space: Box::new(MaybeUninit::zeroed()),
+            });
+            // SAFETY: the root and space are boxed (they never move) and
+            // outlive the mapping; the name is copied.
+            unsafe {
+                sys::memory_region_init(bus.root.as_mut_ptr(), owner.as_raw(), c"test-root".as_ptr(), 0x10000);
+                sys::memory_region_add_subregion(bus.root.as_mut_ptr(), BASE, mr.as_mut_ptr());
+                sys::address_space_init(bus.as_ptr(), bus.root.as_mut_ptr(), c"test".as_ptr());
+            }
+            bus
+        }
+        fn as_ptr(&self) -> *mut sys::AddressSpace {
+            self.space.as_ptr().cast_mut()
+        }
+        fn load(&self, addr: u64, size: u32) -> Option<u64> {
+            let mut value = 0;
+            // SAFETY: an initialised address space.
+            let r = unsafe { sys::address_space_ld(self.as_ptr(), addr, size, &raw mut value) };
+            matches!(r, sys::MemTxResult::MEMTX_OK).then_some(value)
+        }
+        fn store(&self, addr: u64, size: u32, value: u64) -> bool {
+            // SAFETY: an initialised address space.
+            let r = unsafe { sys::address_space_st(self.as_ptr(), addr, size, value) };
+            matches!(r, sys::MemTxResult::MEMTX_OK)
+        }
+        fn mapped(&self, addr: u64) -> bool {
+            // SAFETY: an initialised address space.
+            !unsafe { sys::address_space_lookup(self.as_ptr(), addr) }.is_null()
+        }
+    }
+
+    impl Drop for Bus {
+        fn drop(&mut self) {
+            // SAFETY: initialised in new(), not used after.
+            unsafe { sys::address_space_destroy(self.as_ptr()) };
+        }
+    }
+
+    #[test]
+    fn accesses_reach_the_callbacks_through_the_c_dispatch() {
+        let owner = Owned::<Container>::new().unwrap();
+        let bank = Box::new(Bank::default());
+        let mr = Box::new(MemoryRegion::new());
+        // SAFETY: bank and mr are boxed and outlive every access below.
+        unsafe { mr.init_io(&*owner, &*bank, c"bank", 0x100) };
+        assert_eq!(mr.size(), 0x100);
+        let bus = Bus::new(&owner, &mr);
+
+        assert!(bus.store(BASE + 8, 4, 0x1234_5678));
+        assert_eq!(bank.reg.get(), 0x1234_5678);
+        assert_eq!(bus.load(BASE + 4, 4), Some(0x1234_5678 + 4));
+        assert_eq!(
+            *bank.accesses.borrow(),
+            [('w', 8, 0x1234_5678, 4), ('r', 4, 0, 4)]
+        );
+        // An 8-byte access is split into the 4-byte accesses the callbacks
+        // implement, little-endian.
+        bank.accesses.borrow_mut().clear();
+        assert_eq!(bus.load(BASE, 8), Some((0x1234_5678 + 4) << 32 | 0x1234_5678));
+        assert_eq!(*bank.accesses.borrow(), [('r', 0, 0, 4), ('r', 4, 0, 4)]);
+        // A 1-byte access is not VALID: a bus error, no callback.
+        bank.accesses.borrow_mut().clear();
+        assert_eq!(bus.load(BASE, 1), None);
+        assert!(!bus.store(BASE, 1, 0));
+        assert!(bank.accesses.borrow().is_empty());
+        drop(bus);
+    }
+
+    #[test]
+    fn dropping_the_region_unmaps_it() {
+        let owner = Owned::<Container>::new().unwrap();
+        let bank = Box::new(Bank::default());
+        let mr = Box::new(MemoryRegion::new());
+        // SAFETY: bank and mr are boxed and outlive the accesses.
+        unsafe { mr.init_io(&*owner, &*bank, c"bank", 0x100) };
+        let bus = Bus::new(&owner, &mr);
+        assert!(bus.mapped(BASE));
+        drop(mr);
+        assert!(!bus.mapped(BASE));
+        assert_eq!(bus.load(BASE, 4), None);
+        assert!(bank.accesses.borrow().is_empty());
     }
 }
