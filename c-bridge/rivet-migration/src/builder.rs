@@ -90,8 +90,21 @@ impl FieldBuilder {
     }
 }
 
-/// A [`FieldBuilder`] for `field` of struct `state`, named after it:
-/// `vmstate_field!(HPETTimerMig, config).mask(0x7f4e).build()`.
+/// A [`FieldBuilder`] for `field` of struct `state`, named after it; its
+/// offset and wire type come from the struct:
+///
+/// ```
+/// use rivet_migration::{vmstate_field, VMStateField, VMStateType};
+///
+/// #[repr(C)]
+/// struct HpetTimer {
+///     period: u64,
+///     config: u64,
+/// }
+/// const CONFIG: VMStateField = vmstate_field!(HpetTimer, config).mask(0x7f4e).build();
+/// assert_eq!((CONFIG.offset, CONFIG.mask), (8, 0x7f4e));
+/// assert!(matches!(CONFIG.type_, VMStateType::VMS_TYPE_UINT64));
+/// ```
 #[macro_export]
 macro_rules! vmstate_field {
     ($state:ty, $field:ident) => {

@@ -270,3 +270,6 @@ pub fn check_description(vmsd: &'static VMStateDescription) -> Result<()> {
         },
     )
 }
+
+#[cfg(test)]
+mod tests;
