@@ -21,7 +21,14 @@ impl Default for InterruptSource {
 }
 
 impl InterruptSource {
-    /// An unconnected output.
+    /// An unconnected output: until the board connects it, driving it
+    /// does nothing.
+    ///
+    /// ```
+    /// let irq = rivet_hwcore::irq::InterruptSource::new();
+    /// irq.raise();
+    /// assert!(!irq.is_connected() && !irq.level());
+    /// ```
     pub const fn new() -> Self {
         Self(Cell::new(std::ptr::null_mut()))
     }

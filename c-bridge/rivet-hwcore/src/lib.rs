@@ -28,3 +28,6 @@ pub mod prelude {
     pub use rivet_qom::prelude::*;
     pub use rivet_util::prelude::*;
 }
+
+#[cfg(test)]
+mod tests;
