@@ -361,7 +361,10 @@ mod tests {
         poll();
         assert_eq!(
             *uart.events.borrow(),
-            [ChardevEvent::CHR_EVENT_OPENED, ChardevEvent::CHR_EVENT_CLOSED]
+            [
+                ChardevEvent::CHR_EVENT_OPENED,
+                ChardevEvent::CHR_EVENT_CLOSED
+            ]
         );
         drop(fe);
         // SAFETY: the backend is no longer attached to anything.

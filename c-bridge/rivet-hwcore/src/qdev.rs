@@ -268,17 +268,21 @@ impl std::fmt::Debug for PropertyInfo {
 /// such as `rivet_chardev::ChardevLink`.
 #[macro_export]
 macro_rules! qdev_prop {
-    ($state:ty, $field:ident, $name:expr $(, default = $default:expr)? $(,)?) => {
+    ($state:ty, $field:ident, $name:expr $(, default = $default:expr)? $(,)?) => {{
+        // The caller's expressions are evaluated outside the unsafe block,
+        // so they cannot hide unsafe code in it.
+        let name: &'static ::core::ffi::CStr = $name;
+        let default: u64 = 0 $(+ ($default) as u64)?;
         // SAFETY: the offset and the field accessor name the same field.
         unsafe {
             $crate::qdev::PropertyInfo::for_field::<$state, _>(
-                $name,
+                name,
                 ::core::mem::offset_of!($state, $field),
-                0 $(+ ($default) as u64)?,
+                default,
                 |s: &$state| &s.$field,
             )
         }
-    };
+    }};
 }
 
 /// Device methods for any device, Rust or C.

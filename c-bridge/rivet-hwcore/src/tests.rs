@@ -72,7 +72,9 @@ impl DeviceImpl for TestDev {
     fn realize(&self) -> Result<()> {
         match self.width.get() {
             8 | 16 | 32 => Ok(()),
-            w => Err(Error::new(format!("hwcore-test: width {w} is not 8, 16 or 32"))),
+            w => Err(Error::new(format!(
+                "hwcore-test: width {w} is not 8, 16 or 32"
+            ))),
         }
     }
     fn reset(&self) {
@@ -95,14 +97,18 @@ fn obj(dev: &TestDev) -> *mut qom_sys::Object {
 fn set_uint(dev: &TestDev, name: &CStr, value: u64) -> Result<()> {
     // SAFETY: a live object; errp follows the C convention.
     unsafe {
-        Error::with_errp(|errp| qom_sys::object_property_set_uint(obj(dev), name.as_ptr(), value, errp))
+        Error::with_errp(|errp| {
+            qom_sys::object_property_set_uint(obj(dev), name.as_ptr(), value, errp)
+        })
     }
     .map(drop)
 }
 
 fn get_uint(dev: &TestDev, name: &CStr) -> Result<u64> {
     // SAFETY: as in set_uint.
-    unsafe { Error::with_errp(|errp| qom_sys::object_property_get_uint(obj(dev), name.as_ptr(), errp)) }
+    unsafe {
+        Error::with_errp(|errp| qom_sys::object_property_get_uint(obj(dev), name.as_ptr(), errp))
+    }
 }
 
 extern "C" {
@@ -180,7 +186,11 @@ fn the_irq_output_drives_the_line_the_board_connects() {
     let levels = Box::new(RefCell::new(Vec::<c_int>::new()));
     // SAFETY: levels outlives the line, freed below.
     let line = unsafe {
-        hwcore_sys::irq_new(Some(record_level), std::ptr::from_ref(&*levels).cast_mut().cast(), 0)
+        hwcore_sys::irq_new(
+            Some(record_level),
+            std::ptr::from_ref(&*levels).cast_mut().cast(),
+            0,
+        )
     };
     // SAFETY: the line outlives the device (freed after it).
     unsafe { dev.connect_irq(0, line) };
@@ -196,4 +206,3 @@ fn the_irq_output_drives_the_line_the_board_connects() {
     // SAFETY: made by irq_new; nothing drives it any more.
     unsafe { hwcore_sys::irq_free(line) };
 }
-

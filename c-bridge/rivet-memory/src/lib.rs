@@ -241,7 +241,12 @@ mod tests {
             // SAFETY: the root and space are boxed (they never move) and
             // outlive the mapping; the name is copied.
             unsafe {
-                sys::memory_region_init(bus.root.as_mut_ptr(), owner.as_raw(), c"test-root".as_ptr(), 0x10000);
+                sys::memory_region_init(
+                    bus.root.as_mut_ptr(),
+                    owner.as_raw(),
+                    c"test-root".as_ptr(),
+                    0x10000,
+                );
                 sys::memory_region_add_subregion(bus.root.as_mut_ptr(), BASE, mr.as_mut_ptr());
                 sys::address_space_init(bus.as_ptr(), bus.root.as_mut_ptr(), c"test".as_ptr());
             }
@@ -294,7 +299,10 @@ mod tests {
         // An 8-byte access is split into the 4-byte accesses the callbacks
         // implement, little-endian.
         bank.accesses.borrow_mut().clear();
-        assert_eq!(bus.load(BASE, 8), Some((0x1234_5678 + 4) << 32 | 0x1234_5678));
+        assert_eq!(
+            bus.load(BASE, 8),
+            Some((0x1234_5678 + 4) << 32 | 0x1234_5678)
+        );
         assert_eq!(*bank.accesses.borrow(), [('r', 0, 0, 4), ('r', 4, 0, 4)]);
         // A 1-byte access is not VALID: a bus error, no callback.
         bank.accesses.borrow_mut().clear();

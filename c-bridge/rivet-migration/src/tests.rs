@@ -115,7 +115,13 @@ fn load(vmsd: &VMStateDescription, bytes: &[u8], regs: &mut Regs, version_id: i3
     unsafe {
         sys::mig_reader_init(r.as_mut_ptr(), bytes.as_ptr(), bytes.len());
         Error::with_errp(|errp| {
-            sys::vmstate_load(r.as_mut_ptr(), vmsd, ptr::from_mut(regs).cast(), version_id, errp)
+            sys::vmstate_load(
+                r.as_mut_ptr(),
+                vmsd,
+                ptr::from_mut(regs).cast(),
+                version_id,
+                errp,
+            )
         })
     }
     .map(drop)
@@ -208,8 +214,20 @@ fn a_failing_pre_save_hook_fails_the_save_with_its_message() {
 #[test]
 fn loading_applies_the_builder_limits() {
     for (regs, field) in [
-        (Regs { ctrl: 0x1ff, ..sample() }, "ctrl"),
-        (Regs { count: 4, ..sample() }, "count"),
+        (
+            Regs {
+                ctrl: 0x1ff,
+                ..sample()
+            },
+            "ctrl",
+        ),
+        (
+            Regs {
+                count: 4,
+                ..sample()
+            },
+            "count",
+        ),
     ] {
         let mut regs = regs;
         let bytes = save(VMSD, &mut regs).unwrap();
