@@ -102,3 +102,35 @@ impl From<&str> for Error {
         Self::new(msg)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_crosses_into_c_and_back_with_its_message() {
+        // SAFETY: to_errp stores into the errp with_errp gives it.
+        let r = unsafe { Error::with_errp(|errp| Error::new("pl011: bad baud 0").to_errp(errp)) };
+        assert_eq!(r, Err(Error::new("pl011: bad baud 0")));
+        // An interior NUL cannot cut the C message short.
+        // SAFETY: as above.
+        let r = unsafe { Error::with_errp(|errp| Error::new("a\0b").to_errp(errp)) };
+        assert_eq!(r.unwrap_err().message(), "a\\0b");
+    }
+
+    #[test]
+    fn no_c_error_is_success() {
+        // SAFETY: NULL is no error.
+        assert_eq!(unsafe { Error::from_c(ptr::null_mut()) }, None);
+        // SAFETY: the closure leaves errp alone.
+        assert_eq!(unsafe { Error::with_errp(|_| 7) }, Ok(7));
+        // SAFETY: a NULL errp makes to_errp a no-op.
+        unsafe { Error::new("ignored").to_errp(ptr::null_mut()) };
+    }
+
+    #[test]
+    fn conversions_keep_the_message() {
+        assert_eq!(Error::from("x").to_string(), "x");
+        assert_eq!(Error::from(String::from("y")).message(), "y");
+    }
+}

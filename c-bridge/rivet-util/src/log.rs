@@ -67,3 +67,43 @@ pub fn log(item: LogItem, args: fmt::Arguments<'_>) {
         LogItem::Unimp => unimplemented(|| args.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CString;
+
+    use super::*;
+    use crate::error::Error;
+
+    fn enable(items: &std::ffi::CStr) {
+        let mut help_shown = false;
+        // SAFETY: a valid item list; errp follows the C convention.
+        let r = unsafe {
+            Error::with_errp(|errp| sys::log_parse_items(items.as_ptr(), &raw mut help_shown, errp))
+        };
+        assert_eq!(r, Ok(true));
+    }
+
+    #[test]
+    fn messages_are_built_and_written_only_for_enabled_items() {
+        let path = std::env::temp_dir().join(format!("rivet-util-log-{}", std::process::id()));
+        let cpath = CString::new(path.to_str().unwrap()).unwrap();
+        // SAFETY: a valid path; errp follows the C convention.
+        unsafe { Error::with_errp(|errp| sys::log_set_file(cpath.as_ptr(), errp)) }.unwrap();
+
+        enable(c"guest_errors");
+        assert!(guest_errors_enabled() && !unimp_enabled());
+        guest_error(|| format!("pl011: read of unknown register {:#x}", 0x50));
+        unimplemented(|| panic!("built although unimp is off"));
+        enable(c"unimp");
+        assert!(unimp_enabled() && !guest_errors_enabled());
+        log(LogItem::Unimp, format_args!("pl011: DMA"));
+        log(LogItem::GuestError, format_args!("not written"));
+
+        // SAFETY: closes the file log_set_file opened.
+        unsafe { sys::log_close() };
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(text, "pl011: read of unknown register 0x50\npl011: DMA\n");
+    }
+}
