@@ -221,28 +221,40 @@ __attribute__((constructor)) static void virt_register_types(void)
     type_register_static(&virt_machine_type);
 }
 
-/* Apply "key=value,key=value" to the machine's properties. */
+/* Apply "key=value,key=value" to the machine's properties.  An empty item
+ * (a trailing comma, or ",," which QEMU reads as an escaped comma) is
+ * refused rather than skipped: what the user meant is not clear. */
 static bool virt_apply_options(VirtMachine *vms, const char *opts, Error **errp)
 {
     char *copy = strdup(opts);
-    char *save = NULL;
     bool ok = true;
-    for (char *item = strtok_r(copy, ",", &save); item && ok;
-         item = strtok_r(NULL, ",", &save)) {
+    for (char *item = copy; ok; item++) {
+        char *end = item + strcspn(item, ",");
+        bool last = *end == '\0';
+        *end = '\0';
         char *eq = strchr(item, '=');
-        if (!eq) {
+        if (*item == '\0') {
+            error_setg(errp,
+                       "-machine virt,%s: empty property (a stray comma?)",
+                       opts);
+            ok = false;
+        } else if (!eq) {
             error_setg(errp, "-machine: '%s' is not of the form key=value",
                        item);
             ok = false;
+        } else {
+            *eq = '\0';
+            Error *local = NULL;
+            if (!object_property_parse(OBJECT(vms), item, eq + 1, &local)) {
+                error_propagate(errp, local);
+                error_prepend(errp, "-machine %s: ", item);
+                ok = false;
+            }
+        }
+        if (last) {
             break;
         }
-        *eq = '\0';
-        Error *local = NULL;
-        if (!object_property_parse(OBJECT(vms), item, eq + 1, &local)) {
-            error_propagate(errp, local);
-            error_prepend(errp, "-machine %s: ", item);
-            ok = false;
-        }
+        item = end;
     }
     free(copy);
     return ok;
