@@ -59,6 +59,12 @@ def snapshot(tree):
     for dirpath, dirnames, filenames in os.walk(tree):
         rel_dir = os.path.relpath(dirpath, tree)
         dirnames[:] = [d for d in dirnames if not (rel_dir == "." and d in ("build", "target", ".git"))]
+        # Meson extracts crates into subprojects/ whenever it reconfigures
+        # (after a Cargo.lock change, say): build output, ignored by git
+        # like everything there but the committed packagefiles/.
+        if rel_dir == "subprojects":
+            dirnames[:] = [d for d in dirnames if d == "packagefiles"]
+            continue
         for f in filenames:
             path = os.path.join(dirpath, f)
             if os.path.islink(path):
