@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "machine/input-file.h"
+
 #ifndef EM_RISCV
 #define EM_RISCV 243
 #endif
@@ -56,17 +58,9 @@ bool loader_source_open(LoaderSource *src, const char *path, Error **errp)
 {
     memset(src, 0, sizeof(*src));
     src->fd = -1;
-    /* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused
-     * below like any file that is not regular. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-        error_setg_errno(errp, errno, "could not open firmware '%s'", path);
-        return false;
-    }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        error_setg(errp, "firmware '%s' is not a regular file", path);
-        close(fd);
+    int fd = input_file_open(path, "firmware", &st, errp);
+    if (fd < 0) {
         return false;
     }
     src->name = strdup(path);

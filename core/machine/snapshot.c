@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "machine/input-file.h"
 #include "migration/ram.h"
 #include "migration/savevm.h"
 #include "migration/vclock-state.h"
@@ -250,17 +251,9 @@ static bool snapshot_read_exact(int fd, uint8_t *data, size_t size,
 
 bool virt_snapshot_load_file(VirtMachine *vms, const char *path, Error **errp)
 {
-    /* O_NONBLOCK: a FIFO is refused below instead of waiting for a
-     * writer. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-        error_setg_errno(errp, errno, "cannot open snapshot '%s'", path);
-        return false;
-    }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        error_setg(errp, "snapshot '%s' is not a regular file", path);
-        close(fd);
+    int fd = input_file_open(path, "snapshot", &st, errp);
+    if (fd < 0) {
         return false;
     }
     uint64_t max = virt_snapshot_max_size(vms);
