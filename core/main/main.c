@@ -346,6 +346,18 @@ static int final_status(int status)
     return status;
 }
 
+/* A start that failed once the machine exists (vms may be NULL): report
+ * err, tear the machine down, drop the held log; nothing was created. */
+static int abandon_start(VirtMachine *vms, Error *err)
+{
+    error_report_err(err);
+    if (vms) {
+        object_unparent(OBJECT(vms));
+    }
+    log_close();
+    return EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
     Options opts = {.machine = "virt", .serial = "stdio"};
@@ -395,30 +407,21 @@ int main(int argc, char **argv)
     Chardev *serial = NULL;
     VirtMachine *vms = create_machine(&opts, &serial, &err);
     if (!vms) {
-        error_report_err(err);
-        log_close();
-        return EXIT_USAGE;
+        return abandon_start(NULL, err);
     }
     /* A snapshot is loaded completely, or the guest never runs. */
     if (incoming_path && !virt_snapshot_load_file(vms, incoming_path, &err)) {
-        error_report_err(err);
-        object_unparent(OBJECT(vms));
-        log_close();
-        return EXIT_USAGE;
+        return abandon_start(vms, err);
     }
     if (save_path && save_insns < vms->insns_executed) {
-        error_report("-save-at %s: the snapshot %s resumes after %" PRIu64
-                     " instructions, past the point to save at",
-                     opts.save_at, incoming_path, vms->insns_executed);
-        object_unparent(OBJECT(vms));
-        log_close();
-        return EXIT_USAGE;
+        error_setg(&err,
+                   "-save-at %s: the snapshot %s resumes after %" PRIu64
+                   " instructions, past the point to save at",
+                   opts.save_at, incoming_path, vms->insns_executed);
+        return abandon_start(vms, err);
     }
     if (!log_start_file(&err) || !chardev_start(serial, &err)) {
-        error_report_err(err);
-        object_unparent(OBJECT(vms));
-        log_close();
-        return EXIT_USAGE;
+        return abandon_start(vms, err);
     }
 
     int status;
