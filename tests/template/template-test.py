@@ -31,6 +31,7 @@ GENERATED = {"hw/devices.list", "Cargo.lock"}
 BOARD = "include/machine/virt-board.h"
 BAD_INPUT = [
     (["pl011", "--lang", "c"], "is taken"),
+    (["virt", "--lang", "c"], "is taken"),  # the machine's QOM type
     (["Not-C", "--lang", "c"], "is not a usable device name"),
     (["tplbad", "--lang", "c", "--class", "nosuch"], "unknown --class"),
     (["tplbad", "--lang", "go"], "unknown --lang"),
