@@ -83,13 +83,14 @@ DIST_TARBALL := $(BUILD)/meson-dist/rivet-$(VERSION).tar.xz
 dist: $(BUILD)/build.ninja
 	@$(MESON) dist -C $(BUILD) --no-tests --formats xztar
 
-# Unpacks $(DIST_TARBALL) in build-dist/ and runs its `make check` in a
-# new network namespace (scripts/check-dist); ends with "N passed, N failed".
+# Unpacks $(DIST_TARBALL) in a fresh directory and runs its `make check`
+# in a new network namespace (scripts/check-dist); ends with "N passed, N
+# failed".
 check-dist: dist
-	@scripts/check-dist $(DIST_TARBALL) build-dist
+	@scripts/check-dist $(DIST_TARBALL)
 
 clean:
-	rm -rf $(BUILD) $(BENCH_NOPROBES) $(SANITIZE_BUILD) build-dist
+	rm -rf $(BUILD) $(BENCH_NOPROBES) $(SANITIZE_BUILD)
 
 distclean: clean
 	rm -rf $(VENV)
