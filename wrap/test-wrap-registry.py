@@ -90,7 +90,8 @@ def made_up(tmp: Path):
     p = run("fetch", "--root", root, "--registry", reg)
     subs = root / "subprojects"
     ok(p.returncode == 0, "a Debian-layout registry: exit 0", p.stderr)
-    ok((subs / "foo-1.2.3" / "src" / "lib.rs").read_text() == "//! foo\n",
+    lib = subs / "foo-1.2.3" / "src" / "lib.rs"
+    ok(lib.is_file() and lib.read_text() == "//! foo\n",
        "crate copied to subprojects/<name>-<version>/")
     ok((subs / "bar-0.0.5" / "meson" / "meson.build").is_file(),
        "packagefiles overlay <name>-<api>-rs applied (0.0.x: api 0)")
