@@ -53,6 +53,7 @@ UNIT_TEST(reset_state_and_properties)
     Object *obj = OBJECT(rig_cpu);
     CHECK_EQ_U64(object_property_get_uint(obj, "reset-pc", NULL), 0x80000000);
     CHECK_EQ_U64(object_property_get_uint(obj, "hartid", NULL), 0);
+    CHECK(!object_property_get_bool(obj, "trap-misaligned", NULL));
     CHECK_EQ_U64(rig_cpu->pc, 0x80000000);
     CHECK_EQ_U64(rig_cpu->insn_count, 0);
 
@@ -82,8 +83,8 @@ UNIT_TEST(reset_csr_values)
     rig_emit(enc_csr(CSRRS, A5, CSR_MIMPID, ZERO));
     X(A3) = X(A4) = X(A5) = 99;
     run_to_end();
-    /* MXL=2 (RV64), extensions A, I, M. */
-    CHECK_EQ_U64(X(A0), (2ULL << 62) | 1 << 0 | 1 << 8 | 1 << 12);
+    /* MXL=2 (RV64), extensions A, C, I, M. */
+    CHECK_EQ_U64(X(A0), (2ULL << 62) | 1 << 0 | 1 << 2 | 1 << 8 | 1 << 12);
     CHECK_EQ_U64(X(A1), MSTATUS_MPP_M);
     CHECK_EQ_U64(X(A2), 0);
     CHECK_EQ_U64(X(A3), 0);
@@ -443,42 +444,44 @@ UNIT_TEST(jal_and_jalr_link)
     CHECK_EQ_U64(X(A2), 0);
 }
 
-UNIT_TEST(misaligned_jump_targets_trap)
+/* IALIGN=16 (C is always on): a jump to a 2-byte aligned target is
+ * fine, and a 32-bit instruction may sit there. */
+UNIT_TEST(jumps_to_halfword_aligned_targets)
 {
-    /* Branch taken to pc+6. */
+    /* Taken branch to pc+6, a c.li at a 2-byte aligned address. */
     rig_reset();
-    rig_emit(enc_addi(A0, ZERO, 1));
     rig_emit(enc_branch(0, ZERO, ZERO, 6));
-    run_to_trap(RISCV_EXCP_INSN_MISALIGNED, PROG(1), PROG(1) + 6);
-
-    /* Not taken: no trap. */
-    rig_reset();
-    rig_emit(enc_branch(1, ZERO, ZERO, 6));
+    rig_emit16(0x0001);              /* c.nop: skipped */
+    rig_emit16(0x5575);              /* c.li a0, -3 */
+    rig_emit(enc_addi(A1, ZERO, 7)); /* 32-bit at a halfword */
     run_to_end();
+    CHECK_EQ_U64(X(A0), (uint64_t)-3);
+    CHECK_EQ_U64(X(A1), 7);
 
-    /* jal: rd is not written when the jump traps. */
+    /* jal and jalr link pc + 4, at any alignment. */
     rig_reset();
-    rig_emit(enc_jal(RA, 2));
-    run_to_trap(RISCV_EXCP_INSN_MISALIGNED, PROG(0), PROG(0) + 2);
-    CHECK_EQ_U64(X(RA), 0);
-
-    rig_reset();
-    X(T0) = RIG_DATA + 2;
-    rig_emit(enc_jalr(RA, T0, 0));
-    run_to_trap(RISCV_EXCP_INSN_MISALIGNED, PROG(0), RIG_DATA + 2);
-    CHECK_EQ_U64(X(RA), 0);
+    rig_emit(enc_jal(RA, 6));
+    rig_emit16(0x0001);            /* c.nop: skipped */
+    rig_emit(enc_jalr(T1, T0, 1)); /* at +6: to t0 + 1, bit 0 cleared */
+    rig_emit16(0x0001);            /* c.nop: skipped */
+    rig_emit(enc_addi(A1, ZERO, 1));
+    X(T0) = PROG(3); /* the addi above, at +12 */
+    run_to_end();
+    CHECK_EQ_U64(X(RA), PROG(1));
+    CHECK_EQ_U64(X(T1), PROG(1) + 6);
+    CHECK_EQ_U64(X(A1), 1);
 }
 
 UNIT_TEST(misaligned_pc_set_by_the_board_traps)
 {
     rig_reset();
     rig_load();
-    rig_cpu->pc = RIG_RAM_BASE + 2;
+    rig_cpu->pc = RIG_RAM_BASE + 1;
     uint64_t executed;
     riscv_cpu_exec(rig_cpu, 5, &executed);
     CHECK_EQ_U64(rig_cpu->pc, RIG_HANDLER);
     CHECK_EQ_U64(rig_cpu->csr.mcause, RISCV_EXCP_INSN_MISALIGNED);
-    CHECK_EQ_U64(rig_cpu->csr.mtval, RIG_RAM_BASE + 2);
+    CHECK_EQ_U64(rig_cpu->csr.mtval, RIG_RAM_BASE + 1);
     CHECK_EQ_U64(rig_cpu->csr.mepc, RIG_RAM_BASE);
 }
 
@@ -621,10 +624,9 @@ UNIT_TEST(amo_faults_use_store_causes)
 UNIT_TEST(illegal_instructions)
 {
     uint32_t bad[] = {
-        0x00000000u, /* all zeros */
-        0xffffffffu, /* all ones */
-        0x00000001u, /* a compressed encoding: no C extension */
-        0x10200073u, /* sret: no S-mode */
+        0x00000000u,                       /* all zeros */
+        0xffffffffu,                       /* all ones */
+        0x10200073u,                       /* sret: no S-mode */
         enc_csr(CSRRS, A0, 0x7c0, ZERO),   /* unknown CSR */
         enc_csr(4, A0, CSR_MSTATUS, ZERO), /* SYSTEM funct3 4 */
         enc_load(7, A0, T0, 0),            /* no such load */
@@ -648,7 +650,14 @@ UNIT_TEST(illegal_instructions)
     }
 }
 
-UNIT_TEST(misaligned_loads_and_stores_trap)
+/* -M virt,misaligned=trap sets the hart's property trap-misaligned before
+ * realize; the rig's hart is realized once, so tests set the field. */
+static void set_trap_misaligned(bool on)
+{
+    rig_cpu->trap_misaligned = on;
+}
+
+UNIT_TEST(misaligned_loads_and_stores_trap_when_asked)
 {
     static const struct {
         uint32_t insn;
@@ -667,16 +676,121 @@ UNIT_TEST(misaligned_loads_and_stores_trap)
     CHECK_EQ_U64(cases[4].insn, enc_store(1, A0, T0, 0));
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         rig_reset();
+        set_trap_misaligned(true);
         X(T0) = RIG_DATA + cases[i].offset;
+        X(A0) = 0x1122334455667788ULL;
         rig_emit(cases[i].insn);
         run_to_trap(cases[i].cause, PROG(0), RIG_DATA + cases[i].offset);
+        set_trap_misaligned(false);
+        CHECK_EQ_U64(rig_read64(RIG_DATA), 0);
+        CHECK_EQ_U64(rig_read64(RIG_DATA + 8), 0);
     }
-    /* Misaligned MMIO accesses trap before reaching the device. */
+    /* Compressed ones too: c.lw a0, 4(s1) at s1 = data + 1. */
+    rig_reset();
+    set_trap_misaligned(true);
+    X(S1) = RIG_DATA + 1;
+    rig_emit16(0x40c8);
+    run_to_trap(RISCV_EXCP_LOAD_MISALIGNED, PROG(0), RIG_DATA + 5);
+    set_trap_misaligned(false);
+}
+
+UNIT_TEST(misaligned_loads_and_stores_complete_in_ram)
+{
+    rig_reset();
+    for (unsigned i = 0; i < 64; i++) { /* byte k holds k */
+        rig_write32(RIG_DATA + 4 * i, 0x03020100u + 0x04040404u * i);
+    }
+    X(T0) = RIG_DATA + 1;
+    X(T1) = RIG_DATA + 0x83; /* bytes 0x83.. read 0x83 0x84 ... */
+    X(A7) = 0x8877665544332211ULL;
+    rig_emit(enc_load(1, A0, T0, 0));     /* lh: 0x0201 */
+    rig_emit(enc_load(2, A1, T0, 2));     /* lw at +3: 0x06050403 */
+    rig_emit(enc_load(3, A2, T0, 6));     /* ld at +7 */
+    rig_emit(enc_load(5, A3, T1, 0));     /* lhu: 0x8483 */
+    rig_emit(enc_load(1, A4, T1, 0));     /* lh sign-extends */
+    rig_emit(enc_load(6, A5, T1, 0));     /* lwu: 0x86858483 */
+    rig_emit(enc_load(2, A6, T1, 0));     /* lw sign-extends */
+    rig_emit(enc_store(3, A7, T0, 0x40)); /* sd at +0x41 */
+    rig_emit(enc_store(2, A7, T0, 0x4c)); /* sw at +0x4d */
+    rig_emit(enc_store(1, A7, T0, 0x56)); /* sh at +0x57 */
+    run_to_end();
+    CHECK_EQ_U64(X(A0), 0x0201);
+    CHECK_EQ_U64(X(A1), 0x06050403);
+    CHECK_EQ_U64(X(A2), 0x0e0d0c0b0a090807ULL);
+    CHECK_EQ_U64(X(A3), 0x8483);
+    CHECK_EQ_U64(X(A4), 0xffffffffffff8483ULL);
+    CHECK_EQ_U64(X(A5), 0x86858483);
+    CHECK_EQ_U64(X(A6), 0xffffffff86858483ULL);
+    CHECK_EQ_U64(rig_read64(RIG_DATA + 0x40), 0x7766554433221140ULL);
+    CHECK_EQ_U64(rig_read64(RIG_DATA + 0x48), 0x3322114c4b4a4988ULL);
+    CHECK_EQ_U64(rig_read64(RIG_DATA + 0x50), 0x1156555453525144ULL);
+    CHECK_EQ_U64(rig_read64(RIG_DATA + 0x58), 0x5f5e5d5c5b5a5922ULL);
+
+    /* Compressed: c.ld a1, 248(s1) and c.sd a1, 8(s1) at s1 = data + 3. */
+    rig_reset();
+    rig_write64(RIG_DATA + 3 + 248, 0x0123456789abcdefULL);
+    X(S1) = RIG_DATA + 3;
+    rig_emit16(0x7cec);
+    rig_emit16(0xe48c);
+    run_to_end();
+    CHECK_EQ_U64(X(A1), 0x0123456789abcdefULL);
+    CHECK_EQ_U64(rig_read64(RIG_DATA + 11), 0x0123456789abcdefULL);
+}
+
+/* A misaligned access that runs off the end of RAM faults at the first
+ * address past it and changes nothing. */
+UNIT_TEST(misaligned_access_across_the_end_of_ram_faults)
+{
+    uint64_t end = RIG_RAM_BASE + RIG_RAM_SIZE;
+    rig_reset();
+    rig_write64(end - 8, 0x8877665544332211ULL);
+    X(T0) = end - 4;
+    X(A0) = 99;
+    rig_emit(enc_load(3, A0, T0, 0));
+    run_to_trap(RISCV_EXCP_LOAD_ACCESS_FAULT, PROG(0), end);
+    CHECK_EQ_U64(X(A0), 99);
+
+    rig_reset();
+    rig_write64(end - 8, 0x8877665544332211ULL);
+    X(T0) = end - 2;
+    X(A0) = UINT64_MAX;
+    rig_emit(enc_store(2, A0, T0, 0));
+    run_to_trap(RISCV_EXCP_STORE_ACCESS_FAULT, PROG(0), end);
+    CHECK_EQ_U64(rig_read64(end - 8), 0x8877665544332211ULL);
+
+    /* Wholly outside RAM: the fault is at the access's address. */
+    rig_reset();
+    X(T0) = RIG_UNMAPPED + 1;
+    rig_emit(enc_load(2, A0, T0, 0));
+    run_to_trap(RISCV_EXCP_LOAD_ACCESS_FAULT, PROG(0), RIG_UNMAPPED + 1);
+}
+
+UNIT_TEST(misaligned_store_breaks_a_reservation_it_reaches)
+{
+    rig_reset();
+    X(T0) = RIG_DATA + 8;
+    X(T1) = RIG_DATA + 5; /* sw covers bytes 5..8 */
+    X(A1) = 1;
+    rig_emit(enc_amo(0x02, 3, A0, T0, 0)); /* lr.d data + 8 */
+    rig_emit(enc_store(2, A1, T1, 0));
+    rig_emit(enc_amo(0x03, 3, A2, T0, A1)); /* sc.d: fails */
+    run_to_end();
+    CHECK_EQ_U64(X(A2), 1);
+}
+
+UNIT_TEST(misaligned_mmio_accesses_raise_address_misaligned)
+{
     rig_reset();
     X(T0) = RIG_MMIO_BASE + 2;
     rig_emit(enc_load(2, A0, T0, 0));
     run_to_trap(RISCV_EXCP_LOAD_MISALIGNED, PROG(0), RIG_MMIO_BASE + 2);
     CHECK_EQ_U64(rig_mmio.reads, 0);
+
+    rig_reset();
+    X(T0) = RIG_MMIO_BASE + 1;
+    rig_emit(enc_store(1, A0, T0, 0));
+    run_to_trap(RISCV_EXCP_STORE_MISALIGNED, PROG(0), RIG_MMIO_BASE + 1);
+    CHECK_EQ_U64(rig_mmio.writes, 0);
 }
 
 UNIT_TEST(access_faults)
@@ -1010,8 +1124,8 @@ UNIT_TEST(csr_warl_fields)
     CHECK_EQ_U64(X(A0), MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP_M);
     CHECK_EQ_U64(X(A1), MIP_MSIP | MIP_MTIP | MIP_MEIP);
     CHECK_EQ_U64(X(A2), 0);
-    CHECK_EQ_U64(X(A3), ~3ULL);
-    CHECK_EQ_U64(X(A4), (2ULL << 62) | 1 << 0 | 1 << 8 | 1 << 12);
+    CHECK_EQ_U64(X(A3), ~1ULL); /* IALIGN=16 */
+    CHECK_EQ_U64(X(A4), (2ULL << 62) | 1 << 0 | 1 << 2 | 1 << 8 | 1 << 12);
     CHECK_EQ_U64(X(A5), RIG_HANDLER);
     CHECK_EQ_U64(X(A6), RIG_DATA);
     CHECK_EQ_U64(X(A7), UINT64_MAX);
