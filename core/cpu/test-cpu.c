@@ -1901,23 +1901,25 @@ UNIT_TEST(in_asm_int_and_dump_logging)
     rig_reset();
     log_item_mask = LOG_ITEM_IN_ASM | LOG_ITEM_INT;
     rig_emit(enc_addi(A0, ZERO, 5));
+    rig_emit16(0x55f5); /* c.li a1, -3 */
     rig_emit(INSN_ECALL);
-    rig_run(3, NULL);
+    rig_run(4, NULL);
     log_item_mask = 0;
     riscv_cpu_dump_state(rig_cpu);
     log_close();
     char *text = read_file(path);
     unlink(path);
     CHECK(strstr(text, "0x0000000080000000: 00500513  addi a0, zero, 5\n"));
-    CHECK(strstr(text, "0x0000000080000004: 00000073  ecall\n"));
+    CHECK(strstr(text, "0x0000000080000004: 55f5      c.li a1, -3\n"));
+    CHECK(strstr(text, "0x0000000080000006: 00000073  ecall\n"));
     CHECK(strstr(text, "0x0000000080000800: 0000006f  jal zero, "
                        "0x80000800\n"));
-    CHECK(strstr(text, "epc 0x0000000080000004"));
+    CHECK(strstr(text, "epc 0x0000000080000006"));
     CHECK(strstr(text, "mcause 0xb"));
     CHECK(strstr(text, "a0"));
     CHECK(strstr(text, "0000000000000005"));
     CHECK(strstr(text, "mstatus"));
-    CHECK(strstr(text, "insn_count 3"));
+    CHECK(strstr(text, "insn_count 4"));
 }
 
 int main(void)
