@@ -182,7 +182,7 @@ static json_t *to_json_t(const QObject *obj)
         break;
     }
     case QTYPE_QSTRING:
-        value = string_to_json_t(((const QString *)obj)->str);
+        value = string_to_json_t(((const QString *)obj)->string);
         break;
     case QTYPE_QLIST: {
         const QList *list = (const QList *)obj;

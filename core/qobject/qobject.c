@@ -82,7 +82,7 @@ void qobject_unref(QObject *obj)
         qlist_destroy((QList *)obj);
         break;
     case QTYPE_QSTRING:
-        free(((QString *)obj)->str);
+        free(((QString *)obj)->string);
         free(obj);
         break;
     case QTYPE_QNULL:
@@ -144,8 +144,8 @@ bool qobject_is_equal(const QObject *a, const QObject *b)
     case QTYPE_QNUM:
         return qnum_is_equal((const QNum *)a, (const QNum *)b);
     case QTYPE_QSTRING:
-        return strcmp(((const QString *)a)->str, ((const QString *)b)->str) ==
-               0;
+        return strcmp(((const QString *)a)->string,
+                      ((const QString *)b)->string) == 0;
     case QTYPE_QBOOL:
         return ((const QBool *)a)->value == ((const QBool *)b)->value;
     case QTYPE_QDICT:
@@ -245,7 +245,7 @@ QString *qstring_from_substr(const char *str, size_t len)
 {
     QString *qstr = qobject_zalloc(sizeof(*qstr));
     qobject_init(QOBJECT(qstr), QTYPE_QSTRING);
-    qstr->str = qobject_strndup(str, len);
+    qstr->string = qobject_strndup(str, len);
     return qstr;
 }
 
@@ -256,7 +256,7 @@ QString *qstring_from_str(const char *str)
 
 const char *qstring_get_str(const QString *qstr)
 {
-    return qstr->str;
+    return qstr->string;
 }
 
 QBool *qbool_from_bool(bool value)

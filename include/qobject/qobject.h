@@ -56,7 +56,7 @@ typedef struct QNum {
 
 typedef struct QString {
     QObject base;
-    char *str; /* NUL-terminated, no NUL inside */
+    char *string; /* NUL-terminated, no NUL inside */
 } QString;
 
 typedef struct QBool {

@@ -134,7 +134,7 @@ def main():
 
     # Every type has its round trips in the C and the Rust tests.
     c_test = open(os.path.join(ROOT, "core/qapi/test-qapi-types.c")).read()
-    rust_test = open(os.path.join(ROOT, "crates/rivet-qapi/src/tests.rs")).read()
+    rust_test = open(os.path.join(ROOT, "crates/rivet-qmp/src/tests.rs")).read()
     types = [e.name for e in schema.order
              if e.meta in ("enum", "struct", "union", "alternate")]
     missing_c = [t for t in types if not re.search(rf"ROUND_TRIP(_ENUM)?\({t}\b", c_test)]
