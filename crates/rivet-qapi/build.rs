@@ -23,6 +23,10 @@ fn main() {
             .args(["-o", &out, "--define", "CONFIG_RUST", "module"])
             .status()
             .expect("rivet: cannot run python3 for qapi/gen/qapi-gen.py");
-        assert!(status.success(), "rivet: qapi-gen.py failed on {}", path.display());
+        assert!(
+            status.success(),
+            "rivet: qapi-gen.py failed on {}",
+            path.display()
+        );
     }
 }

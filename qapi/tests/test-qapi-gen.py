@@ -132,6 +132,18 @@ def main():
     check("the table has the implemented commands, in schema order",
           sorted(listed) == sorted(wanted) and "stop" not in listed, f"{listed}")
 
+    # The module lists that cannot be read from the schema at configure
+    # or compile time follow qapi-schema.json's includes.
+    modules = schema.modules[1:]
+    meson_text = open(os.path.join(QAPI_DIR, "meson.build")).read()
+    meson_list = re.findall(r"'([\w-]+)'", meson_text.split("qapi_modules = [")[1].split("]")[0])
+    check("qapi/meson.build lists the schema's modules", meson_list == modules,
+          f"{meson_list} != {modules}")
+    lib_rs = open(os.path.join(ROOT, "crates/rivet-qapi/src/lib.rs")).read()
+    rust_list = re.findall(r'"qapi-([\w-]+)\.rs"', lib_rs)
+    check("crates/rivet-qapi/src/lib.rs has a module per schema module",
+          rust_list == modules, f"{rust_list} != {modules}")
+
     # Every type has its round trips in the C and the Rust tests.
     c_test = open(os.path.join(ROOT, "core/qapi/test-qapi-types.c")).read()
     rust_test = open(os.path.join(ROOT, "crates/rivet-qmp/src/tests.rs")).read()

@@ -38,7 +38,11 @@ pub unsafe fn marshal<A: DeserializeOwned, R: Serialize>(
     // QObject header.
     let args = unsafe { QObject::from_borrowed(args.cast()) };
     let result = from_qobject::<A>(&args)
-        .map_err(|e| Error::new(format!("arguments the schema accepted do not deserialize: {e}")))
+        .map_err(|e| {
+            Error::new(format!(
+                "arguments the schema accepted do not deserialize: {e}"
+            ))
+        })
         .and_then(command)
         .and_then(|value| to_qobject(&value));
     match result {

@@ -21,7 +21,11 @@ fn value_round_trip_keeps_types_and_kinds() {
 #[test]
 fn c_parser_errors_arrive_as_errors() {
     let err = QObject::from_json("{\"a\": 1, \"a\": 2}").unwrap_err();
-    assert!(err.message().starts_with("JSON parse error, duplicate object key"), "{err}");
+    assert!(
+        err.message()
+            .starts_with("JSON parse error, duplicate object key"),
+        "{err}"
+    );
     assert!(QObject::from_json(&"[".repeat(2000)).is_err());
 }
 
@@ -48,9 +52,16 @@ struct Sample {
 
 #[test]
 fn serde_through_qobject() {
-    let s = Sample { name: "x".into(), cpu_index: 3, flags: vec![true] };
+    let s = Sample {
+        name: "x".into(),
+        cpu_index: 3,
+        flags: vec![true],
+    };
     let obj = to_qobject(&s).unwrap();
-    assert_eq!(obj.to_json(), r#"{"cpu-index": 3, "flags": [true], "name": "x"}"#);
+    assert_eq!(
+        obj.to_json(),
+        r#"{"cpu-index": 3, "flags": [true], "name": "x"}"#
+    );
     assert_eq!(from_qobject::<Sample>(&obj).unwrap(), s);
     let wrong = QObject::from_json(r#"{"name": 1, "cpu-index": 3, "flags": []}"#).unwrap();
     assert!(from_qobject::<Sample>(&wrong).is_err());

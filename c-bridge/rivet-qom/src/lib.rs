@@ -383,7 +383,9 @@ pub fn types(implements: Option<&CStr>, include_abstract: bool) -> Vec<TypeDescr
         unsafe {
             let out = &mut *opaque.cast::<Vec<TypeDescription>>();
             let name = |k: *const sys::ObjectClass| {
-                CStr::from_ptr(sys::object_class_get_name(k)).to_string_lossy().into_owned()
+                CStr::from_ptr(sys::object_class_get_name(k))
+                    .to_string_lossy()
+                    .into_owned()
             };
             let parent = sys::object_class_get_parent(klass);
             out.push(TypeDescription {
@@ -469,7 +471,7 @@ mod tests {
         let root = all.iter().find(|t| t.name == "object").unwrap();
         assert_eq!(root.parent, None);
         let below = types(Some(c"rivet-test-counted"), false);
-        assert_eq!(below, [counted.clone()]);
+        assert_eq!(below, std::slice::from_ref(counted));
         assert!(types(Some(c"no-such-type"), true).is_empty());
     }
 

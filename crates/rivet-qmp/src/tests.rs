@@ -128,9 +128,7 @@ fn trace() {
 
 #[test]
 fn misc() {
-    round_trip::<HumanMonitorCommandArgs>(
-        r#"{"command-line": "info registers", "cpu-index": 0}"#,
-    );
+    round_trip::<HumanMonitorCommandArgs>(r#"{"command-line": "info registers", "cpu-index": 0}"#);
 }
 
 #[test]
@@ -165,7 +163,9 @@ fn cross_value() -> Vec<CpuInfoFast> {
             qom_path: "/machine/cpu[1] é".into(),
             thread_id: 1001,
             props: None,
-            u: CpuInfoFastBranch::S390x(CpuInfoS390 { cpu_state: CpuS390State::CheckStop }),
+            u: CpuInfoFastBranch::S390x(CpuInfoS390 {
+                cpu_state: CpuS390State::CheckStop,
+            }),
         },
     ]
 }
@@ -176,13 +176,18 @@ fn c_and_rust_read_each_others_values() {
     let from_c = unsafe { QObject::from_raw(qapi_cross_c_value()) };
     let in_rust: Vec<CpuInfoFast> = from_qobject(&from_c).unwrap();
     assert_eq!(in_rust, cross_value());
-    for obj in [to_qobject(&in_rust).unwrap(), to_qobject(&cross_value()).unwrap()] {
+    for obj in [
+        to_qobject(&in_rust).unwrap(),
+        to_qobject(&cross_value()).unwrap(),
+    ] {
         // SAFETY: obj is valid; the helper returns NULL or a malloc'd
         // message, freed here.
         let why = unsafe { qapi_cross_c_check(obj.as_ptr()) };
         if !why.is_null() {
             // SAFETY: a valid C string from the helper.
-            let msg = unsafe { CStr::from_ptr(why) }.to_string_lossy().into_owned();
+            let msg = unsafe { CStr::from_ptr(why) }
+                .to_string_lossy()
+                .into_owned();
             // SAFETY: malloc'd by the helper.
             unsafe { free(why.cast()) };
             panic!("C reads the Rust value differently: {msg}");
