@@ -13,8 +13,9 @@ def generate(schema, impls):
            "Generated from the QAPI schema (qapi/*.json) by qapi/gen/qapi-gen.py: do not",
            "edit; edit the `##` comments of the schema instead (docs/qapi.md).", "",
            "**Implemented in** says which language runs a command in the generated",
-           "dispatch table; a command without it is declared (its types exist in C and",
-           "Rust) but not implemented yet, and not in the table.", ""]
+           "dispatch table; \"not yet\" means the command is declared (its types exist in",
+           "C and Rust) but not implemented, and not in the table (qapi/implementations).",
+           ""]
     for module in schema.modules:
         ents = [e for e in schema.order if e.module == module]
         if not ents:

@@ -137,11 +137,14 @@ class RustGen:
                 continue
             cn = c_name(e.name)
             has_args = bool(self.schema.active_members(e))
-            ret = "()" if e.returns is None else self.rtype(e.returns, qualified=True)
+            ret = ("rivet_qobject::qmp::Empty" if e.returns is None
+                   else self.rtype(e.returns, qualified=True))
             module = c_name(e.module)
-            arg_t = f"rivet_qapi::{module}::{args_name(e)}" if has_args else "()"
+            arg_t = (f"rivet_qapi::{module}::{args_name(e)}" if has_args
+                     else "rivet_qobject::qmp::NoArgs")
             call = (f"crate::commands::{cn}(args)" if has_args
                     else f"crate::commands::{cn}()")
+            param = "args" if has_args else "_"
             out += [f"/// The marshaller of `{e.name}`, called by its C marshaller",
                     "/// (qmp_marshal_" + cn + ") with arguments it has checked.",
                     "///", "/// # Safety", "///",
@@ -154,9 +157,8 @@ class RustGen:
                     ") -> bool {",
                     "    // SAFETY: the C marshaller passes what marshal() requires.",
                     "    unsafe {",
-                    f"        rivet_qobject::qmp::marshal(args, ret, errp, |args: {arg_t}| "
+                    f"        rivet_qobject::qmp::marshal(args, ret, errp, |{param}: {arg_t}| "
                     f"-> rivet_qobject::qmp::CommandResult<{ret}> {{",
-                    "            let _ = &args;" if not has_args else "",
                     f"            {call}",
                     "        })", "    }", "}", ""]
         return {"qapi-rust-commands.rs": [line for line in out if line != ""] + [""]}

@@ -21,10 +21,12 @@ META_KEYS = {
     "struct": {"struct", "data", "base", "if", "features"},
     "union": {"union", "base", "discriminator", "data", "if", "features"},
     "alternate": {"alternate", "data", "if", "features"},
-    "command": {"command", "data", "returns", "boxed", "if", "features",
-                "success-response", "allow-preconfig", "allow-oob",
-                "coroutine", "gen"},
-    "event": {"event", "data", "boxed", "if", "features"},
+    # QEMU's allow-preconfig, allow-oob and coroutine are accepted and mean
+    # nothing here (rivet has no preconfig state, no out-of-band execution,
+    # no coroutines); boxed, gen and success-response are not supported.
+    "command": {"command", "data", "returns", "if", "features",
+                "allow-preconfig", "allow-oob", "coroutine"},
+    "event": {"event", "data", "if", "features"},
     "include": {"include"},
     "pragma": {"pragma"},
 }

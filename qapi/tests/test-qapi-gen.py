@@ -175,6 +175,18 @@ def main():
         check("command prototype in C", "Choice *qmp_do_it(Alt *arg, Error **errp);" in cmds_h,
               cmds_h)
         check("'if' false: the command is left out", "only_sometimes" not in cmds_h)
+        impl = os.path.join(tmp, "implementations")
+        with open(impl, "w") as f:
+            f.write("do-it rust\nonly-sometimes rust\n")
+        p3, out3 = run(path, "--define", "CONFIG_X", "--implementations", impl,
+                       "--languages", "c,rust", "table", "rust-commands")
+        rc = open(os.path.join(out3, "qapi-rust-commands.rs")).read() if p3.returncode == 0 else ""
+        check("Rust marshallers: arguments and result types, none and {}",
+              "|args: rivet_qapi::good::DoItArgs| -> rivet_qobject::qmp::CommandResult"
+              "<rivet_qapi::good::Choice>" in rc
+              and "|_: rivet_qobject::qmp::NoArgs| -> rivet_qobject::qmp::CommandResult"
+              "<rivet_qobject::qmp::Empty>" in rc
+              and "crate::commands::only_sometimes()" in rc, p3.stderr + rc)
         p2, out2 = run(path, "--define", "CONFIG_X", "module")
         cmds2 = open(os.path.join(out2, "qapi-commands-good.h")).read()
         check("'if' true: the command is there", "qmp_only_sometimes(Error **errp)" in cmds2)

@@ -73,3 +73,55 @@ fn nul_in_a_string_is_refused() {
     assert!(err.message().contains("holds a NUL character"), "{err}");
     assert!(to_qobject(&"x\u{0}").is_err());
 }
+
+#[test]
+fn marshal_runs_a_command_for_c() {
+    use crate::qmp::{marshal, Empty, NoArgs};
+    use std::ptr;
+
+    let args = QObject::from_json(r#"{"name": "x", "cpu-index": 1, "flags": []}"#).unwrap();
+    let mut ret: *mut sys::QObject = ptr::null_mut();
+    let mut err: *mut util_bindings::Error = ptr::null_mut();
+    // SAFETY: args is a QDict; ret and err are valid and NULL.
+    let ok = unsafe {
+        marshal(
+            args.as_ptr().cast(),
+            &raw mut ret,
+            &raw mut err,
+            |s: Sample| Ok(s.flags.len() as u64 + s.cpu_index as u64),
+        )
+    };
+    assert!(ok && err.is_null());
+    // SAFETY: marshal gave ret a new reference.
+    assert_eq!(unsafe { QObject::from_raw(ret) }.to_json(), "1");
+
+    // A command without arguments or result: {} back.
+    // SAFETY: as above.
+    let ok = unsafe {
+        marshal(
+            args.as_ptr().cast(),
+            &raw mut ret,
+            &raw mut err,
+            |_: NoArgs| Ok(Empty {}),
+        )
+    };
+    assert!(ok);
+    // SAFETY: as above.
+    assert_eq!(unsafe { QObject::from_raw(ret) }.to_json(), "{}");
+
+    // Its error reaches errp.
+    ret = ptr::null_mut();
+    // SAFETY: as above.
+    let ok = unsafe {
+        marshal(
+            args.as_ptr().cast(),
+            &raw mut ret,
+            &raw mut err,
+            |_: NoArgs| Err::<Empty, _>(Error::new("it failed")),
+        )
+    };
+    assert!(!ok && ret.is_null());
+    // SAFETY: marshal set err to a valid error we own.
+    let err = unsafe { Error::from_c(err) }.unwrap();
+    assert_eq!(err.message(), "it failed");
+}
