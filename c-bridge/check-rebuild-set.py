@@ -214,6 +214,14 @@ def qapi_problems(users, build, source, deps, above, module, allowed):
     return problems, recompiled, rebuilt
 
 
+def report(n, summary, problems):
+    """Print TAP line n; 1 when it failed."""
+    print(f"{'not ok' if problems else 'ok'} {n} - {summary}")
+    for p in problems:
+        print(f"# {p}")
+    return 1 if problems else 0
+
+
 def main():
     args = sys.argv[1:]
     qapi_modules = []
@@ -274,26 +282,14 @@ def main():
         name = os.path.relpath(header, source)
         summary = (f"{name}: bindings {' '.join(sorted(regenerated)) or '-'}; "
                    f"crates {' '.join(sorted(rebuilt)) or '-'}")
-        if problems:
-            failed += 1
-            print(f"not ok {n} - {summary}")
-            for p in problems:
-                print(f"# {p}")
-        else:
-            print(f"ok {n} - {summary}")
+        failed += report(n, summary, problems)
     qapi_user_map = qapi_users(source, qapi_modules) if qapi_modules else {}
     for n, module in enumerate(qapi_modules, len(cases) + 3):
         problems, recompiled, rebuilt = qapi_problems(
             users, build, source, deps, above, module, qapi_user_map[module])
         summary = (f"qapi/{module}.json: C of {' '.join(sorted(recompiled)) or '-'}; "
                    f"crates {' '.join(sorted(rebuilt)) or '-'}")
-        if problems:
-            failed += 1
-            print(f"not ok {n} - {summary}")
-            for p in problems:
-                print(f"# {p}")
-        else:
-            print(f"ok {n} - {summary}")
+        failed += report(n, summary, problems)
     return 1 if failed else 0
 
 

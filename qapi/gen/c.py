@@ -176,6 +176,16 @@ class CGen:
     def type_struct(self, e, th, tc, vh, vc):
         self.struct_like(e.name, self.schema.active_members(e), th, tc, vh, vc)
 
+    def branch_switch(self, var, disc, variants, statement):
+        """A switch on a union's discriminator running statement (with
+        {typ} and {branch} filled in) for each branch."""
+        out = [f"    switch ({var}->{c_name(disc.name)}) {{"]
+        for value, typ in variants:
+            out.append(f"    case {enum_const(self.schema.entities[disc.type], value)}:")
+            out.append("        " + statement.format(typ=typ, branch=c_name(value)))
+            out.append("        break;")
+        return out + ["    default:", "        break;", "    }"]
+
     def struct_like(self, name, members, th, tc, vh, vc, variants=None, disc=None):
         th.append(f"struct {name} {{")
         th += self.member_decls(members)
@@ -196,12 +206,8 @@ class CGen:
             if self.is_pointer(m.type):
                 tc.append(f"    qapi_free_{self.fname(m.type)}(obj->{c_name(m.name)});")
         if variants:
-            tc.append(f"    switch (obj->{c_name(disc.name)}) {{")
-            for value, typ in variants:
-                tc.append(f"    case {enum_const(self.schema.entities[disc.type], value)}:")
-                tc.append(f"        qapi_free_members_{typ}(&obj->u.{c_name(value)});")
-                tc.append("        break;")
-            tc += ["    default:", "        break;", "    }"]
+            tc += self.branch_switch("obj", disc, variants,
+                                     "qapi_free_members_{typ}(&obj->u.{branch});")
         tc += ["}", "", f"void qapi_free_{name}({name} *obj)", "{", "    if (obj) {",
                f"        qapi_free_members_{name}(obj);", "        free(obj);", "    }", "}", ""]
 
@@ -225,12 +231,8 @@ class CGen:
             else:
                 vc.append(f'    qdict_put_obj(dict, "{m.name}", qapi_out_{f}(obj->{cn}));')
         if variants:
-            vc.append(f"    switch (obj->{c_name(disc.name)}) {{")
-            for value, typ in variants:
-                vc.append(f"    case {enum_const(self.schema.entities[disc.type], value)}:")
-                vc.append(f"        qapi_out_members_{typ}(&obj->u.{c_name(value)}, dict);")
-                vc.append("        break;")
-            vc += ["    default:", "        break;", "    }"]
+            vc += self.branch_switch("obj", disc, variants,
+                                     "qapi_out_members_{typ}(&obj->u.{branch}, dict);")
         vc += ["}", "", f"QObject *qapi_out_{name}({name} *value)", "{",
                "    QDict *dict = qdict_new();", f"    qapi_out_members_{name}(value, dict);",
                "    return QOBJECT(dict);", "}", ""]
