@@ -180,7 +180,10 @@ static MemTxResult riscv_access_slow(RiscvCPU *cpu, uint64_t addr,
 {
     HostWindow w = riscv_window_for(cpu->as, addr);
     if (w.host) {
-        riscv_set_data_window(cpu, w);
+        /* While accesses are checked, every one must come back here. */
+        if (!cpu->mem_checks) {
+            riscv_set_data_window(cpu, w);
+        }
         uint8_t *p = w.host + (addr - w.base);
         if (store) {
             host_store(p, size, *value);
@@ -413,6 +416,17 @@ static int riscv_exec_amo(RiscvCPU *cpu, uint32_t insn, int64_t now_ns,
     }
     /* aq/rl (bits 26:25) order nothing on a single in-order hart. */
     unsigned size = funct3 == 2 ? 4 : 8;
+    if (unlikely(cpu->mem_checks) && !(addr & (size - 1))) {
+        unsigned kinds = funct5 == AMO_LR   ? RISCV_ACCESS_LOAD
+                         : funct5 == AMO_SC ? RISCV_ACCESS_STORE
+                                            : RISCV_ACCESS_LOAD |
+                                                  RISCV_ACCESS_STORE;
+        uint64_t fault_addr;
+        int fault = riscv_check_access(cpu, addr, size, kinds, &fault_addr);
+        if (fault >= 0) {
+            return fault;
+        }
+    }
     if (funct5 == AMO_LR) {
         if (addr & (size - 1)) {
             return RISCV_EXCP_LOAD_MISALIGNED;
@@ -902,6 +916,14 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
                 pc += 4;
                 break;
             }
+            if (unlikely(cpu->mem_checks)) {
+                int fault = riscv_check_access(cpu, addr, size,
+                                               RISCV_ACCESS_LOAD, &tval);
+                if (fault >= 0) {
+                    cause = (RiscvException)fault;
+                    goto trap;
+                }
+            }
             bool mmio = false;
             uint64_t loaded;
             if (riscv_access_slow(cpu, addr, size, &loaded, false,
@@ -931,15 +953,24 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
                 goto trap;
             }
             value = cpu->x[RS2];
-            riscv_store_breaks_reservation(cpu, addr);
             uint64_t off = addr - cpu->fast_base;
             if (likely(off < cpu->fast_size)) {
+                riscv_store_breaks_reservation(cpu, addr);
                 host_store(cpu->fast_host + off, size, value);
                 pc += 4;
                 break;
             }
+            if (unlikely(cpu->mem_checks)) {
+                int fault = riscv_check_access(cpu, addr, size,
+                                               RISCV_ACCESS_STORE, &tval);
+                if (fault >= 0) {
+                    cause = (RiscvException)fault;
+                    goto trap;
+                }
+            }
             bool mmio = false;
             uint64_t stored = value;
+            riscv_store_breaks_reservation(cpu, addr);
             if (riscv_access_slow(cpu, addr, size, &stored, true,
                                   slice_ns(start_ns, n), &mmio) != MEMTX_OK) {
                 cause = RISCV_EXCP_STORE_ACCESS_FAULT;
@@ -984,7 +1015,8 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
             if (FUNCT3 == 0) {
                 switch (insn) {
                 case INSN_ECALL:
-                    cause = RISCV_EXCP_ECALL_M;
+                    cause = cpu->priv == RISCV_PRV_U ? RISCV_EXCP_ECALL_U
+                                                     : RISCV_EXCP_ECALL_M;
                     tval = 0;
                     goto trap;
                 case INSN_EBREAK:
@@ -992,10 +1024,19 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
                     tval = pc;
                     goto trap;
                 case INSN_MRET:
+                    if (cpu->priv != RISCV_PRV_M) {
+                        goto illegal;
+                    }
                     pc = riscv_cpu_do_mret(cpu);
                     cpu->check_interrupts = true;
                     goto side_effects;
                 case INSN_WFI:
+                    /* TW=1: U-mode may not wait (the time limit is 0);
+                     * with TW=0 and no S-mode it may (3.1.6.6). */
+                    if (cpu->priv != RISCV_PRV_M &&
+                        (cpu->csr.mstatus & MSTATUS_TW)) {
+                        goto illegal;
+                    }
                     pc += 4;
                     if (riscv_cpu_enabled_pending(cpu)) {
                         break;
@@ -1030,12 +1071,24 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
         continue;
 
     fetch_slow:
+        if (unlikely(cpu->mem_checks)) {
+            /* An execute trigger fires before the instruction, then PMP
+             * needs X: both before anything is fetched. */
+            int fault =
+                riscv_check_access(cpu, pc, 4, RISCV_ACCESS_FETCH, &tval);
+            if (fault >= 0) {
+                cause = (RiscvException)fault;
+                goto trap;
+            }
+        }
         code = riscv_window_for(as, pc);
         if (code.host) {
             insn = (uint32_t)host_load(code.host + (pc - code.base), 4);
             if (unlikely(trace)) {
-                /* Tracing sends every fetch down this path. */
                 riscv_log_insn(pc, insn);
+            }
+            if (unlikely(trace || cpu->mem_checks)) {
+                /* Tracing and checks send every fetch down this path. */
                 code.size = 0;
             }
             goto decode;
@@ -1069,6 +1122,9 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
          * unmapped memory) would never reach a deadline. */
         cpu->insn_count = count_base + n;
         pc = riscv_cpu_do_exception(cpu, pc, cause, tval);
+        if (cpu->mem_checks) {
+            code.size = 0; /* e.g. MPRV with MPP now U */
+        }
         n++;
         continue;
 
@@ -1086,6 +1142,9 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
             if (riscv_cpu_take_interrupt(cpu, pc, &handler)) {
                 pc = handler;
             }
+        }
+        if (cpu->mem_checks) {
+            code.size = 0; /* a CSR write or mret turned checks on */
         }
         if (main_loop_exit_requested()) {
             reason = CPU_EXIT_REQUEST;

@@ -68,7 +68,7 @@ UNIT_TEST(reset_state_and_properties)
     CHECK(!rig_cpu->waiting);
     CHECK(!rig_cpu->reservation_valid);
     CHECK_EQ_U64(rig_cpu->csr.mtvec, 0);
-    CHECK_EQ_U64(rig_cpu->csr.mstatus, 0);
+    CHECK_EQ_U64(rig_cpu->csr.mstatus, MSTATUS_MPP_M);
 }
 
 UNIT_TEST(reset_csr_values)
@@ -83,8 +83,8 @@ UNIT_TEST(reset_csr_values)
     X(A3) = X(A4) = X(A5) = 99;
     run_to_end();
     /* MXL=2 (RV64), extensions A, I, M. */
-    CHECK_EQ_U64(X(A0), (2ULL << 62) | 1 << 0 | 1 << 8 | 1 << 12);
-    CHECK_EQ_U64(X(A1), MSTATUS_MPP_M);
+    CHECK_EQ_U64(X(A0), (2ULL << 62) | 1 << 0 | 1 << 8 | 1 << 12 | 1 << 20);
+    CHECK_EQ_U64(X(A1), MSTATUS_MPP_M | MSTATUS_UXL_64);
     CHECK_EQ_U64(X(A2), 0);
     CHECK_EQ_U64(X(A3), 0);
     CHECK_EQ_U64(X(A4), 0);
@@ -642,8 +642,8 @@ UNIT_TEST(illegal_instructions)
         rig_emit(enc_addi(S0, ZERO, 1));
         rig_emit(bad[i]);
         run_to_trap(RISCV_EXCP_ILLEGAL_INSN, PROG(1), bad[i]);
-        /* Trap entry stacks the interrupt enable. */
-        CHECK_EQ_U64(rig_cpu->csr.mstatus, MSTATUS_MPIE);
+        /* Trap entry stacks the interrupt enable and the privilege. */
+        CHECK_EQ_U64(rig_cpu->csr.mstatus, MSTATUS_MPIE | MSTATUS_MPP_M);
         CHECK_EQ_U64(X(A0), 0);
     }
 }
@@ -730,16 +730,18 @@ UNIT_TEST(trap_handler_returns_with_mret)
     rig_run(10000, NULL);
     CHECK_EQ_U64(rig_cpu->pc, rig_end_pc);
     CHECK_EQ_U64(rig_cpu->csr.mcause, RISCV_EXCP_ECALL_M);
-    /* In the handler: MIE clear, MPIE set; after mret: MIE restored. */
-    CHECK_EQ_U64(X(A0), MSTATUS_MPIE | MSTATUS_MPP_M);
+    /* In the handler: MIE clear, MPIE set; after mret: MIE restored, MPP
+     * the least privileged mode, U. */
+    CHECK_EQ_U64(X(A0), MSTATUS_MPIE | MSTATUS_MPP_M | MSTATUS_UXL_64);
     CHECK_EQ_U64(X(A1), 7);
-    CHECK_EQ_U64(X(A2), MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP_M);
+    CHECK_EQ_U64(X(A2), MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_UXL_64);
 }
 
 UNIT_TEST(mret_restores_interrupt_enable)
 {
     rig_reset();
-    rig_cpu->csr.mstatus = 0; /* MPIE clear: mret leaves MIE clear */
+    /* MPIE clear: mret leaves MIE clear; MPP M: it stays in M-mode. */
+    rig_cpu->csr.mstatus = MSTATUS_MPP_M;
     rig_cpu->csr.mepc = PROG(2);
     rig_emit(INSN_MRET);
     rig_emit(enc_addi(A0, ZERO, 1)); /* skipped */
@@ -781,7 +783,7 @@ UNIT_TEST(interrupt_priority_external_software_timer)
         CHECK_EQ_U64(rig_cpu->csr.mepc, PROG(0));
         CHECK_EQ_U64(rig_cpu->csr.mtval, 0);
         CHECK_EQ_U64(rig_cpu->pc, RIG_HANDLER);
-        CHECK_EQ_U64(rig_cpu->csr.mstatus, MSTATUS_MPIE);
+        CHECK_EQ_U64(rig_cpu->csr.mstatus, MSTATUS_MPIE | MSTATUS_MPP_M);
         rig_set_irq((int)order[i], 0);
     }
 }
@@ -1007,11 +1009,12 @@ UNIT_TEST(csr_warl_fields)
     rig_emit(enc_csr(CSRRW, ZERO, CSR_MSTATUS, ZERO)); /* MIE off again */
     rig_emit(enc_csr(CSRRW, ZERO, CSR_MTVEC, A5));
     run_to_end();
-    CHECK_EQ_U64(X(A0), MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP_M);
+    CHECK_EQ_U64(X(A0), MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP_M |
+                            MSTATUS_MPRV | MSTATUS_TW | MSTATUS_UXL_64);
     CHECK_EQ_U64(X(A1), MIP_MSIP | MIP_MTIP | MIP_MEIP);
     CHECK_EQ_U64(X(A2), 0);
     CHECK_EQ_U64(X(A3), ~3ULL);
-    CHECK_EQ_U64(X(A4), (2ULL << 62) | 1 << 0 | 1 << 8 | 1 << 12);
+    CHECK_EQ_U64(X(A4), (2ULL << 62) | 1 << 0 | 1 << 8 | 1 << 12 | 1 << 20);
     CHECK_EQ_U64(X(A5), RIG_HANDLER);
     CHECK_EQ_U64(X(A6), RIG_DATA);
     CHECK_EQ_U64(X(A7), UINT64_MAX);
