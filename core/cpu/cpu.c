@@ -129,7 +129,8 @@ uint64_t riscv_cpu_do_mret(RiscvCPU *cpu)
 {
     RiscvCsrs *csr = &cpu->csr;
     uint64_t mpie = csr->mstatus & MSTATUS_MPIE;
-    unsigned mpp = (unsigned)((csr->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
+    unsigned mpp =
+        (unsigned)((csr->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
     /* MIE <- MPIE, MPIE <- 1, privilege <- MPP, MPP <- U (the least
      * privileged mode); returning below M clears MPRV (3.1.6.1). */
     csr->mstatus &= ~(MSTATUS_MIE | MSTATUS_MPP);
@@ -168,16 +169,16 @@ int riscv_check_access(RiscvCPU *cpu, uint64_t addr, unsigned size,
         *tval = addr;
         return RISCV_EXCP_BREAKPOINT;
     }
-    unsigned priv = (kinds & RISCV_ACCESS_FETCH) ? cpu->priv
-                                                 : riscv_cpu_data_priv(cpu);
+    unsigned priv =
+        (kinds & RISCV_ACCESS_FETCH) ? cpu->priv : riscv_cpu_data_priv(cpu);
     uint64_t split = (addr | (size - 1)) + 1;
     uint64_t first = split - addr < size ? split - addr : size;
     uint64_t fault_addr = addr;
     bool ok = riscv_pmp_allows(cpu, addr, (unsigned)first, kinds, priv);
     if (ok && first < size) {
         fault_addr = split;
-        ok = riscv_pmp_allows(cpu, split, (unsigned)(size - first), kinds,
-                              priv);
+        ok =
+            riscv_pmp_allows(cpu, split, (unsigned)(size - first), kinds, priv);
     }
     if (ok) {
         return -1;
@@ -315,10 +316,11 @@ static bool riscv_cpu_post_load(void *opaque, int version_id, Error **errp)
         cpu->csr.mstatus |= MSTATUS_MPP_M;
     }
     if ((cpu->csr.mstatus & MSTATUS_MPP) != MSTATUS_MPP_M) {
-        error_setg(errp, "field 'csr.mstatus': MPP is 0x%" PRIx64
-                   ", not a privilege level of this hart",
-                   (uint64_t)((cpu->csr.mstatus & MSTATUS_MPP) >>
-                              MSTATUS_MPP_SHIFT));
+        error_setg(
+            errp,
+            "field 'csr.mstatus': MPP is 0x%" PRIx64
+            ", not a privilege level of this hart",
+            (uint64_t)((cpu->csr.mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT));
         return false;
     }
     cpu->check_interrupts = true;
@@ -362,21 +364,24 @@ static bool riscv_cpu_priv_needed(void *opaque)
            (cpu->csr.mstatus & priv_bits) != MSTATUS_MPP_M;
 }
 
-static bool riscv_cpu_priv_post_load(void *opaque, int version_id,
-                                     Error **errp)
+static bool riscv_cpu_priv_post_load(void *opaque, int version_id, Error **errp)
 {
     RiscvCPU *cpu = opaque;
     (void)version_id;
     uint64_t mpp =
         (uint64_t)((cpu->csr.mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
     if (cpu->priv != RISCV_PRV_M && cpu->priv != RISCV_PRV_U) {
-        error_setg(errp, "field 'priv': %u is not a privilege level of this "
-                   "hart", cpu->priv);
+        error_setg(errp,
+                   "field 'priv': %u is not a privilege level of this "
+                   "hart",
+                   cpu->priv);
         return false;
     }
     if (mpp != RISCV_PRV_M && mpp != RISCV_PRV_U) {
-        error_setg(errp, "field 'mstatus': MPP is %" PRIu64
-                   ", not a privilege level of this hart", mpp);
+        error_setg(errp,
+                   "field 'mstatus': MPP is %" PRIu64
+                   ", not a privilege level of this hart",
+                   mpp);
         return false;
     }
     riscv_cpu_update_mem_checks(cpu);
@@ -416,8 +421,7 @@ static bool riscv_cpu_pmp_needed(void *opaque)
     return false;
 }
 
-static bool riscv_cpu_pmp_post_load(void *opaque, int version_id,
-                                    Error **errp)
+static bool riscv_cpu_pmp_post_load(void *opaque, int version_id, Error **errp)
 {
     RiscvCPU *cpu = opaque;
     (void)version_id;

@@ -417,10 +417,10 @@ static int riscv_exec_amo(RiscvCPU *cpu, uint32_t insn, int64_t now_ns,
     /* aq/rl (bits 26:25) order nothing on a single in-order hart. */
     unsigned size = funct3 == 2 ? 4 : 8;
     if (unlikely(cpu->mem_checks) && !(addr & (size - 1))) {
-        unsigned kinds = funct5 == AMO_LR   ? RISCV_ACCESS_LOAD
-                         : funct5 == AMO_SC ? RISCV_ACCESS_STORE
-                                            : RISCV_ACCESS_LOAD |
-                                                  RISCV_ACCESS_STORE;
+        unsigned kinds = funct5 == AMO_LR ? RISCV_ACCESS_LOAD
+                         : funct5 == AMO_SC
+                             ? RISCV_ACCESS_STORE
+                             : RISCV_ACCESS_LOAD | RISCV_ACCESS_STORE;
         uint64_t fault_addr;
         int fault = riscv_check_access(cpu, addr, size, kinds, &fault_addr);
         if (fault >= 0) {

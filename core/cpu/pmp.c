@@ -141,8 +141,7 @@ static bool pmp_csr_unimplemented(unsigned csrno)
     if (csrno > CSR_PMPCFG2 && csrno <= CSR_PMPCFG15) {
         return (csrno & 1) == 0;
     }
-    return csrno >= CSR_PMPADDR0 + RISCV_PMP_ENTRIES &&
-           csrno <= CSR_PMPADDR63;
+    return csrno >= CSR_PMPADDR0 + RISCV_PMP_ENTRIES && csrno <= CSR_PMPADDR63;
 }
 
 bool riscv_pmp_csr_read(const RiscvCPU *cpu, unsigned csrno, uint64_t *value)
@@ -174,7 +173,8 @@ bool riscv_pmp_csr_write(RiscvCPU *cpu, unsigned csrno, uint64_t value)
         for (int k = 0; k < 8; k++) {
             /* A locked entry ignores writes to its configuration. */
             if (!(cpu->pmpcfg[first + k] & PMP_L)) {
-                cpu->pmpcfg[first + k] = pmp_legal_cfg((uint8_t)(value >> (8 * k)));
+                cpu->pmpcfg[first + k] =
+                    pmp_legal_cfg((uint8_t)(value >> (8 * k)));
             }
         }
         return true;

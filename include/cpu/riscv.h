@@ -90,7 +90,7 @@ typedef struct RiscvCPU {
      * windows are kept empty so every fetch and access takes the slow
      * path, which checks: the fast path pays nothing for protection. */
     bool mem_checks;
-    bool waiting;       /* in WFI until an interrupt is pending */
+    bool waiting; /* in WFI until an interrupt is pending */
     bool reservation_valid;
     uint64_t reservation_addr;
     uint64_t insn_count; /* instructions retired since reset */
