@@ -549,6 +549,54 @@ UNIT_TEST(stdio_reads_stdin_and_writes_stdout)
     CHECK_EQ_I64(main_loop_active_fds(), 0);
 }
 
+/* The tap is asked first: it takes what it wants, the frontend the rest;
+ * it writes to the backend too, and detaching it leaves the frontend. */
+UNIT_TEST(tap_takes_input_first)
+{
+    int pipefd[2];
+    CHECK(pipe(pipefd) == 0);
+    int saved_stdin = dup(STDIN_FILENO);
+    CHECK(saved_stdin >= 0);
+    CHECK(dup2(pipefd[0], STDIN_FILENO) == STDIN_FILENO);
+    close(pipefd[0]);
+
+    Chardev *chr = new_chardev("tapped", "stdio");
+    TestFrontend tf, tap;
+    tf_attach(&tf, chr, 16);
+    memset(&tap, 0, sizeof(tap));
+    Error *err = NULL;
+    CHECK(char_fe_init_tap(&tap.fe, chr, &err));
+    CharFrontend second;
+    CHECK(!char_fe_init_tap(&second, chr, &err));
+    CHECK(strstr(error_get_message(err), "already has a tap") != NULL);
+    error_free(err);
+    char_fe_set_handlers(&tap.fe, tf_can_receive, tf_receive, NULL, NULL,
+                         &tap);
+    tap.room = 1;
+    CHECK_EQ_I64(write(pipefd[1], "abc", 3), 3);
+    POLL_UNTIL(tap.nr_received == 1);
+    tap.room = 0;
+    POLL_UNTIL(tf.nr_received == 2);
+    CHECK(memcmp(tap.received, "a", 1) == 0);
+    CHECK(memcmp(tf.received, "bc", 2) == 0);
+    CHECK_EQ_I64(tap.opened, 0); /* events are the frontend's */
+    fflush(stdout);
+    const char *line = "# written through the tap\n";
+    CHECK_EQ_I64(
+        char_fe_write(&tap.fe, (const uint8_t *)line, (int)strlen(line)),
+        (int64_t)strlen(line));
+    char_fe_deinit(&tap.fe);
+    CHECK(chr->tap == NULL && chr->fe == &tf.fe);
+    close(pipefd[1]);
+    POLL_UNTIL(tf.closed == 1);
+    char_fe_deinit(&tf.fe);
+    chardev_destroy(chr);
+
+    CHECK(dup2(saved_stdin, STDIN_FILENO) == STDIN_FILENO);
+    close(saved_stdin);
+    CHECK_EQ_I64(main_loop_active_fds(), 0);
+}
+
 int main(void)
 {
     int status = unit_run_all();
