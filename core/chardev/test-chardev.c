@@ -570,8 +570,7 @@ UNIT_TEST(tap_takes_input_first)
     CHECK(!char_fe_init_tap(&second, chr, &err));
     CHECK(strstr(error_get_message(err), "already has a tap") != NULL);
     error_free(err);
-    char_fe_set_handlers(&tap.fe, tf_can_receive, tf_receive, NULL, NULL,
-                         &tap);
+    char_fe_set_handlers(&tap.fe, tf_can_receive, tf_receive, NULL, NULL, &tap);
     tap.room = 1;
     CHECK_EQ_I64(write(pipefd[1], "abc", 3), 3);
     POLL_UNTIL(tap.nr_received == 1);

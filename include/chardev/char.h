@@ -48,11 +48,11 @@ struct Chardev {
     Object parent_obj;
     char *label;
     CharFrontend *fe; /* at most one frontend */
-    /* A second frontend asked first for input (char_fe_init_tap). */
-    CharFrontend *tap;
     int in_fd;        /* -1 when the backend has no input */
     int out_fd;       /* -1 when output is discarded */
     bool connected;
+    /* A second frontend asked first for input (char_fe_init_tap). */
+    CharFrontend *tap;
     /* The backend's output queue is full: write takes nothing until it
      * calls chardev_write_ready() (a plain field: UARTs read it per FR
      * read). */
