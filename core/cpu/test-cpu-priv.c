@@ -457,6 +457,20 @@ UNIT_TEST(pmp_faults_in_u_mode)
     CHECK_EQ_U64(X(RA), PROG(1));
 }
 
+UNIT_TEST(pmp_fetch_fault_names_the_second_parcel)
+{
+    /* c.nop, then a 32-bit addi a0, zero, 1 straddling the end of the one
+     * executable word (NA4): mepc is the addi, mtval its second half. */
+    uint32_t addi = enc_addi(A0, ZERO, 1);
+    rig_reset();
+    pmp_set(0, CFG_NA4 | CFG_X, PROG(0) >> 2);
+    enter_u();
+    rig_emit(0x0001 | (addi & 0xffff) << 16);
+    rig_emit(addi >> 16);
+    run_to_trap(RISCV_EXCP_INSN_ACCESS_FAULT, PROG(0) + 2, PROG(1));
+    CHECK_EQ_U64(X(A0), 0);
+}
+
 /* ---- the fast path's flag ---- */
 
 UNIT_TEST(mem_checks_only_when_needed)

@@ -47,12 +47,14 @@ static void print_help(void)
 {
     printf(
         "Usage: rivet [options]\n"
-        "A small RISC-V (RV64IMA) system emulator: the `virt` board with a\n"
+        "A small RISC-V (RV64IMAC) system emulator: the `virt` board with a\n"
         "PL011 UART, an HPET, a PLIC, a CLINT and a power/test device.\n"
         "\n"
         "  -machine, -M virt[,key=value...]  board and its properties:\n"
         "        ram-size=BYTES  guest RAM (same as -m)\n"
         "        htif=on|off     honour the ELF tohost symbol (default on)\n"
+        "        misaligned=allow|trap  misaligned loads and stores complete\n"
+        "                        in RAM (allow, default) or trap\n"
         "        pl011=c|rust    which PL011 implementation to use\n"
         "        hpet=c|rust     which HPET implementation to use\n"
         "                        (default rust when built with Rust)\n"

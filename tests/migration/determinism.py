@@ -7,9 +7,11 @@ equal an uninterrupted run's, byte for byte.
 --require NAME[@N] makes the test find (by scanning save points) and check at
 least one snapshot in that state: `rx-fifo` (PL011 receive FIFO holding
 characters, i.e. mid-burst), `hpet-pending` (an HPET interrupt latched
-in the HPET or pending at the PLIC), `u-mode-pmp` (the hart in U-mode with
-PMP entries set), `trigger-armed` (an mcontrol6 trigger set up) or
-`htif-read` (an HTIF console read waiting for input); N, where the state was found before,
+in the HPET or pending at the PLIC), `pc-halfword` (the hart stopped at an
+instruction 2 bytes past a word: mid-way through compressed code),
+`u-mode-pmp` (the hart in U-mode with PMP entries set), `trigger-armed`
+(an mcontrol6 trigger set up) or `htif-read` (an HTIF console read waiting
+for input); N, where the state was found before,
 is tried first to keep the test fast.  --save-machine / --resume-machine
 give the -machine of each side, so the C and Rust twins can be crossed.
 
@@ -58,6 +60,8 @@ def conditions(snapshot):
         found.add("trigger-armed")
     if any(k.endswith("/htif/reads_pending") and v for k, v in f.items()):
         found.add("htif-read")
+    if f.get("riscv-cpu/pc", 0) & 3 == 2:
+        found.add("pc-halfword")
     return found
 
 

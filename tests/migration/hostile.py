@@ -182,8 +182,8 @@ def main():
             r"section 'pl011' \(instance 0\): field 'rx_count': value 33 is above the maximum 32")
     refused("PL011 FIFO level without FIFOs", patched(good, f["pl011/rx_count"].offset, 5, 4),
             r"section 'pl011' \(instance 0\): field 'rx_count': 5 entries, but the FIFO holds 1")
-    refused("CPU pc alignment", patched(good, f["riscv-cpu/pc"].offset, 0x80000002, 8),
-            r"section 'riscv-cpu' \(instance 0\): field 'pc': 0x80000002 is not 4-byte aligned")
+    refused("CPU pc alignment", patched(good, f["riscv-cpu/pc"].offset, 0x80000001, 8),
+            r"section 'riscv-cpu' \(instance 0\): field 'pc': 0x80000001 is not 2-byte aligned")
     refused("CPU mstatus", patched(good, f["riscv-cpu/csr.mstatus"].offset, 1 << 1, 8),
             r"field 'csr.mstatus': value 0x2 has bits outside 0x221888")
     refused("CPU waiting flag", patched(good, f["riscv-cpu/waiting"].offset, 7, 1),
