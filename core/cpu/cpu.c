@@ -435,11 +435,15 @@ static bool riscv_cpu_pmp_needed(void *opaque)
     return false;
 }
 
-static bool riscv_cpu_pmp_post_load(void *opaque, int version_id, Error **errp)
+/* After "riscv-cpu/pmp" or "riscv-cpu/trigger": both kinds of state are
+ * checked (the one not in the stream holds its valid reset value). */
+static bool riscv_cpu_protection_post_load(void *opaque, int version_id,
+                                           Error **errp)
 {
     RiscvCPU *cpu = opaque;
     (void)version_id;
-    if (!riscv_pmp_check_state(cpu, errp)) {
+    if (!riscv_pmp_check_state(cpu, errp) ||
+        !riscv_trigger_check_state(cpu, errp)) {
         return false;
     }
     riscv_cpu_update_mem_checks(cpu);
@@ -458,7 +462,7 @@ static const VMStateDescription vmstate_riscv_cpu_pmp = {
     .minimum_version_id = 1,
     .fields = riscv_cpu_pmp_fields,
     .needed = riscv_cpu_pmp_needed,
-    .post_load = riscv_cpu_pmp_post_load,
+    .post_load = riscv_cpu_protection_post_load,
 };
 
 /* "riscv-cpu/trigger": tselect and each trigger's tdata1 and tdata2. */
@@ -477,18 +481,6 @@ static bool riscv_cpu_trigger_needed(void *opaque)
     return false;
 }
 
-static bool riscv_cpu_trigger_post_load(void *opaque, int version_id,
-                                        Error **errp)
-{
-    RiscvCPU *cpu = opaque;
-    (void)version_id;
-    if (!riscv_trigger_check_state(cpu, errp)) {
-        return false;
-    }
-    riscv_cpu_update_mem_checks(cpu);
-    return true;
-}
-
 static const VMStateField riscv_cpu_trigger_fields[] = {
     VMSTATE_UINT64(tselect, RiscvCPU),
     VMSTATE_UINT64_ARRAY(tdata1, RiscvCPU),
@@ -502,7 +494,7 @@ static const VMStateDescription vmstate_riscv_cpu_trigger = {
     .minimum_version_id = 1,
     .fields = riscv_cpu_trigger_fields,
     .needed = riscv_cpu_trigger_needed,
-    .post_load = riscv_cpu_trigger_post_load,
+    .post_load = riscv_cpu_protection_post_load,
 };
 
 static const VMStateField riscv_cpu_fields[] = {
