@@ -18,14 +18,32 @@
 /* ---------------------------------------------------------------------- */
 /* Input                                                                   */
 
-static int frontend_room(Chardev *chr)
+static int receiver_room(CharFrontend *fe)
 {
-    CharFrontend *fe = chr->fe;
     if (!fe || !fe->receive || !fe->can_receive) {
         return 0;
     }
     int room = fe->can_receive(fe->opaque);
     return room > 0 ? room : 0;
+}
+
+/* Who takes the next input: the tap while it wants some, else the
+ * frontend.  *room receives how much it takes. */
+static CharFrontend *input_receiver(Chardev *chr, int *room)
+{
+    *room = receiver_room(chr->tap);
+    if (*room > 0) {
+        return chr->tap;
+    }
+    *room = receiver_room(chr->fe);
+    return chr->fe;
+}
+
+static int frontend_room(Chardev *chr)
+{
+    int room;
+    input_receiver(chr, &room);
+    return room;
 }
 
 /* Main-loop check: only ask for readability when the frontend can take at
@@ -39,7 +57,8 @@ static void chardev_read_ready(void *opaque)
 {
     Chardev *chr = opaque;
     uint8_t buf[CHARDEV_READ_CHUNK];
-    int room = frontend_room(chr);
+    int room;
+    CharFrontend *receiver = input_receiver(chr, &room);
     if (room <= 0) {
         return;
     }
@@ -47,7 +66,7 @@ static void chardev_read_ready(void *opaque)
     ssize_t n = read(chr->in_fd, buf, want);
     if (n > 0) {
         probe_chardev_read(chr->label, (uint32_t)n);
-        chr->fe->receive(chr->fe->opaque, buf, (int)n);
+        receiver->receive(receiver->opaque, buf, (int)n);
         return;
     }
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
@@ -134,6 +153,10 @@ static void chardev_instance_finalize(Object *obj)
     if (chr->fe) {
         chr->fe->chr = NULL;
         chr->fe = NULL;
+    }
+    if (chr->tap) {
+        chr->tap->chr = NULL;
+        chr->tap = NULL;
     }
     probe_chardev_close(chr->label);
     if (cc->close) {
@@ -265,9 +288,23 @@ bool char_fe_init(CharFrontend *fe, Chardev *chr, Error **errp)
     return true;
 }
 
+bool char_fe_init_tap(CharFrontend *tap, Chardev *chr, Error **errp)
+{
+    if (chr->tap) {
+        error_setg(errp, "chardev '%s' already has a tap", chr->label);
+        return false;
+    }
+    memset(tap, 0, sizeof(*tap));
+    tap->chr = chr;
+    chr->tap = tap;
+    return true;
+}
+
 void char_fe_deinit(CharFrontend *fe)
 {
-    if (fe->chr) {
+    if (fe->chr && fe->chr->tap == fe) {
+        fe->chr->tap = NULL;
+    } else if (fe->chr) {
         fe->chr->fe = NULL;
     }
     memset(fe, 0, sizeof(*fe));

@@ -517,23 +517,39 @@ UNIT_TEST(socket_path_ownership)
     CHECK_EQ_I64(main_loop_active_fds(), 0);
 }
 
-UNIT_TEST(stdio_reads_stdin_and_writes_stdout)
+/* Make stdin the read end of a pipe; returns its write end, *saved the
+ * real stdin for restore_stdin(). */
+static int pipe_to_stdin(int *saved)
 {
     int pipefd[2];
     CHECK(pipe(pipefd) == 0);
-    int saved_stdin = dup(STDIN_FILENO);
-    CHECK(saved_stdin >= 0);
+    *saved = dup(STDIN_FILENO);
+    CHECK(*saved >= 0);
     CHECK(dup2(pipefd[0], STDIN_FILENO) == STDIN_FILENO);
     close(pipefd[0]);
+    return pipefd[1];
+}
+
+static void restore_stdin(int saved)
+{
+    CHECK(dup2(saved, STDIN_FILENO) == STDIN_FILENO);
+    close(saved);
+    CHECK_EQ_I64(main_loop_active_fds(), 0);
+}
+
+UNIT_TEST(stdio_reads_stdin_and_writes_stdout)
+{
+    int saved_stdin;
+    int input = pipe_to_stdin(&saved_stdin);
 
     Chardev *chr = new_chardev("io", "stdio");
     CHECK(strstr(expect_error("io2", "stdio"), "already used") != NULL);
     TestFrontend tf;
     tf_attach(&tf, chr, 1);
-    CHECK_EQ_I64(write(pipefd[1], "ok", 2), 2);
+    CHECK_EQ_I64(write(input, "ok", 2), 2);
     POLL_UNTIL(tf.nr_received == 2);
     CHECK_EQ_I64(tf.largest_delivery, 1);
-    close(pipefd[1]);
+    close(input);
     POLL_UNTIL(tf.closed == 1);
     /* stdout carries TAP, so write a TAP comment. */
     fflush(stdout);
@@ -543,10 +559,47 @@ UNIT_TEST(stdio_reads_stdin_and_writes_stdout)
         (int64_t)strlen(line));
     char_fe_deinit(&tf.fe);
     chardev_destroy(chr);
+    restore_stdin(saved_stdin);
+}
 
-    CHECK(dup2(saved_stdin, STDIN_FILENO) == STDIN_FILENO);
-    close(saved_stdin);
-    CHECK_EQ_I64(main_loop_active_fds(), 0);
+/* The tap is asked first: it takes what it wants, the frontend the rest;
+ * it writes to the backend too, and detaching it leaves the frontend. */
+UNIT_TEST(tap_takes_input_first)
+{
+    int saved_stdin;
+    int input = pipe_to_stdin(&saved_stdin);
+
+    Chardev *chr = new_chardev("tapped", "stdio");
+    TestFrontend tf, tap;
+    tf_attach(&tf, chr, 16);
+    memset(&tap, 0, sizeof(tap));
+    Error *err = NULL;
+    CHECK(char_fe_init_tap(&tap.fe, chr, &err));
+    CharFrontend second;
+    CHECK(!char_fe_init_tap(&second, chr, &err));
+    CHECK(strstr(error_get_message(err), "already has a tap") != NULL);
+    error_free(err);
+    char_fe_set_handlers(&tap.fe, tf_can_receive, tf_receive, NULL, NULL, &tap);
+    tap.room = 1;
+    CHECK_EQ_I64(write(input, "abc", 3), 3);
+    POLL_UNTIL(tap.nr_received == 1);
+    tap.room = 0;
+    POLL_UNTIL(tf.nr_received == 2);
+    CHECK(memcmp(tap.received, "a", 1) == 0);
+    CHECK(memcmp(tf.received, "bc", 2) == 0);
+    CHECK_EQ_I64(tap.opened, 0); /* events are the frontend's */
+    fflush(stdout);
+    const char *line = "# written through the tap\n";
+    CHECK_EQ_I64(
+        char_fe_write(&tap.fe, (const uint8_t *)line, (int)strlen(line)),
+        (int64_t)strlen(line));
+    char_fe_deinit(&tap.fe);
+    CHECK(chr->tap == NULL && chr->fe == &tf.fe);
+    close(input);
+    POLL_UNTIL(tf.closed == 1);
+    char_fe_deinit(&tf.fe);
+    chardev_destroy(chr);
+    restore_stdin(saved_stdin);
 }
 
 int main(void)

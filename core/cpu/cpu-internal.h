@@ -11,8 +11,8 @@
 
 #include "cpu/riscv.h"
 
-/* mstatus fields; only MIE and MPIE are writable in an M-only hart. */
-/* CSR numbers (privileged spec, machine level, and the user counters). */
+/* CSR numbers (privileged spec, machine level, the user counters, PMP and
+ * the Sdtrig trigger registers). */
 enum {
     CSR_CYCLE = 0xc00,
     CSR_TIME = 0xc01,
@@ -41,13 +41,29 @@ enum {
     CSR_MIMPID = 0xf13,
     CSR_MHARTID = 0xf14,
     CSR_MCONFIGPTR = 0xf15,
+    CSR_PMPCFG0 = 0x3a0,
+    CSR_PMPCFG2 = 0x3a2,
+    CSR_PMPCFG15 = 0x3af,
+    CSR_PMPADDR0 = 0x3b0,
+    CSR_PMPADDR63 = 0x3ef,
+    CSR_TSELECT = 0x7a0,
+    CSR_TDATA1 = 0x7a1,
+    CSR_TDATA2 = 0x7a2,
+    CSR_TDATA3 = 0x7a3,
+    CSR_TINFO = 0x7a4,
 };
 
 #define MSTATUS_MIE (1ULL << 3)
 #define MSTATUS_MPIE (1ULL << 7)
 #define MSTATUS_MPP_SHIFT 11
-#define MSTATUS_MPP_M (3ULL << MSTATUS_MPP_SHIFT)
-#define MSTATUS_WRITABLE (MSTATUS_MIE | MSTATUS_MPIE)
+#define MSTATUS_MPP (3ULL << MSTATUS_MPP_SHIFT)
+#define MSTATUS_MPP_M ((uint64_t)RISCV_PRV_M << MSTATUS_MPP_SHIFT)
+#define MSTATUS_MPRV (1ULL << 17)
+#define MSTATUS_TW (1ULL << 21)
+/* UXL (bits 33:32) reads 2: U-mode is 64-bit, and cannot change. */
+#define MSTATUS_UXL_64 (2ULL << 32)
+#define MSTATUS_WRITABLE                                                       \
+    (MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_TW)
 
 /* The interrupt bits of mip/mie that exist in an M-only hart. */
 #define MIP_MSIP (1ULL << RISCV_IRQ_MSIP)
@@ -55,14 +71,16 @@ enum {
 #define MIP_MEIP (1ULL << RISCV_IRQ_MEIP)
 #define MIP_ALL (MIP_MSIP | MIP_MTIP | MIP_MEIP)
 
-/* misa: MXL=2 (64-bit) and the extensions I, M, A, C.  Read-only, as in
- * QEMU's default harts: C cannot be switched off, so IALIGN is always 16. */
+/* misa: MXL=2 (64-bit) and the extensions I, M, A, C, and U (user mode).
+ * Read-only, as in QEMU's default harts: C cannot be switched off, so
+ * IALIGN is always 16. */
 #define MISA_EXT(letter) (1ULL << ((letter) - 'A'))
 #define MISA_VALUE                                                             \
     ((2ULL << 62) | MISA_EXT('I') | MISA_EXT('M') | MISA_EXT('A') |            \
-     MISA_EXT('C'))
-/* What snapshots of the hart before RV64C hold; they load as MISA_VALUE. */
-#define MISA_VALUE_BEFORE_C (MISA_VALUE & ~MISA_EXT('C'))
+     MISA_EXT('C') | MISA_EXT('U'))
+/* What snapshots of the hart before RV64C and U-mode hold; they load as
+ * MISA_VALUE. */
+#define MISA_VALUE_BEFORE_C (MISA_VALUE & ~(MISA_EXT('C') | MISA_EXT('U')))
 
 /* mcountinhibit: CY stops mcycle, IR stops minstret.  TM does not exist
  * (time cannot be stopped) and the hpm counters count nothing, so their
@@ -90,8 +108,67 @@ uint64_t riscv_cpu_do_exception(RiscvCPU *cpu, uint64_t epc,
  * handler with mepc = pc and return true with *new_pc set. */
 bool riscv_cpu_take_interrupt(RiscvCPU *cpu, uint64_t pc, uint64_t *new_pc);
 
-/* mret: restore the interrupt-enable stack and return mepc. */
+/* mret: restore the interrupt-enable stack and the privilege level from
+ * MPP, and return mepc. */
 uint64_t riscv_cpu_do_mret(RiscvCPU *cpu);
+
+/* The kinds of a memory access, as bits equal to PMP's R, W, X and to
+ * mcontrol6's load, store, execute (an AMO is a load and a store). */
+enum {
+    RISCV_ACCESS_LOAD = 1,
+    RISCV_ACCESS_STORE = 2,
+    RISCV_ACCESS_FETCH = 4,
+};
+
+/* Recompute cpu->mem_checks after a change of privilege, mstatus, PMP or
+ * trigger state; drops the data window when checks are needed. */
+void riscv_cpu_update_mem_checks(RiscvCPU *cpu);
+
+/* The privilege level that data accesses use: MPP when mstatus.MPRV is set
+ * (privileged spec 3.1.6.3), else the current one. */
+static inline unsigned riscv_cpu_data_priv(const RiscvCPU *cpu)
+{
+    if (cpu->csr.mstatus & MSTATUS_MPRV) {
+        return (unsigned)((cpu->csr.mstatus & MSTATUS_MPP) >>
+                          MSTATUS_MPP_SHIFT);
+    }
+    return cpu->priv;
+}
+
+/* The checks of the slow path (only needed while cpu->mem_checks): an
+ * access of `size` bytes at addr of the given kinds, first against the
+ * triggers (which fire before the access), then PMP.  Returns -1 when
+ * the access may go ahead, else the exception to raise with *tval. */
+int riscv_check_access(RiscvCPU *cpu, uint64_t addr, unsigned size,
+                       unsigned kinds, uint64_t *tval);
+
+/* PMP (pmp.c).  Whether an access of size bytes at addr, of the given
+ * kinds, by privilege level priv, is allowed. */
+bool riscv_pmp_allows(const RiscvCPU *cpu, uint64_t addr, unsigned size,
+                      unsigned kinds, unsigned priv);
+/* Whether some active entry is locked, so that PMP binds M-mode too. */
+bool riscv_pmp_binds_m(const RiscvCPU *cpu);
+/* pmpcfgN / pmpaddrN; false if csrno is not one of them.  A write
+ * honours locks and the WARL rules; nothing else changes. */
+bool riscv_pmp_csr_read(const RiscvCPU *cpu, unsigned csrno, uint64_t *value);
+bool riscv_pmp_csr_write(RiscvCPU *cpu, unsigned csrno, uint64_t value);
+/* Reject PMP state no write could have produced (migration). */
+bool riscv_pmp_check_state(const RiscvCPU *cpu, Error **errp);
+
+/* Sdtrig (trigger.c).  Whether a trigger with action=0 fires on an access
+ * of size bytes at addr of the given kinds at the current privilege. */
+bool riscv_trigger_fires(const RiscvCPU *cpu, uint64_t addr, unsigned size,
+                         unsigned kinds);
+/* Whether some trigger can fire, so that accesses must be checked. */
+bool riscv_triggers_armed(const RiscvCPU *cpu);
+/* tselect, tdata1..3, tinfo; false if csrno is not one of them. */
+bool riscv_trigger_csr_read(const RiscvCPU *cpu, unsigned csrno,
+                            uint64_t *value);
+bool riscv_trigger_csr_write(RiscvCPU *cpu, unsigned csrno, uint64_t value);
+/* The value of tdata1 after reset and for a disabled trigger. */
+uint64_t riscv_trigger_disabled_tdata1(void);
+/* Reject trigger state no write could have produced (migration). */
+bool riscv_trigger_check_state(const RiscvCPU *cpu, Error **errp);
 
 /* Execute a Zicsr instruction (SYSTEM opcode, funct3 != 0).  Reads and
  * writes x[rd]/x[rs1] itself.  cpu->insn_count and the virtual clock must

@@ -4,6 +4,7 @@
  * dump.  The instruction loop itself lives in exec.c.
  */
 #include <inttypes.h>
+#include <string.h>
 
 #include "cpu-internal.h"
 #include "probes/cpu.h"
@@ -25,6 +26,7 @@ static const char *const riscv_exception_names[] = {
     [RISCV_EXCP_LOAD_ACCESS_FAULT] = "load access fault",
     [RISCV_EXCP_STORE_MISALIGNED] = "store/AMO address misaligned",
     [RISCV_EXCP_STORE_ACCESS_FAULT] = "store/AMO access fault",
+    [RISCV_EXCP_ECALL_U] = "environment call from U-mode",
     [RISCV_EXCP_ECALL_M] = "environment call from M-mode",
 };
 
@@ -50,7 +52,8 @@ static const char *riscv_cause_name(uint64_t mcause)
 }
 
 /* Common trap entry (privileged spec 3.1.6.1 and 3.3.1): stack the
- * interrupt enable, record the cause and jump to mtvec. */
+ * interrupt enable and the privilege level, record the cause and jump to
+ * mtvec in M-mode. */
 static uint64_t riscv_cpu_enter_trap(RiscvCPU *cpu, uint64_t epc,
                                      uint64_t mcause, uint64_t tval)
 {
@@ -71,12 +74,15 @@ static uint64_t riscv_cpu_enter_trap(RiscvCPU *cpu, uint64_t epc,
         probe_cpu_exception(mcause, csr->mepc, tval);
     }
     uint64_t mie = csr->mstatus & MSTATUS_MIE;
-    csr->mstatus &= ~(MSTATUS_MIE | MSTATUS_MPIE);
+    csr->mstatus &= ~(MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP);
     if (mie) {
         csr->mstatus |= MSTATUS_MPIE;
     }
+    csr->mstatus |= (uint64_t)cpu->priv << MSTATUS_MPP_SHIFT;
+    cpu->priv = RISCV_PRV_M;
     /* A trap breaks any LR/SC sequence in progress. */
     cpu->reservation_valid = false;
+    riscv_cpu_update_mem_checks(cpu);
 
     uint64_t base = csr->mtvec & ~3ULL;
     if ((mcause & RISCV_MCAUSE_INTERRUPT) &&
@@ -124,13 +130,66 @@ uint64_t riscv_cpu_do_mret(RiscvCPU *cpu)
 {
     RiscvCsrs *csr = &cpu->csr;
     uint64_t mpie = csr->mstatus & MSTATUS_MPIE;
-    /* MIE <- MPIE, MPIE <- 1; MPP stays M, the only privilege level. */
-    csr->mstatus &= ~MSTATUS_MIE;
+    unsigned mpp =
+        (unsigned)((csr->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
+    /* MIE <- MPIE, MPIE <- 1, privilege <- MPP, MPP <- U (the least
+     * privileged mode); returning below M clears MPRV (3.1.6.1). */
+    csr->mstatus &= ~(MSTATUS_MIE | MSTATUS_MPP);
     if (mpie) {
         csr->mstatus |= MSTATUS_MIE;
     }
     csr->mstatus |= MSTATUS_MPIE;
+    if (mpp != RISCV_PRV_M) {
+        csr->mstatus &= ~MSTATUS_MPRV;
+    }
+    cpu->priv = (uint8_t)mpp;
+    riscv_cpu_update_mem_checks(cpu);
     return csr->mepc;
+}
+
+void riscv_cpu_update_mem_checks(RiscvCPU *cpu)
+{
+    cpu->mem_checks = cpu->priv != RISCV_PRV_M ||
+                      riscv_cpu_data_priv(cpu) != RISCV_PRV_M ||
+                      riscv_pmp_binds_m(cpu) || riscv_triggers_armed(cpu);
+    if (cpu->mem_checks) {
+        cpu->fast_size = 0; /* no unchecked data window */
+    }
+}
+
+/* Split an access that crosses a boundary of its size (a misaligned one)
+ * where the hardware would: each part is checked on its own, and a fault
+ * reports the address of the part that failed (3.1.16, mtval). */
+int riscv_check_access(RiscvCPU *cpu, uint64_t addr, unsigned size,
+                       unsigned kinds, uint64_t *tval)
+{
+    /* Triggers fire before the access (and an execute trigger before the
+     * instruction), ahead of any access fault: mtval is the address. */
+    unsigned trigger_size = (kinds & RISCV_ACCESS_FETCH) ? 1 : size;
+    if (riscv_trigger_fires(cpu, addr, trigger_size, kinds)) {
+        *tval = addr;
+        return RISCV_EXCP_BREAKPOINT;
+    }
+    unsigned priv =
+        (kinds & RISCV_ACCESS_FETCH) ? cpu->priv : riscv_cpu_data_priv(cpu);
+    uint64_t split = (addr | (size - 1)) + 1;
+    uint64_t first = split - addr < size ? split - addr : size;
+    uint64_t fault_addr = addr;
+    bool ok = riscv_pmp_allows(cpu, addr, (unsigned)first, kinds, priv);
+    if (ok && first < size) {
+        fault_addr = split;
+        ok =
+            riscv_pmp_allows(cpu, split, (unsigned)(size - first), kinds, priv);
+    }
+    if (ok) {
+        return -1;
+    }
+    *tval = fault_addr;
+    if (kinds & RISCV_ACCESS_FETCH) {
+        return RISCV_EXCP_INSN_ACCESS_FAULT;
+    }
+    return (kinds & RISCV_ACCESS_STORE) ? RISCV_EXCP_STORE_ACCESS_FAULT
+                                        : RISCV_EXCP_LOAD_ACCESS_FAULT;
 }
 
 /* GPIO input n drives mip bit n. */
@@ -200,7 +259,17 @@ static void riscv_cpu_reset(DeviceState *dev)
     cpu->x[10] = cpu->hartid;
     cpu->x[11] = 0;
     cpu->pc = cpu->reset_pc;
-    cpu->csr = (RiscvCsrs){.misa = MISA_VALUE};
+    /* M-mode, MPP = M (what an M-only hart always read), PMP entries off,
+     * triggers disabled. */
+    cpu->csr = (RiscvCsrs){.misa = MISA_VALUE, .mstatus = MSTATUS_MPP_M};
+    cpu->priv = RISCV_PRV_M;
+    memset(cpu->pmpcfg, 0, sizeof(cpu->pmpcfg));
+    memset(cpu->pmpaddr, 0, sizeof(cpu->pmpaddr));
+    cpu->tselect = 0;
+    for (unsigned i = 0; i < RISCV_TRIGGERS; i++) {
+        cpu->tdata1[i] = riscv_trigger_disabled_tdata1();
+        cpu->tdata2[i] = 0;
+    }
     cpu->waiting = false;
     cpu->reservation_valid = false;
     cpu->reservation_addr = 0;
@@ -208,11 +277,17 @@ static void riscv_cpu_reset(DeviceState *dev)
     /* irq_lines follow the wires, which reset does not change. */
     cpu->check_interrupts = true;
     riscv_cpu_set_address_space(cpu, cpu->as);
+    riscv_cpu_update_mem_checks(cpu);
 }
 
 /* Migration: every architectural register, the interrupt line levels, WFI
  * and LR/SC state, and the retired-instruction count the counters derive
- * from.  The RAM fast-path window is a host cache and is rebuilt. */
+ * from.  The RAM fast-path window is a host cache and is rebuilt.
+ *
+ * The privilege level, PMP and the triggers are subsections, sent only when
+ * they differ from reset: a snapshot of an M-mode program that uses neither
+ * is the same stream as before they existed, and such an older snapshot
+ * loads with them at their reset values (docs/migration.md). */
 static bool riscv_cpu_post_load(void *opaque, int version_id, Error **errp)
 {
     RiscvCPU *cpu = opaque;
@@ -241,6 +316,20 @@ static bool riscv_cpu_post_load(void *opaque, int version_id, Error **errp)
                    cpu->pc);
         return false;
     }
+    /* An M-only hart stored MPP as 0 and read it as M; a snapshot with MPP
+     * really U carries the "riscv-cpu/priv" subsection, loaded after this,
+     * which sets it again. */
+    if ((cpu->csr.mstatus & MSTATUS_MPP) == 0) {
+        cpu->csr.mstatus |= MSTATUS_MPP_M;
+    }
+    if ((cpu->csr.mstatus & MSTATUS_MPP) != MSTATUS_MPP_M) {
+        error_setg(
+            errp,
+            "field 'csr.mstatus': MPP is 0x%" PRIx64
+            ", not a privilege level of this hart",
+            (uint64_t)((cpu->csr.mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT));
+        return false;
+    }
     /* Before mcountinhibit stopped the counters, writes kept any of its
      * low 32 bits; only CY and IR exist.  The held values are those of the
      * moment of the snapshot until the subsection "riscv-cpu/counters", in
@@ -250,6 +339,7 @@ static bool riscv_cpu_post_load(void *opaque, int version_id, Error **errp)
     cpu->csr.minstret_held = cpu->insn_count - cpu->csr.minstret_offset;
     cpu->check_interrupts = true;
     riscv_cpu_set_address_space(cpu, cpu->as);
+    riscv_cpu_update_mem_checks(cpu);
     return true;
 }
 
@@ -276,6 +366,135 @@ static const VMStateDescription vmstate_riscv_csrs = {
     .version_id = 1,
     .minimum_version_id = 1,
     .fields = riscv_csrs_fields,
+};
+
+/* "riscv-cpu/priv": the privilege level, and mstatus again, since the main
+ * section cannot tell an MPP of U from an older M-only snapshot. */
+static bool riscv_cpu_priv_needed(void *opaque)
+{
+    RiscvCPU *cpu = opaque;
+    uint64_t priv_bits = MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_TW;
+    return cpu->priv != RISCV_PRV_M ||
+           (cpu->csr.mstatus & priv_bits) != MSTATUS_MPP_M;
+}
+
+static bool riscv_cpu_priv_post_load(void *opaque, int version_id, Error **errp)
+{
+    RiscvCPU *cpu = opaque;
+    (void)version_id;
+    uint64_t mpp =
+        (uint64_t)((cpu->csr.mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
+    if (cpu->priv != RISCV_PRV_M && cpu->priv != RISCV_PRV_U) {
+        error_setg(errp,
+                   "field 'priv': %u is not a privilege level of this "
+                   "hart",
+                   cpu->priv);
+        return false;
+    }
+    if (mpp != RISCV_PRV_M && mpp != RISCV_PRV_U) {
+        error_setg(errp,
+                   "field 'mstatus': MPP is %" PRIu64
+                   ", not a privilege level of this hart",
+                   mpp);
+        return false;
+    }
+    riscv_cpu_update_mem_checks(cpu);
+    return true;
+}
+
+static const VMStateField riscv_cpu_priv_fields[] = {
+    VMSTATE_CHECKED(priv, RiscvCPU, VMS_TYPE_UINT8, 0, RISCV_PRV_M),
+    {.name = "mstatus",
+     .type = VMS_TYPE_UINT64,
+     .shape = VMS_SHAPE_SINGLE,
+     .offset = offsetof(RiscvCPU, csr.mstatus),
+     .elem_size = sizeof(uint64_t),
+     .num = 1,
+     .mask = MSTATUS_WRITABLE},
+    VMSTATE_END_OF_LIST(),
+};
+
+static const VMStateDescription vmstate_riscv_cpu_priv = {
+    .name = "riscv-cpu/priv",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = riscv_cpu_priv_fields,
+    .needed = riscv_cpu_priv_needed,
+    .post_load = riscv_cpu_priv_post_load,
+};
+
+/* "riscv-cpu/pmp": every entry's configuration and address. */
+static bool riscv_cpu_pmp_needed(void *opaque)
+{
+    RiscvCPU *cpu = opaque;
+    for (unsigned i = 0; i < RISCV_PMP_ENTRIES; i++) {
+        if (cpu->pmpcfg[i] || cpu->pmpaddr[i]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* After "riscv-cpu/pmp" or "riscv-cpu/trigger": both kinds of state are
+ * checked (the one not in the stream holds its valid reset value). */
+static bool riscv_cpu_protection_post_load(void *opaque, int version_id,
+                                           Error **errp)
+{
+    RiscvCPU *cpu = opaque;
+    (void)version_id;
+    if (!riscv_pmp_check_state(cpu, errp) ||
+        !riscv_trigger_check_state(cpu, errp)) {
+        return false;
+    }
+    riscv_cpu_update_mem_checks(cpu);
+    return true;
+}
+
+static const VMStateField riscv_cpu_pmp_fields[] = {
+    VMSTATE_ARRAY(pmpcfg, RiscvCPU, VMS_TYPE_UINT8),
+    VMSTATE_UINT64_ARRAY(pmpaddr, RiscvCPU),
+    VMSTATE_END_OF_LIST(),
+};
+
+static const VMStateDescription vmstate_riscv_cpu_pmp = {
+    .name = "riscv-cpu/pmp",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = riscv_cpu_pmp_fields,
+    .needed = riscv_cpu_pmp_needed,
+    .post_load = riscv_cpu_protection_post_load,
+};
+
+/* "riscv-cpu/trigger": tselect and each trigger's tdata1 and tdata2. */
+static bool riscv_cpu_trigger_needed(void *opaque)
+{
+    RiscvCPU *cpu = opaque;
+    if (cpu->tselect != 0) {
+        return true;
+    }
+    for (unsigned i = 0; i < RISCV_TRIGGERS; i++) {
+        if (cpu->tdata1[i] != riscv_trigger_disabled_tdata1() ||
+            cpu->tdata2[i] != 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static const VMStateField riscv_cpu_trigger_fields[] = {
+    VMSTATE_UINT64(tselect, RiscvCPU),
+    VMSTATE_UINT64_ARRAY(tdata1, RiscvCPU),
+    VMSTATE_UINT64_ARRAY(tdata2, RiscvCPU),
+    VMSTATE_END_OF_LIST(),
+};
+
+static const VMStateDescription vmstate_riscv_cpu_trigger = {
+    .name = "riscv-cpu/trigger",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = riscv_cpu_trigger_fields,
+    .needed = riscv_cpu_trigger_needed,
+    .post_load = riscv_cpu_protection_post_load,
 };
 
 static const VMStateField riscv_cpu_fields[] = {
@@ -324,6 +543,9 @@ static const VMStateDescription vmstate_riscv_cpu_counters = {
 
 static const VMStateDescription *const riscv_cpu_subsections[] = {
     &vmstate_riscv_cpu_counters,
+    &vmstate_riscv_cpu_priv,
+    &vmstate_riscv_cpu_pmp,
+    &vmstate_riscv_cpu_trigger,
     NULL,
 };
 
@@ -340,7 +562,7 @@ static void riscv_cpu_class_init(ObjectClass *klass, const void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
     (void)data;
-    dc->desc = "RISC-V RV64IMAC hart (machine mode)";
+    dc->desc = "RISC-V RV64IMAC hart (M and U modes, PMP, Sdtrig)";
     dc->realize = riscv_cpu_realize;
     dc->reset = riscv_cpu_reset;
     dc->vmsd = &vmstate_riscv_cpu;

@@ -1,6 +1,7 @@
 /*
- * The control and status registers of an M-only RV64 hart and the Zicsr
- * instructions that access them.  Counters are derived from the retired
+ * The control and status registers of an RV64 hart with M and U modes, and
+ * the Zicsr instructions that access them (PMP and trigger registers are
+ * in pmp.c and trigger.c).  Counters are derived from the retired
  * instruction count and the virtual clock rather than stored, so the
  * interpreter loop never has to touch them; mcountinhibit holds them.
  */
@@ -105,7 +106,7 @@ bool riscv_csr_read(RiscvCPU *cpu, unsigned csrno, uint64_t *value)
 
     switch (csrno) {
     case CSR_MSTATUS:
-        *value = (csr->mstatus & MSTATUS_WRITABLE) | MSTATUS_MPP_M;
+        *value = (csr->mstatus & MSTATUS_WRITABLE) | MSTATUS_UXL_64;
         return true;
     case CSR_MISA:
         *value = csr->misa;
@@ -168,7 +169,8 @@ bool riscv_csr_read(RiscvCPU *cpu, unsigned csrno, uint64_t *value)
         *value = 0;
         return true;
     }
-    return false;
+    return riscv_pmp_csr_read(cpu, csrno, value) ||
+           riscv_trigger_csr_read(cpu, csrno, value);
 }
 
 /* Write a CSR that exists and is writable (checked by the caller).
@@ -178,9 +180,17 @@ static void riscv_csr_write(RiscvCPU *cpu, unsigned csrno, uint64_t value)
     RiscvCsrs *csr = &cpu->csr;
 
     switch (csrno) {
-    case CSR_MSTATUS:
+    case CSR_MSTATUS: {
+        /* MPP is WARL over M and U: a write of S (no S-mode) or the
+         * reserved 2 keeps the old value. */
+        uint64_t mpp = (value & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
+        if (mpp != RISCV_PRV_M && mpp != RISCV_PRV_U) {
+            value = (value & ~MSTATUS_MPP) | (csr->mstatus & MSTATUS_MPP);
+        }
         csr->mstatus = value & MSTATUS_WRITABLE;
+        riscv_cpu_update_mem_checks(cpu);
         break;
+    }
     case CSR_MISA:
         /* WARL: the extension set is fixed (C included: IALIGN stays 16,
          * so the spec's rule for clearing C never applies). */
@@ -227,9 +237,30 @@ static void riscv_csr_write(RiscvCPU *cpu, unsigned csrno, uint64_t value)
                             &csr->minstret_held, &csr->minstret_offset, value);
         break;
     default:
-        /* hpm counters/events: hardwired to zero. */
+        if (riscv_pmp_csr_write(cpu, csrno, value) ||
+            riscv_trigger_csr_write(cpu, csrno, value)) {
+            riscv_cpu_update_mem_checks(cpu);
+        }
+        /* Else hpm counters/events: hardwired to zero. */
         break;
     }
+}
+
+/* Whether the current privilege level may access csrno at all: bits 9:8
+ * name the lowest level, and U-mode reads a counter only when mcounteren
+ * enables it (3.1.11); else the access is an illegal instruction. */
+static bool riscv_csr_accessible(const RiscvCPU *cpu, unsigned csrno)
+{
+    if (cpu->priv == RISCV_PRV_M) {
+        return true;
+    }
+    if (((csrno >> 8) & 3) > cpu->priv) {
+        return false;
+    }
+    if (riscv_csr_in(csrno, CSR_CYCLE, CSR_HPMCOUNTER31)) {
+        return (cpu->csr.mcounteren >> (csrno - CSR_CYCLE)) & 1;
+    }
+    return true;
 }
 
 bool riscv_csr_execute(RiscvCPU *cpu, uint32_t insn, bool *wrote)
@@ -251,7 +282,8 @@ bool riscv_csr_execute(RiscvCPU *cpu, uint32_t insn, bool *wrote)
      * check applies either way. */
     bool do_write = op == 1 || rs1 != 0;
     uint64_t old = 0;
-    if (!riscv_csr_read(cpu, csrno, &old)) {
+    if (!riscv_csr_accessible(cpu, csrno) ||
+        !riscv_csr_read(cpu, csrno, &old)) {
         return false;
     }
     if (do_write && (csrno >> 10) == 3) {

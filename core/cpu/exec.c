@@ -225,7 +225,10 @@ static MemTxResult riscv_access_slow(RiscvCPU *cpu, uint64_t addr,
 {
     HostWindow w = riscv_window_for(cpu->as, addr);
     if (w.host) {
-        riscv_set_data_window(cpu, w);
+        /* While accesses are checked, every one must come back here. */
+        if (!cpu->mem_checks) {
+            riscv_set_data_window(cpu, w);
+        }
         uint8_t *p = w.host + (addr - w.base);
         if (store) {
             host_store(p, size, *value);
@@ -309,6 +312,16 @@ riscv_load_store_slow(RiscvCPU *cpu, uint64_t addr, unsigned size,
                       uint64_t *value, bool store, int64_t now_ns, bool *mmio,
                       uint64_t *tval)
 {
+    if (unlikely(cpu->mem_checks)) {
+        /* A trigger fires before the access, ahead of a misaligned trap;
+         * PMP's access fault may come before it too (3.7.1). */
+        int fault = riscv_check_access(
+            cpu, addr, size, store ? RISCV_ACCESS_STORE : RISCV_ACCESS_LOAD,
+            tval);
+        if (fault >= 0) {
+            return fault;
+        }
+    }
     if (addr & (size - 1)) {
         if (cpu->trap_misaligned) {
             *tval = addr;
@@ -555,6 +568,17 @@ static int riscv_exec_amo(RiscvCPU *cpu, uint32_t insn, int64_t now_ns,
     }
     /* aq/rl (bits 26:25) order nothing on a single in-order hart. */
     unsigned size = funct3 == 2 ? 4 : 8;
+    if (unlikely(cpu->mem_checks) && !(addr & (size - 1))) {
+        unsigned kinds = funct5 == AMO_LR ? RISCV_ACCESS_LOAD
+                         : funct5 == AMO_SC
+                             ? RISCV_ACCESS_STORE
+                             : RISCV_ACCESS_LOAD | RISCV_ACCESS_STORE;
+        uint64_t fault_addr;
+        int fault = riscv_check_access(cpu, addr, size, kinds, &fault_addr);
+        if (fault >= 0) {
+            return fault;
+        }
+    }
     if (funct5 == AMO_LR) {
         if (addr & (size - 1)) {
             return RISCV_EXCP_LOAD_MISALIGNED;
@@ -1087,7 +1111,8 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
             if (FUNCT3 == 0) {
                 switch (insn) {
                 case INSN_ECALL:
-                    cause = RISCV_EXCP_ECALL_M;
+                    cause = cpu->priv == RISCV_PRV_U ? RISCV_EXCP_ECALL_U
+                                                     : RISCV_EXCP_ECALL_M;
                     tval = 0;
                     goto trap;
                 case INSN_EBREAK:
@@ -1095,10 +1120,19 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
                     tval = pc;
                     goto trap;
                 case INSN_MRET:
+                    if (cpu->priv != RISCV_PRV_M) {
+                        goto illegal;
+                    }
                     pc = riscv_cpu_do_mret(cpu);
                     cpu->check_interrupts = true;
                     goto side_effects;
                 case INSN_WFI:
+                    /* TW=1: U-mode may not wait (the time limit is 0);
+                     * with TW=0 and no S-mode it may (3.1.6.6). */
+                    if (cpu->priv != RISCV_PRV_M &&
+                        (cpu->csr.mstatus & MSTATUS_TW)) {
+                        goto illegal;
+                    }
                     pc += 4;
                     if (riscv_cpu_enabled_pending(cpu)) {
                         break;
@@ -1389,15 +1423,28 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
     }
 
     fetch_slow:
+        if (unlikely(cpu->mem_checks)) {
+            /* An execute trigger fires before the instruction, then PMP
+             * needs X for its first parcel, before anything is fetched
+             * (the second parcel's check is at `fetched`). */
+            int fault =
+                riscv_check_access(cpu, pc, 2, RISCV_ACCESS_FETCH, &tval);
+            if (fault >= 0) {
+                cause = (RiscvException)fault;
+                goto trap;
+            }
+        }
         code = riscv_code_window_for(as, pc);
         if (pc - code.base < code.size) {
             insn = (uint32_t)host_load(code.host + (pc - code.base), 4);
             if (unlikely(trace)) {
-                /* Tracing sends every fetch down this path. */
                 riscv_log_insn(pc, insn);
+            }
+            if (unlikely(trace || cpu->mem_checks)) {
+                /* Tracing and checks send every fetch down this path. */
                 code.size = 0;
             }
-            goto decode;
+            goto fetched;
         }
         /* The last halfword of a RAM range, or executing from a device (or
          * nowhere): parcel by parcel.  A device may have side effects on
@@ -1421,6 +1468,15 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
         if (unlikely(trace)) {
             riscv_log_insn(pc, insn);
         }
+    fetched:
+        /* A 32-bit instruction's second parcel needs X too; a fault names
+         * its address (mtval is the portion that faulted). */
+        if (unlikely(cpu->mem_checks) && (insn & 3) == 3 &&
+            !riscv_pmp_allows(cpu, pc + 2, 2, RISCV_ACCESS_FETCH, cpu->priv)) {
+            cause = RISCV_EXCP_INSN_ACCESS_FAULT;
+            tval = pc + 2;
+            goto trap;
+        }
         goto decode;
 
     illegal:
@@ -1432,6 +1488,9 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
          * unmapped memory) would never reach a deadline. */
         cpu->insn_count = count_base + n;
         pc = riscv_cpu_do_exception(cpu, pc, cause, tval);
+        if (cpu->mem_checks) {
+            code.size = 0; /* e.g. MPRV with MPP now U */
+        }
         n++;
         continue;
 
@@ -1449,6 +1508,9 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
             if (riscv_cpu_take_interrupt(cpu, pc, &handler)) {
                 pc = handler;
             }
+        }
+        if (cpu->mem_checks) {
+            code.size = 0; /* a CSR write or mret turned checks on */
         }
         if (main_loop_exit_requested()) {
             reason = CPU_EXIT_REQUEST;

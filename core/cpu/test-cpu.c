@@ -12,6 +12,7 @@
 #include "cpu-internal.h"
 #include "migration/stream.h"
 #include "migration/vmstate.h"
+#include "test-cpu-expect.h"
 #include "test-cpu-rig.h"
 #include "unit-test.h"
 #include "util/log.h"
@@ -20,32 +21,6 @@
 
 #define X(i) (rig_cpu->x[(i)])
 #define PROG(i) (RIG_RAM_BASE + 4 * (uint64_t)(i))
-
-/* Run the loaded program and require it to reach its end without a trap. */
-static void run_to_end(void)
-{
-    rig_cpu->csr.mcause = 0xdead;
-    rig_run(10000, NULL);
-    if (rig_cpu->pc != rig_end_pc) {
-        UNIT_FAIL("stopped at pc 0x%llx (end 0x%llx), mcause 0x%llx "
-                  "mtval 0x%llx",
-                  (unsigned long long)rig_cpu->pc,
-                  (unsigned long long)rig_end_pc,
-                  (unsigned long long)rig_cpu->csr.mcause,
-                  (unsigned long long)rig_cpu->csr.mtval);
-    }
-    CHECK_EQ_U64(rig_cpu->csr.mcause, 0xdead);
-}
-
-/* Run and require a synchronous trap with this cause, epc and tval. */
-static void run_to_trap(uint64_t cause, uint64_t epc, uint64_t tval)
-{
-    rig_run(10000, NULL);
-    CHECK_EQ_U64(rig_cpu->pc, RIG_HANDLER);
-    CHECK_EQ_U64(rig_cpu->csr.mcause, cause);
-    CHECK_EQ_U64(rig_cpu->csr.mepc, epc);
-    CHECK_EQ_U64(rig_cpu->csr.mtval, tval);
-}
 
 /* ---- reset and properties ---- */
 
@@ -71,7 +46,7 @@ UNIT_TEST(reset_state_and_properties)
     CHECK(!rig_cpu->waiting);
     CHECK(!rig_cpu->reservation_valid);
     CHECK_EQ_U64(rig_cpu->csr.mtvec, 0);
-    CHECK_EQ_U64(rig_cpu->csr.mstatus, 0);
+    CHECK_EQ_U64(rig_cpu->csr.mstatus, MSTATUS_MPP_M);
 }
 
 UNIT_TEST(reset_csr_values)
@@ -85,9 +60,10 @@ UNIT_TEST(reset_csr_values)
     rig_emit(enc_csr(CSRRS, A5, CSR_MIMPID, ZERO));
     X(A3) = X(A4) = X(A5) = 99;
     run_to_end();
-    /* MXL=2 (RV64), extensions A, C, I, M. */
-    CHECK_EQ_U64(X(A0), (2ULL << 62) | 1 << 0 | 1 << 2 | 1 << 8 | 1 << 12);
-    CHECK_EQ_U64(X(A1), MSTATUS_MPP_M);
+    /* MXL=2 (RV64), extensions A, C, I, M, U. */
+    CHECK_EQ_U64(X(A0),
+                 (2ULL << 62) | 1 << 0 | 1 << 2 | 1 << 8 | 1 << 12 | 1 << 20);
+    CHECK_EQ_U64(X(A1), MSTATUS_MPP_M | MSTATUS_UXL_64);
     CHECK_EQ_U64(X(A2), 0);
     CHECK_EQ_U64(X(A3), 0);
     CHECK_EQ_U64(X(A4), 0);
@@ -928,8 +904,8 @@ UNIT_TEST(illegal_instructions)
         rig_emit(enc_addi(S0, ZERO, 1));
         rig_emit(bad[i]);
         run_to_trap(RISCV_EXCP_ILLEGAL_INSN, PROG(1), bad[i]);
-        /* Trap entry stacks the interrupt enable. */
-        CHECK_EQ_U64(rig_cpu->csr.mstatus, MSTATUS_MPIE);
+        /* Trap entry stacks the interrupt enable and the privilege. */
+        CHECK_EQ_U64(rig_cpu->csr.mstatus, MSTATUS_MPIE | MSTATUS_MPP_M);
         CHECK_EQ_U64(X(A0), 0);
     }
 }
@@ -1128,16 +1104,18 @@ UNIT_TEST(trap_handler_returns_with_mret)
     rig_run(10000, NULL);
     CHECK_EQ_U64(rig_cpu->pc, rig_end_pc);
     CHECK_EQ_U64(rig_cpu->csr.mcause, RISCV_EXCP_ECALL_M);
-    /* In the handler: MIE clear, MPIE set; after mret: MIE restored. */
-    CHECK_EQ_U64(X(A0), MSTATUS_MPIE | MSTATUS_MPP_M);
+    /* In the handler: MIE clear, MPIE set; after mret: MIE restored, MPP
+     * the least privileged mode, U. */
+    CHECK_EQ_U64(X(A0), MSTATUS_MPIE | MSTATUS_MPP_M | MSTATUS_UXL_64);
     CHECK_EQ_U64(X(A1), 7);
-    CHECK_EQ_U64(X(A2), MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP_M);
+    CHECK_EQ_U64(X(A2), MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_UXL_64);
 }
 
 UNIT_TEST(mret_restores_interrupt_enable)
 {
     rig_reset();
-    rig_cpu->csr.mstatus = 0; /* MPIE clear: mret leaves MIE clear */
+    /* MPIE clear: mret leaves MIE clear; MPP M: it stays in M-mode. */
+    rig_cpu->csr.mstatus = MSTATUS_MPP_M;
     rig_cpu->csr.mepc = PROG(2);
     rig_emit(INSN_MRET);
     rig_emit(enc_addi(A0, ZERO, 1)); /* skipped */
@@ -1179,7 +1157,7 @@ UNIT_TEST(interrupt_priority_external_software_timer)
         CHECK_EQ_U64(rig_cpu->csr.mepc, PROG(0));
         CHECK_EQ_U64(rig_cpu->csr.mtval, 0);
         CHECK_EQ_U64(rig_cpu->pc, RIG_HANDLER);
-        CHECK_EQ_U64(rig_cpu->csr.mstatus, MSTATUS_MPIE);
+        CHECK_EQ_U64(rig_cpu->csr.mstatus, MSTATUS_MPIE | MSTATUS_MPP_M);
         rig_set_irq((int)order[i], 0);
     }
 }
@@ -1405,11 +1383,13 @@ UNIT_TEST(csr_warl_fields)
     rig_emit(enc_csr(CSRRW, ZERO, CSR_MSTATUS, ZERO)); /* MIE off again */
     rig_emit(enc_csr(CSRRW, ZERO, CSR_MTVEC, A5));
     run_to_end();
-    CHECK_EQ_U64(X(A0), MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP_M);
+    CHECK_EQ_U64(X(A0), MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP_M |
+                            MSTATUS_MPRV | MSTATUS_TW | MSTATUS_UXL_64);
     CHECK_EQ_U64(X(A1), MIP_MSIP | MIP_MTIP | MIP_MEIP);
     CHECK_EQ_U64(X(A2), 0);
     CHECK_EQ_U64(X(A3), ~1ULL); /* IALIGN=16 */
-    CHECK_EQ_U64(X(A4), (2ULL << 62) | 1 << 0 | 1 << 2 | 1 << 8 | 1 << 12);
+    CHECK_EQ_U64(X(A4),
+                 (2ULL << 62) | 1 << 0 | 1 << 2 | 1 << 8 | 1 << 12 | 1 << 20);
     CHECK_EQ_U64(X(A5), RIG_HANDLER);
     CHECK_EQ_U64(X(A6), RIG_DATA);
     CHECK_EQ_U64(X(A7), UINT64_MAX);

@@ -217,22 +217,24 @@ static bool elf_read_shdr(const LoaderSource *src, const Elf64_Ehdr *eh,
     return true;
 }
 
-/* Finds the value of the symbol `tohost` (HTIF's mailbox) in the symbol
- * tables; *value stays LOADER_NO_TOHOST if there is none.  A table that lies
- * outside the file is skipped; more than LOADER_MAX_SYMBOLS symbols are
- * refused. */
-static bool elf_find_tohost(const LoaderSource *src, const Elf64_Ehdr *eh,
-                            uint64_t *value, Error **errp)
+/* HTIF's mailboxes, the symbols looked for. */
+static const char *const elf_htif_symbols[2] = {"tohost", "fromhost"};
+#define ELF_HTIF_SYMBOL_MAX 9 /* "fromhost" and its NUL */
+
+/* Finds the values of the symbols `tohost` and `fromhost` (HTIF's
+ * mailboxes) in the symbol tables; each stays LOADER_NO_TOHOST if there is
+ * none.  A table that lies outside the file is skipped; more than
+ * LOADER_MAX_SYMBOLS symbols are refused. */
+static bool elf_find_htif(const LoaderSource *src, const Elf64_Ehdr *eh,
+                          uint64_t value[2], Error **errp)
 {
-    *value = LOADER_NO_TOHOST;
+    value[0] = value[1] = LOADER_NO_TOHOST;
     if (eh->e_shoff == 0 || eh->e_shentsize != sizeof(Elf64_Shdr) ||
         !range_inside_file(eh->e_shoff,
                            (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr),
                            src->size)) {
         return true;
     }
-    static const char name[] = "tohost";
-    const size_t namelen = sizeof(name) - 1;
     uint64_t budget = LOADER_MAX_SYMBOLS;
     for (unsigned i = 0; i < eh->e_shnum; i++) {
         Elf64_Shdr symtab, strtab;
@@ -270,16 +272,23 @@ static bool elf_find_tohost(const LoaderSource *src, const Elf64_Ehdr *eh,
             s += n;
             for (size_t k = 0; k < n; k++) {
                 uint64_t off = le32toh(syms[k].st_name);
-                char found[sizeof(name)];
-                if (off >= strtab.sh_size || strtab.sh_size - off <= namelen) {
-                    continue;
+                for (unsigned j = 0; j < 2; j++) {
+                    size_t len = strlen(elf_htif_symbols[j]) + 1;
+                    char found[ELF_HTIF_SYMBOL_MAX];
+                    if (value[j] != LOADER_NO_TOHOST || off >= strtab.sh_size ||
+                        strtab.sh_size - off < len) {
+                        continue;
+                    }
+                    if (!source_read(src, strtab.sh_offset + off, found, len,
+                                     errp)) {
+                        return false;
+                    }
+                    if (memcmp(found, elf_htif_symbols[j], len) == 0) {
+                        value[j] = le64toh(syms[k].st_value);
+                    }
                 }
-                if (!source_read(src, strtab.sh_offset + off, found,
-                                 namelen + 1, errp)) {
-                    return false;
-                }
-                if (memcmp(found, name, namelen + 1) == 0) {
-                    *value = le64toh(syms[k].st_value);
+                if (value[0] != LOADER_NO_TOHOST &&
+                    value[1] != LOADER_NO_TOHOST) {
                     return true;
                 }
             }
@@ -362,8 +371,8 @@ static bool load_elf_image(const LoaderSource *src, AddressSpace *as,
                    (unsigned long long)eh.e_entry);
         return false;
     }
-    uint64_t tohost;
-    if (!elf_find_tohost(src, &eh, &tohost, errp)) {
+    uint64_t htif[2];
+    if (!elf_find_htif(src, &eh, htif, errp)) {
         return false;
     }
 
@@ -386,10 +395,22 @@ static bool load_elf_image(const LoaderSource *src, AddressSpace *as,
     out->entry = eh.e_entry;
     out->low_addr = low;
     out->high_addr = high;
-    out->tohost_addr = tohost;
+    out->tohost_addr = htif[0];
     if (out->tohost_addr != LOADER_NO_TOHOST &&
         !range_inside_ram(out->tohost_addr, 8, ram_base, ram_size)) {
         out->tohost_addr = LOADER_NO_TOHOST;
+    }
+    /* Without a usable `fromhost` of its own (8 aligned bytes of RAM clear
+     * of tohost), it is the word after tohost, as rivet always had it. */
+    out->fromhost_addr = htif[1];
+    if (out->tohost_addr == LOADER_NO_TOHOST) {
+        out->fromhost_addr = LOADER_NO_TOHOST;
+    } else if (out->fromhost_addr == LOADER_NO_TOHOST ||
+               (out->fromhost_addr & 7) ||
+               !range_inside_ram(out->fromhost_addr, 8, ram_base, ram_size) ||
+               (out->fromhost_addr + 8 > out->tohost_addr &&
+                out->fromhost_addr < out->tohost_addr + 8)) {
+        out->fromhost_addr = out->tohost_addr + 8;
     }
     return true;
 }
@@ -417,6 +438,7 @@ static bool load_raw_image(const LoaderSource *src, AddressSpace *as,
     out->low_addr = ram_base;
     out->high_addr = ram_base + src->size;
     out->tohost_addr = LOADER_NO_TOHOST;
+    out->fromhost_addr = LOADER_NO_TOHOST;
     return true;
 }
 

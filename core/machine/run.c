@@ -87,6 +87,12 @@ int virt_machine_run_until(VirtMachine *vms, uint64_t stop_at, Error **errp)
             main_loop_poll(-1);
         }
     }
+    if (vms->htif_dev.fatal) {
+        /* The guest asked HTIF for something that cannot be served. */
+        error_propagate(errp, vms->htif_dev.fatal);
+        vms->htif_dev.fatal = NULL;
+        return -1;
+    }
     if (log_item_enabled(LOG_ITEM_CPU)) {
         riscv_cpu_dump_state(cpu);
     }

@@ -35,10 +35,57 @@ static const VMStateField virt_machine_fields[] = {
      .elem_size = sizeof(uint64_t),
      .num = 1,
      .must_equal = true},
-    VMSTATE_UINT64(htif_tohost, VirtMachine),
-    VMSTATE_UINT64(htif_fromhost, VirtMachine),
+    {.name = "htif_tohost",
+     .type = VMS_TYPE_UINT64,
+     .offset = offsetof(VirtMachine, htif_dev.tohost),
+     .elem_size = sizeof(uint64_t),
+     .num = 1},
+    {.name = "htif_fromhost",
+     .type = VMS_TYPE_UINT64,
+     .offset = offsetof(VirtMachine, htif_dev.fromhost),
+     .elem_size = sizeof(uint64_t),
+     .num = 1},
     VMSTATE_BOOL(reset_requested, VirtMachine),
     VMSTATE_END_OF_LIST(),
+};
+
+/* "virt/htif": HTIF responses waiting for fromhost and console reads
+ * waiting for input, sent only when there are some (so snapshots of
+ * programs that never use them are as before, and older ones load). */
+static bool virt_htif_queue_needed(void *opaque)
+{
+    VirtMachine *vms = opaque;
+    return vms->htif_dev.nr_responses || vms->htif_dev.reads_pending;
+}
+
+static const VMStateField virt_htif_queue_fields[] = {
+    {.name = "responses",
+     .type = VMS_TYPE_UINT64,
+     .shape = VMS_SHAPE_ARRAY,
+     .offset = offsetof(VirtMachine, htif_dev.responses),
+     .elem_size = sizeof(uint64_t),
+     .num = HTIF_MAX_RESPONSES},
+    {.name = "nr_responses",
+     .type = VMS_TYPE_UINT8,
+     .offset = offsetof(VirtMachine, htif_dev.nr_responses),
+     .elem_size = 1,
+     .num = 1,
+     .max = HTIF_MAX_RESPONSES},
+    {.name = "reads_pending",
+     .type = VMS_TYPE_UINT8,
+     .offset = offsetof(VirtMachine, htif_dev.reads_pending),
+     .elem_size = 1,
+     .num = 1,
+     .max = HTIF_MAX_READS},
+    VMSTATE_END_OF_LIST(),
+};
+
+static const VMStateDescription vmstate_virt_htif_queue = {
+    .name = "virt/htif",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = virt_htif_queue_fields,
+    .needed = virt_htif_queue_needed,
 };
 
 const VMStateDescription vmstate_virt_machine = {
@@ -46,6 +93,8 @@ const VMStateDescription vmstate_virt_machine = {
     .version_id = 1,
     .minimum_version_id = 1,
     .fields = virt_machine_fields,
+    .subsections =
+        (const VMStateDescription *const[]){&vmstate_virt_htif_queue, NULL},
 };
 
 /* Everything a save or load needs to exist while it runs. */

@@ -207,9 +207,7 @@ static void virt_instance_finalize(Object *obj)
     VirtMachine *vms = VIRT_MACHINE(obj);
     if (vms->realized) {
         vclock_reset();
-        if (vms->htif_mr.ops) {
-            memory_region_destroy(&vms->htif_mr);
-        }
+        htif_destroy(&vms->htif_dev);
         memory_region_destroy(&vms->ram);
     }
     loader_source_close(&vms->firmware);
@@ -458,8 +456,11 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
     if (!virt_load_firmware(vms, errp)) {
         return false;
     }
-    if (vms->htif && vms->image.tohost_addr != LOADER_NO_TOHOST) {
-        htif_init(vms, vms->image.tohost_addr);
+    if (vms->htif && vms->image.tohost_addr != LOADER_NO_TOHOST &&
+        !htif_init(&vms->htif_dev, OBJECT(vms), vms->image.tohost_addr,
+                   vms->image.fromhost_addr, &vms->ram, VIRT_RAM_BASE, serial,
+                   errp)) {
+        return false;
     }
     if (!object_property_set_uint(OBJECT(cpu), "reset-pc", vms->image.entry,
                                   errp) ||
@@ -474,19 +475,14 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
 bool virt_machine_reset(VirtMachine *vms, Error **errp)
 {
     vms->reset_requested = false;
-    vms->htif_tohost = 0;
-    vms->htif_fromhost = 0;
+    htif_reset(&vms->htif_dev);
     device_reset_tree(OBJECT(vms));
     /* The image was validated when first loaded: reloading fails only if
      * the file changed or cannot be read.  HTIF is switched off meanwhile
      * so the `tohost` bytes of the image reach RAM instead of being taken
      * as a command. */
-    if (vms->htif_mr.ops) {
-        memory_region_set_enabled(&vms->htif_mr, false);
-    }
+    htif_set_enabled(&vms->htif_dev, false);
     bool ok = virt_load_firmware(vms, errp);
-    if (vms->htif_mr.ops) {
-        memory_region_set_enabled(&vms->htif_mr, true);
-    }
+    htif_set_enabled(&vms->htif_dev, true);
     return ok;
 }

@@ -51,6 +51,8 @@ struct Chardev {
     int in_fd;        /* -1 when the backend has no input */
     int out_fd;       /* -1 when output is discarded */
     bool connected;
+    /* A second frontend asked first for input (char_fe_init_tap). */
+    CharFrontend *tap;
     /* The backend's output queue is full: write takes nothing until it
      * calls chardev_write_ready() (a plain field: UARTs read it per FR
      * read). */
@@ -108,6 +110,13 @@ struct CharFrontend {
 
 /* Attach fe to chr (fails if chr already has a frontend). */
 bool char_fe_init(CharFrontend *fe, Chardev *chr, Error **errp);
+/* Attach tap to chr as its tap: a second frontend whose can_receive is
+ * asked before the frontend's, so it takes input ahead of it while it
+ * wants some, and which writes to the backend like the frontend.  It gets
+ * no events.  For the HTIF console, which shares the serial port with the
+ * UART (fails if chr already has a tap). */
+bool char_fe_init_tap(CharFrontend *tap, Chardev *chr, Error **errp);
+/* Detach a frontend or a tap. */
 void char_fe_deinit(CharFrontend *fe);
 void char_fe_set_handlers(CharFrontend *fe, CharCanReceive *can_receive,
                           CharReceive *receive, CharEventHandler *event,

@@ -1,5 +1,6 @@
 /*
- * The RISC-V hart: RV64IMAC + Zicsr + Zifencei, machine mode only.
+ * The RISC-V hart: RV64IMAC + Zicsr + Zifencei, M and U privilege levels,
+ * PMP with 16 entries and Sdtrig triggers (mcontrol6).
  *
  * The CPU is a device (TYPE_RISCV_CPU) with three GPIO inputs wired by the
  * board: RISCV_IRQ_MSIP and RISCV_IRQ_MTIP from the CLINT and RISCV_IRQ_MEIP
@@ -36,8 +37,19 @@ typedef enum RiscvException {
     RISCV_EXCP_LOAD_ACCESS_FAULT = 5,
     RISCV_EXCP_STORE_MISALIGNED = 6,
     RISCV_EXCP_STORE_ACCESS_FAULT = 7,
+    RISCV_EXCP_ECALL_U = 8,
     RISCV_EXCP_ECALL_M = 11,
 } RiscvException;
+
+/* Privilege levels (the encoding of mstatus.MPP). */
+#define RISCV_PRV_U 0
+#define RISCV_PRV_M 3
+
+/* Physical Memory Protection: 16 entries (privileged spec 3.7). */
+#define RISCV_PMP_ENTRIES 16
+
+/* Sdtrig: the number of triggers, each an mcontrol6 address trigger. */
+#define RISCV_TRIGGERS 2
 
 typedef struct RiscvCsrs {
     uint64_t mstatus;
@@ -51,7 +63,7 @@ typedef struct RiscvCsrs {
     uint64_t mtval;
     uint64_t mcycle_offset;   /* counting: mcycle = insn_count - offset */
     uint64_t minstret_offset; /* counting: minstret = insn_count - offset */
-    uint64_t mcounteren;      /* plain register: there is no U-mode */
+    uint64_t mcounteren;      /* which counters U-mode may read */
     uint64_t mcountinhibit;   /* CY and IR stop mcycle and minstret */
     uint64_t mcycle_held;     /* mcountinhibit.CY set: mcycle's value */
     uint64_t minstret_held;   /* mcountinhibit.IR set: minstret's value */
@@ -66,7 +78,21 @@ typedef struct RiscvCPU {
     uint64_t pc;
     RiscvCsrs csr;
     uint64_t irq_lines; /* mip bits driven by the GPIO inputs */
-    bool waiting;       /* in WFI until an interrupt is pending */
+    uint8_t priv;       /* RISCV_PRV_M or RISCV_PRV_U */
+    /* PMP: one configuration byte and one address register per entry. */
+    uint8_t pmpcfg[RISCV_PMP_ENTRIES];
+    uint64_t pmpaddr[RISCV_PMP_ENTRIES];
+    /* Sdtrig: tselect and each trigger's tdata1 (mcontrol6 or disabled)
+     * and tdata2 (the address compared). */
+    uint64_t tselect;
+    uint64_t tdata1[RISCV_TRIGGERS];
+    uint64_t tdata2[RISCV_TRIGGERS];
+    /* Some access must be checked against PMP or the triggers (U-mode,
+     * MPRV to U, a locked entry, an armed trigger).  While set, the RAM
+     * windows are kept empty so every fetch and access takes the slow
+     * path, which checks: the fast path pays nothing for protection. */
+    bool mem_checks;
+    bool waiting; /* in WFI until an interrupt is pending */
     bool reservation_valid;
     uint64_t reservation_addr;
     uint64_t insn_count; /* instructions retired since reset */

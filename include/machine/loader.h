@@ -20,6 +20,9 @@ typedef struct LoadedImage {
     uint64_t high_addr; /* one past the highest guest address written */
     /* Address of the ELF symbol `tohost` (HTIF), LOADER_NO_TOHOST if none. */
     uint64_t tohost_addr;
+    /* Address of `fromhost`: the symbol, or tohost_addr + 8 without one;
+     * LOADER_NO_TOHOST when there is no tohost. */
+    uint64_t fromhost_addr;
 } LoadedImage;
 
 /* Where an image comes from: a file, read piece by piece when loaded (never

@@ -1,6 +1,7 @@
 /*
  * The `virt` board: one RV64 hart, RAM at VIRT_RAM_BASE and the devices of
- * machine/virt-map.h, plus the HTIF `tohost` convention for test programs.
+ * machine/virt-map.h, plus spike's HTIF (machine/htif.h) for programs that
+ * have a `tohost` symbol.
  */
 #ifndef RIVET_MACHINE_VIRT_H
 #define RIVET_MACHINE_VIRT_H
@@ -12,6 +13,7 @@
 #include "chardev/char.h"
 #include "cpu/riscv.h"
 #include "hwcore/qdev.h"
+#include "machine/htif.h"
 #include "machine/loader.h"
 #include "machine/virt-map.h"
 #include "memory/memory.h"
@@ -47,9 +49,7 @@ typedef struct VirtMachine {
     bool rust[VIRT_NUM_DEVICES];
     /* Built by virt_machine_realize(). */
     MemoryRegion ram;
-    MemoryRegion htif_mr;
-    uint64_t htif_tohost;
-    uint64_t htif_fromhost;
+    Htif htif_dev; /* mapped when htif is on and the firmware has tohost */
     RiscvCPU *cpu;
     /* The board table's devices (NULL: a Rust-only device in a build
      * without Rust). */

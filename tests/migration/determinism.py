@@ -7,9 +7,11 @@ equal an uninterrupted run's, byte for byte.
 --require NAME[@N] makes the test find (by scanning save points) and check at
 least one snapshot in that state: `rx-fifo` (PL011 receive FIFO holding
 characters, i.e. mid-burst), `hpet-pending` (an HPET interrupt latched
-in the HPET or pending at the PLIC) or `pc-halfword` (the hart stopped at an
-instruction 2 bytes past a word: mid-way through compressed code); N, where
-the state was found before,
+in the HPET or pending at the PLIC), `pc-halfword` (the hart stopped at an
+instruction 2 bytes past a word: mid-way through compressed code),
+`u-mode-pmp` (the hart in U-mode with PMP entries set), `trigger-armed`
+(an mcontrol6 trigger set up) or `htif-read` (an HTIF console read waiting
+for input); N, where the state was found before,
 is tried first to keep the test fast.  --save-machine / --resume-machine
 give the -machine of each side, so the C and Rust twins can be crossed.
 
@@ -49,6 +51,15 @@ def conditions(snapshot):
         found.add("rx-fifo")
     if f.get("hpet/isr", 0) or f.get("plic/pending", 0) & HPET_ROUTES:
         found.add("hpet-pending")
+    # The hart's subsections (riscv-cpu/priv, /pmp, /trigger) and the
+    # board's HTIF queue (virt/htif), sent only when not at reset values.
+    if any(k.endswith("/priv/priv") and v == 0 for k, v in f.items()) and \
+            any("/pmp/pmpcfg" in k and v for k, v in f.items()):
+        found.add("u-mode-pmp")
+    if any("/trigger/tdata1" in k and v >> 60 == 6 for k, v in f.items()):
+        found.add("trigger-armed")
+    if any(k.endswith("/htif/reads_pending") and v for k, v in f.items()):
+        found.add("htif-read")
     if f.get("riscv-cpu/pc", 0) & 3 == 2:
         found.add("pc-halfword")
     return found

@@ -187,7 +187,7 @@ def main():
     refused("CPU pc alignment", patched(good, f["riscv-cpu/pc"].offset, 0x80000001, 8),
             r"section 'riscv-cpu' \(instance 0\): field 'pc': 0x80000001 is not 2-byte aligned")
     refused("CPU mstatus", patched(good, f["riscv-cpu/csr.mstatus"].offset, 1 << 1, 8),
-            r"field 'csr.mstatus': value 0x2 has bits outside 0x88")
+            r"field 'csr.mstatus': value 0x2 has bits outside 0x221888")
     refused("CPU waiting flag", patched(good, f["riscv-cpu/waiting"].offset, 7, 1),
             r"section 'riscv-cpu' \(instance 0\): field 'waiting': invalid bool value 7")
     # FSB delivery is not implemented, so Tn_FSB_EN_CNF is not writable
