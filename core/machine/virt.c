@@ -4,7 +4,9 @@
  */
 #include "machine/virt.h"
 
+#include <ctype.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +108,25 @@ static bool virt_rust_linked(const VirtSlot *slot)
     return object_class_by_name(slot->rust_type) != NULL;
 }
 
+/* Whether this rivet was linked with its Rust devices (-Drust). */
+static bool virt_rust_built(void)
+{
+    for (size_t i = 0; i < VIRT_NUM_DEVICES; i++) {
+        if (virt_board[i].impl != VIRT_IMPL_C &&
+            virt_rust_linked(&virt_board[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The implementation a twin gets unless -machine says: -Dtwin_default,
+ * which meson.build turns into c when Rust is not built. */
+static bool virt_twin_default_rust(const VirtSlot *twin)
+{
+    return VIRT_TWIN_DEFAULT_RUST && virt_rust_linked(twin);
+}
+
 /* The QOM type the board creates for a slot, or NULL for a Rust-only
  * device in a build without Rust. */
 static const char *virt_slot_type(VirtMachine *vms, const VirtSlot *slot)
@@ -114,7 +135,7 @@ static const char *virt_slot_type(VirtMachine *vms, const VirtSlot *slot)
     case VIRT_IMPL_C:
         return slot->type;
     case VIRT_IMPL_RUST:
-        return virt_rust_linked(slot) ? slot->rust_type : NULL;
+        return vms->rust[virt_slot_index(slot)] ? slot->rust_type : NULL;
     case VIRT_IMPL_TWIN:
         return vms->rust[virt_slot_index(slot)] ? slot->rust_type : slot->type;
     }
@@ -160,6 +181,67 @@ static bool virt_set_twin(Object *obj, ObjectProperty *prop,
     return true;
 }
 
+/* "<type>=on|off" of a Rust-only device: whether it is on the board. */
+static bool virt_get_rust_only(Object *obj, ObjectProperty *prop,
+                               PropValue *out, Error **errp)
+{
+    (void)errp;
+    const VirtSlot *slot = prop->opaque;
+    out->b = VIRT_MACHINE(obj)->rust[virt_slot_index(slot)];
+    return true;
+}
+
+static bool virt_set_rust_only(Object *obj, ObjectProperty *prop,
+                               const PropValue *in, Error **errp)
+{
+    const VirtSlot *slot = prop->opaque;
+    VirtMachine *vms = VIRT_MACHINE(obj);
+    if (virt_refuse_if_running(vms, prop, errp)) {
+        return false;
+    }
+    if (in->b && !virt_rust_linked(slot)) {
+        error_setg(errp,
+                   "this rivet was built without Rust, and %s exists only "
+                   "in Rust (rebuild with -Drust=enabled)",
+                   slot->type);
+        return false;
+    }
+    vms->rust[virt_slot_index(slot)] = in->b;
+    return true;
+}
+
+void virt_print_machine_help(FILE *out)
+{
+    for (size_t i = 0; i < VIRT_NUM_DEVICES; i++) {
+        const VirtSlot *slot = &virt_board[i];
+        char upper[32];
+        size_t n = 0;
+        for (; slot->type[n] && n < sizeof(upper) - 1; n++) {
+            upper[n] = (char)toupper((unsigned char)slot->type[n]);
+        }
+        upper[n] = '\0';
+        char key[32];
+        if (slot->impl == VIRT_IMPL_TWIN) {
+            snprintf(key, sizeof(key), "%s=c|rust", slot->type);
+            fprintf(out, "        %-15s %s implementation (default %s)\n", key,
+                    upper, virt_twin_default_rust(slot) ? "rust" : "c");
+        } else if (slot->impl == VIRT_IMPL_RUST) {
+            snprintf(key, sizeof(key), "%s=on|off", slot->type);
+            fprintf(out, "        %-15s the %s, written in Rust only (%s)\n",
+                    key, upper,
+                    virt_rust_linked(slot) ? "default on" : "absent");
+        }
+    }
+    if (!virt_rust_built()) {
+        fprintf(out, "                        This rivet was built without "
+                     "Rust (-Drust):\n"
+                     "                        only the C twins exist, and "
+                     "the devices\n"
+                     "                        written in Rust only are off "
+                     "the board.\n");
+    }
+}
+
 static void virt_instance_init(Object *obj)
 {
     VirtMachine *vms = VIRT_MACHINE(obj);
@@ -167,8 +249,11 @@ static void virt_instance_init(Object *obj)
     vms->htif = true;
     vms->firmware.fd = -1;
     for (size_t i = 0; i < VIRT_NUM_DEVICES; i++) {
-        vms->rust[i] = virt_board[i].impl == VIRT_IMPL_TWIN &&
-                       virt_rust_linked(&virt_board[i]);
+        const VirtSlot *slot = &virt_board[i];
+        vms->rust[i] =
+            slot->impl == VIRT_IMPL_TWIN
+                ? virt_twin_default_rust(slot)
+                : slot->impl == VIRT_IMPL_RUST && virt_rust_linked(slot);
     }
 }
 
@@ -196,14 +281,20 @@ static void virt_class_init(ObjectClass *oc, const void *data)
                               "stop the machine when the guest writes the "
                               "ELF symbol tohost (RISC-V test convention)");
     for (size_t i = 0; i < VIRT_NUM_DEVICES; i++) {
-        if (virt_board[i].impl != VIRT_IMPL_TWIN) {
-            continue;
+        if (virt_board[i].impl == VIRT_IMPL_TWIN) {
+            object_class_property_add(oc, virt_board[i].type, PROP_TYPE_STRING,
+                                      virt_get_twin, virt_set_twin,
+                                      (void *)&virt_board[i],
+                                      "implementation of the device: c or "
+                                      "rust (default: -Dtwin_default)");
+        } else if (virt_board[i].impl == VIRT_IMPL_RUST) {
+            object_class_property_add(oc, virt_board[i].type, PROP_TYPE_BOOL,
+                                      virt_get_rust_only, virt_set_rust_only,
+                                      (void *)&virt_board[i],
+                                      "whether the device, written in Rust "
+                                      "only, is on the board (default on "
+                                      "when built with Rust)");
         }
-        object_class_property_add(oc, virt_board[i].type, PROP_TYPE_STRING,
-                                  virt_get_twin, virt_set_twin,
-                                  (void *)&virt_board[i],
-                                  "implementation of the device: c or rust "
-                                  "(default rust when built with Rust)");
     }
 }
 

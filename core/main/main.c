@@ -52,10 +52,9 @@ static void print_help(void)
         "\n"
         "  -machine, -M virt[,key=value...]  board and its properties:\n"
         "        ram-size=BYTES  guest RAM (same as -m)\n"
-        "        htif=on|off     honour the ELF tohost symbol (default on)\n"
-        "        pl011=c|rust    which PL011 implementation to use\n"
-        "        hpet=c|rust     which HPET implementation to use\n"
-        "                        (default rust when built with Rust)\n"
+        "        htif=on|off     honour the ELF tohost symbol (default on)\n");
+    virt_print_machine_help(stdout);
+    printf(
         "  -m SIZE          guest RAM, e.g. 64M or 1G (default 64M; suffix K,\n"
         "                   M or G in either case, a bare number means MiB;\n"
         "                   between 1M and 16G)\n"

@@ -10,7 +10,9 @@
  *   child  the device's name in the tree: /machine/uart0
  *   type   its QOM type; a Rust implementation is "<type>-rust"
  *   impl   C, RUST or TWIN (both; -machine virt,<type>=c|rust picks one,
- *          the default is rust when the Rust devices are linked in)
+ *          the default is -Dtwin_default: rust when Rust is built).  A
+ *          RUST device is on the board when Rust is built (-machine
+ *          virt,<type>=off leaves it off) and absent without Rust
  *   base, size  its MMIO window
  *   irq    the PLIC source its interrupt output 0 drives; 0 when the
  *          board wires it itself (PLIC, CLINT, HPET) or it has none

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "chardev/char.h"
 #include "cpu/riscv.h"
@@ -38,8 +39,9 @@ typedef struct VirtMachine {
     uint64_t ram_size; /* "ram-size", also set by -m */
     bool htif;         /* "htif": honour the ELF `tohost` symbol */
     /* "<type>" (c|rust) of each twin of the board table: which
-     * implementation the board builds; the default is rust when the Rust
-     * devices are linked in.  Indexed like devices. */
+     * implementation the board builds (default: -Dtwin_default); and
+     * "<type>" (on|off) of each Rust-only device: whether it is on the
+     * board (default on when linked in).  Indexed like devices. */
     bool rust[VIRT_NUM_DEVICES];
     /* Built by virt_machine_realize(). */
     MemoryRegion ram;
@@ -78,6 +80,11 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
 /* Reset every device and the CPU and reload the firmware image; fails only
  * when the firmware file changed on disk or cannot be read again. */
 bool virt_machine_reset(VirtMachine *vms, Error **errp);
+
+/* The --help lines of the board's device properties: each twin's
+ * implementation and its default, each Rust-only device and whether this
+ * build has it. */
+void virt_print_machine_help(FILE *out);
 
 /* Run the guest until it powers off (power device or HTIF); returns the
  * exit status, or -1 with *errp set when the guest can never make progress
