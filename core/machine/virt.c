@@ -191,6 +191,19 @@ static bool virt_get_rust_only(Object *obj, ObjectProperty *prop,
     return true;
 }
 
+/* Refuses a device written in Rust only when this rivet has none. */
+static bool virt_check_rust_only_linked(const VirtSlot *slot, Error **errp)
+{
+    if (!virt_rust_linked(slot)) {
+        error_setg(errp,
+                   "this rivet was built without Rust, and %s exists only "
+                   "in Rust (rebuild with -Drust=enabled)",
+                   slot->type);
+        return false;
+    }
+    return true;
+}
+
 static bool virt_set_rust_only(Object *obj, ObjectProperty *prop,
                                const PropValue *in, Error **errp)
 {
@@ -199,14 +212,25 @@ static bool virt_set_rust_only(Object *obj, ObjectProperty *prop,
     if (virt_refuse_if_running(vms, prop, errp)) {
         return false;
     }
-    if (in->b && !virt_rust_linked(slot)) {
-        error_setg(errp,
-                   "this rivet was built without Rust, and %s exists only "
-                   "in Rust (rebuild with -Drust=enabled)",
-                   slot->type);
+    if (in->b && !virt_check_rust_only_linked(slot, errp)) {
         return false;
     }
     vms->rust[virt_slot_index(slot)] = in->b;
+    return true;
+}
+
+bool virt_check_global(const char *spec, Error **errp)
+{
+    size_t n = strcspn(spec, ".");
+    for (size_t i = 0; i < VIRT_NUM_DEVICES; i++) {
+        const VirtSlot *slot = &virt_board[i];
+        if (slot->impl == VIRT_IMPL_RUST && strlen(slot->type) == n &&
+            strncmp(spec, slot->type, n) == 0 &&
+            !virt_check_rust_only_linked(slot, errp)) {
+            error_prepend(errp, "-global %s: ", spec);
+            return false;
+        }
+    }
     return true;
 }
 

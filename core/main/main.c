@@ -55,6 +55,10 @@ static void print_help(void)
         "        htif=on|off     honour the ELF tohost symbol (default on)\n");
     virt_print_machine_help(stdout);
     printf(
+        "  -global DEV.PROP=VALUE\n"
+        "                   set property PROP of every device DEV (its QOM\n"
+        "                   type, or its board name: pl011 means the C or\n"
+        "                   the Rust PL011), e.g. pcf8574.in3=0 (repeatable)\n"
         "  -m SIZE          guest RAM, e.g. 64M or 1G (default 64M; suffix K,\n"
         "                   M or G in either case, a bare number means MiB;\n"
         "                   between 1M and 16G)\n"
@@ -182,6 +186,14 @@ static int parse_options(int argc, char **argv, Options *opts, Error **errp)
             target = &opts->incoming;
         } else if (!strcmp(name, "-save-at")) {
             target = &opts->save_at;
+        } else if (!strcmp(name, "-global")) {
+            /* Repeatable: each one is checked and kept right away. */
+            const char *spec = option_argument(argc, argv, &i, errp);
+            if (!spec || !virt_check_global(spec, errp) ||
+                !qdev_global_add(spec, errp)) {
+                return -1;
+            }
+            continue;
         } else if (!strcmp(name, "-trace")) {
             /* Repeatable: each pattern enables more events right away. */
             const char *pattern = option_argument(argc, argv, &i, errp);

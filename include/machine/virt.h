@@ -81,6 +81,11 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
  * when the firmware file changed on disk or cannot be read again. */
 bool virt_machine_reset(VirtMachine *vms, Error **errp);
 
+/* -global's DRIVER (spec up to its '.') is not a device written in Rust
+ * only while this rivet has no Rust: else one line that names the missing
+ * Rust build. */
+bool virt_check_global(const char *spec, Error **errp);
+
 /* The --help lines of the board's device properties: each twin's
  * implementation and its default, each Rust-only device and whether this
  * build has it. */
