@@ -96,6 +96,24 @@ static const VirtSlot virt_board[VIRT_NUM_DEVICES] = {
 #undef VIRT_DEVICE
 };
 
+/* The I2C targets of the board table, on the bus of the controller at
+ * VIRT_DEV_I2C. */
+typedef struct VirtI2CSlot {
+    const char *child;
+    const char *type;
+    const char *rust_type;
+    VirtImpl impl;
+    uint8_t address;
+    int irq;
+} VirtI2CSlot;
+
+static const VirtI2CSlot virt_i2c_board[VIRT_NUM_I2C_TARGETS] = {
+#define VIRT_I2C_TARGET(NAME, child, type, impl, address, irq)                 \
+    {#child, type, type "-rust", VIRT_IMPL_##impl, address, irq},
+#include "machine/virt-board.h"
+#undef VIRT_I2C_TARGET
+};
+
 static size_t virt_slot_index(const VirtSlot *slot)
 {
     return (size_t)(slot - virt_board);
@@ -160,6 +178,32 @@ static bool virt_set_twin(Object *obj, ObjectProperty *prop,
     return true;
 }
 
+static bool virt_get_eeprom(Object *obj, ObjectProperty *prop, PropValue *out,
+                            Error **errp)
+{
+    (void)prop;
+    (void)errp;
+    const char *file = VIRT_MACHINE(obj)->eeprom_file;
+    out->s = file ? strdup(file) : NULL;
+    return true;
+}
+
+static bool virt_set_eeprom(Object *obj, ObjectProperty *prop,
+                            const PropValue *in, Error **errp)
+{
+    VirtMachine *vms = VIRT_MACHINE(obj);
+    if (virt_refuse_if_running(vms, prop, errp)) {
+        return false;
+    }
+    if (!in->s || !*in->s) {
+        error_setg(errp, "the EEPROM file name is empty");
+        return false;
+    }
+    free(vms->eeprom_file);
+    vms->eeprom_file = strdup(in->s);
+    return true;
+}
+
 static void virt_instance_init(Object *obj)
 {
     VirtMachine *vms = VIRT_MACHINE(obj);
@@ -183,6 +227,7 @@ static void virt_instance_finalize(Object *obj)
         memory_region_destroy(&vms->ram);
     }
     loader_source_close(&vms->firmware);
+    free(vms->eeprom_file);
 }
 
 static void virt_class_init(ObjectClass *oc, const void *data)
@@ -195,6 +240,10 @@ static void virt_class_init(ObjectClass *oc, const void *data)
                               virt_set_htif, NULL,
                               "stop the machine when the guest writes the "
                               "ELF symbol tohost (RISC-V test convention)");
+    object_class_property_add(oc, "eeprom", PROP_TYPE_STRING, virt_get_eeprom,
+                              virt_set_eeprom, NULL,
+                              "file of 256 bytes holding the I2C EEPROM's "
+                              "content, read at start and written through");
     for (size_t i = 0; i < VIRT_NUM_DEVICES; i++) {
         if (virt_board[i].impl != VIRT_IMPL_TWIN) {
             continue;
@@ -324,6 +373,45 @@ static void virt_connect_plic_source(VirtMachine *vms, DeviceState *dev,
     vms->plic_source_device[source] = dev;
 }
 
+/* The I2C targets of the board table, children of the machine (so they
+ * are reset and saved like the devices) on the controller's bus. */
+static bool virt_create_i2c_targets(VirtMachine *vms, Error **errp)
+{
+    Object *bus = object_child(OBJECT(vms->devices[VIRT_DEV_I2C]), "bus");
+    for (size_t i = 0; i < VIRT_NUM_I2C_TARGETS; i++) {
+        const VirtI2CSlot *slot = &virt_i2c_board[i];
+        const char *type = slot->impl == VIRT_IMPL_C ? slot->type
+                           : object_class_by_name(slot->rust_type)
+                               ? slot->rust_type
+                               : NULL;
+        if (!type) {
+            continue; /* Rust-only, and this rivet has no Rust */
+        }
+        DeviceState *dev = qdev_new(type, errp);
+        if (!dev) {
+            return false;
+        }
+        bool ok = object_property_add_child(OBJECT(vms), slot->child,
+                                            OBJECT(dev), errp);
+        object_unref(OBJECT(dev));
+        if (!ok || !object_property_set_link(OBJECT(dev), "bus", bus, errp) ||
+            !object_property_set_uint(OBJECT(dev), "address", slot->address,
+                                      errp)) {
+            return false;
+        }
+        if (i == VIRT_I2C_EEPROM && vms->eeprom_file &&
+            !object_property_set_str(OBJECT(dev), "file", vms->eeprom_file,
+                                     errp)) {
+            return false;
+        }
+        if (!device_realize(dev, errp)) {
+            return false;
+        }
+        vms->i2c_targets[i] = dev;
+    }
+    return true;
+}
+
 static void virt_power_reset_request(void *opaque)
 {
     VirtMachine *vms = opaque;
@@ -383,6 +471,9 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
         sysbus_mmio_map(SYS_BUS_DEVICE(dev), 0, slot->base);
         vms->devices[i] = dev;
     }
+    if (!virt_create_i2c_targets(vms, errp)) {
+        return false;
+    }
     DeviceState *plic = vms->devices[VIRT_DEV_PLIC];
     DeviceState *clint = vms->devices[VIRT_DEV_CLINT];
     DeviceState *hpet = vms->devices[VIRT_DEV_HPET];
@@ -401,6 +492,15 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
         if (vms->devices[i] && virt_board[i].irq) {
             virt_connect_plic_source(vms, vms->devices[i], 0,
                                      virt_board[i].irq);
+        }
+    }
+    for (size_t i = 0; i < VIRT_NUM_I2C_TARGETS; i++) {
+        if (vms->i2c_targets[i] && virt_i2c_board[i].irq) {
+            qdev_connect_gpio_out(vms->i2c_targets[i], 0,
+                                  qdev_get_gpio_in(vms->devices[VIRT_DEV_PLIC],
+                                                   virt_i2c_board[i].irq));
+            vms->plic_source_device[virt_i2c_board[i].irq] =
+                vms->i2c_targets[i];
         }
     }
     /* The HPET's timers raise the PLIC source of their route. */
