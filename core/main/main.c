@@ -45,14 +45,17 @@ typedef struct Options {
 
 static void print_help(void)
 {
-    printf(
-        "Usage: rivet [options]\n"
-        "A small RISC-V (RV64IMA) system emulator: the `virt` board with a\n"
-        "PL011 UART, an HPET, a PLIC, a CLINT and a power/test device.\n"
-        "\n"
-        "  -machine, -M virt[,key=value...]  board and its properties:\n"
-        "        ram-size=BYTES  guest RAM (same as -m)\n"
-        "        htif=on|off     honour the ELF tohost symbol (default on)\n");
+    printf("Usage: rivet [options]\n"
+           "A small RISC-V (RV64IMA) system emulator: the `virt` board with a\n"
+           "PL011 UART, an HPET, a PLIC, a CLINT, a power/test device and an\n"
+           "OpenCores I2C controller with a 24C02 EEPROM on its bus.\n"
+           "\n"
+           "  -machine, -M virt[,key=value...]  board and its properties:\n"
+           "        ram-size=BYTES  guest RAM (same as -m)\n"
+           "        htif=on|off     honour the ELF tohost symbol (default on)\n"
+           "        eeprom=FILE     back the I2C EEPROM (24C02 at 0x50) with\n"
+           "                        FILE, exactly 256 bytes: read at start,\n"
+           "                        every page write written through to it\n");
     virt_print_machine_help(stdout);
     printf(
         "  -global DEV.PROP=VALUE\n"

@@ -29,6 +29,18 @@ enum {
     VIRT_NUM_DEVICES
 };
 
+/* The I2C targets of the board table: VIRT_I2C_<NAME> indexes
+ * VirtMachine.i2c_targets. */
+enum {
+#define VIRT_I2C_TARGET(NAME, child, type, impl, address, irq) VIRT_I2C_##NAME,
+#include "machine/virt-board.h"
+#undef VIRT_I2C_TARGET
+    VIRT_NUM_I2C_TARGETS
+};
+
+/* Every line of the board table: the devices, then the I2C targets. */
+#define VIRT_NUM_PARTS (VIRT_NUM_DEVICES + VIRT_NUM_I2C_TARGETS)
+
 /* RAM size limits accepted by -m. */
 #define VIRT_RAM_MIN_SIZE (1ULL << 20)
 #define VIRT_RAM_MAX_SIZE (16ULL << 30)
@@ -41,8 +53,12 @@ typedef struct VirtMachine {
     /* "<type>" (c|rust) of each twin of the board table: which
      * implementation the board builds (default: -Dtwin_default); and
      * "<type>" (on|off) of each Rust-only device: whether it is on the
-     * board (default on when linked in).  Indexed like devices. */
-    bool rust[VIRT_NUM_DEVICES];
+     * board (default on when linked in).  Indexed by line of the board
+     * table: devices[i] is rust[i], i2c_targets[i] is
+     * rust[VIRT_NUM_DEVICES + i]. */
+    bool rust[VIRT_NUM_PARTS];
+    /* "eeprom": the file backing the EEPROM's content (NULL: none). */
+    char *eeprom_file;
     /* Built by virt_machine_realize(). */
     MemoryRegion ram;
     MemoryRegion htif_mr;
@@ -52,6 +68,8 @@ typedef struct VirtMachine {
     /* The board table's devices (NULL: a Rust-only device in a build
      * without Rust). */
     DeviceState *devices[VIRT_NUM_DEVICES];
+    /* The I2C targets on the controller's bus (NULL: Rust-only, no Rust). */
+    DeviceState *i2c_targets[VIRT_NUM_I2C_TARGETS];
     /* The device wired to each PLIC source, NULL where none is. */
     DeviceState *plic_source_device[VIRT_PLIC_NUM_SOURCES];
     /* The firmware, kept open to reload it on a guest-requested reset. */

@@ -6,8 +6,9 @@ equal an uninterrupted run's, byte for byte.
 
 --require NAME[@N] makes the test find (by scanning save points) and check at
 least one snapshot in that state: `rx-fifo` (PL011 receive FIFO holding
-characters, i.e. mid-burst) or `hpet-pending` (an HPET interrupt latched
-in the HPET or pending at the PLIC); N, where the state was found before,
+characters, i.e. mid-burst), `hpet-pending` (an HPET interrupt latched
+in the HPET or pending at the PLIC) or `eeprom-page-write` (the 24C02 holds
+bytes of a page write that its STOP has not yet written); N, where the state was found before,
 is tried first to keep the test fast.  --save-machine / --resume-machine
 give the -machine of each side, so the C and Rust twins can be crossed.
 
@@ -47,6 +48,8 @@ def conditions(snapshot):
         found.add("rx-fifo")
     if f.get("hpet/isr", 0) or f.get("plic/pending", 0) & HPET_ROUTES:
         found.add("hpet-pending")
+    if f.get("at24c02/latched", 0):
+        found.add("eeprom-page-write")
     return found
 
 
