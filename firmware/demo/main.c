@@ -127,7 +127,9 @@ static void probe_i2c(void)
     for (unsigned a = I2C_ADDR_FIRST; a <= I2C_ADDR_LAST; a++) {
         if (i2c_probe((uint8_t)a)) {
             print(" 0x%02x%s", a,
-                  a == VIRT_EEPROM_I2C_ADDR ? " (24c02 eeprom)" : "");
+                  a == VIRT_EEPROM_I2C_ADDR    ? " (24c02 eeprom)"
+                  : a == VIRT_PCF8574_I2C_ADDR ? " (pcf8574 gpio expander)"
+                                               : "");
             found++;
         }
     }

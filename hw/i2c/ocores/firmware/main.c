@@ -3,7 +3,9 @@
  * a scan of the bus, the 24C02 EEPROM written and read back (a byte, a
  * page write that wraps within its page, a sequential read that wraps at
  * the end of the memory), a NACK at an empty address, the busy flag, and
- * the controller's interrupt through the PLIC (source VIRT_I2C_IRQ).
+ * the controller's interrupt through the PLIC (source VIRT_I2C_IRQ); and
+ * the PCF8574 GPIO expander, written in Rust only: absent from a build
+ * without Rust, which the test then expects (firmware/ocores-no-rust.out).
  */
 #include <stdint.h>
 
@@ -120,6 +122,49 @@ static void interrupt(void)
     plic_disable(VIRT_I2C_IRQ);
 }
 
+/* The PCF8574 at 0x20 (hw/gpio/pcf8574), run with P2 held low from
+ * outside (-global pcf8574.in2=0, as the functional test does): INT is
+ * asserted from power-on (the pin differs from the all-high port), a read
+ * returns the pin levels and releases INT, a written 0 drives its pin low
+ * and a written 1 makes it an input again; driving outputs never
+ * interrupts. */
+#define EXPANDER VIRT_PCF8574_I2C_ADDR
+#define EXPANDER_IRQ VIRT_PCF8574_IRQ
+
+static void expander(void)
+{
+    if (!i2c_probe(EXPANDER)) {
+        print("pcf8574: nothing at 0x%02x (a rivet built without Rust)\n",
+              EXPANDER);
+        return;
+    }
+    plic_set_priority(EXPANDER_IRQ, 1);
+    plic_set_threshold(0);
+    plic_enable(EXPANDER_IRQ);
+    check_true("expander INT pending: P2 held low since power-on",
+               plic_is_pending(EXPANDER_IRQ));
+    check_eq("plic claim names the expander", plic_claim(), EXPANDER_IRQ);
+    uint8_t port = 0;
+    check_true("expander acks a read",
+               i2c_write_read(EXPANDER, 0, 0, &port, 1));
+    print("pcf8574 inputs: %02x\n", port);
+    check_eq("expander pins: all inputs, P2 low from outside", port, 0xfb);
+    plic_complete(EXPANDER_IRQ);
+    check_true("the read released INT", !plic_is_pending(EXPANDER_IRQ));
+    uint8_t out = 0x0f;
+    check_true("expander acks a port write", i2c_write(EXPANDER, &out, 1));
+    i2c_write_read(EXPANDER, 0, 0, &port, 1);
+    print("pcf8574 after writing %02x: %02x\n", out, port);
+    check_eq("P4..P7 driven low, P2 still low from outside", port, 0x0b);
+    check_true("driving outputs does not interrupt",
+               !plic_is_pending(EXPANDER_IRQ));
+    out = 0xff;
+    i2c_write(EXPANDER, &out, 1);
+    i2c_write_read(EXPANDER, 0, 0, &port, 1);
+    check_eq("writing 1s makes them inputs again", port, 0xfb);
+    plic_disable(EXPANDER_IRQ);
+}
+
 int main(void)
 {
     uart_init(false);
@@ -139,5 +184,6 @@ int main(void)
     eeprom_read_wrap();
     nack_and_busy();
     interrupt();
+    expander();
     return check_summary("i2c");
 }
