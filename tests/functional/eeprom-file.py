@@ -4,8 +4,9 @@ one run to the next: the i2c test firmware prints what the EEPROM held
 before it wrote it, so a second run on the same file prints the first
 run's bytes, and the file holds exactly what the firmware wrote.
 
-Usage: eeprom-file.py RIVET I2C_FIRMWARE EXPECTED_OUT
-(EXPECTED_OUT: the firmware's output without a file, EEPROM erased.)
+Usage: eeprom-file.py RIVET I2C_FIRMWARE EXPECTED_OUT [RIVET_ARG...]
+(EXPECTED_OUT: the firmware's output without a file, EEPROM erased;
+RIVET_ARG: more arguments of each run, the firmware's -global.)
 """
 import os
 import shlex
@@ -18,6 +19,7 @@ WRAPPER = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
 
 def main():
     rivet, firmware, expected_path = sys.argv[1:4]
+    rivet_args = sys.argv[4:]
     expected = open(expected_path, encoding="utf-8").read()
     erased = "ff ff ff ff ff ff ff ff"
     failures = 0
@@ -34,7 +36,7 @@ def main():
 
         def run():
             p = subprocess.run(WRAPPER + [rivet, "-M", "virt,eeprom=" + path, "-bios",
-                                          firmware], capture_output=True, text=True,
+                                          firmware] + rivet_args, capture_output=True, text=True,
                                timeout=60)
             return p.returncode, p.stdout, p.stderr
 
