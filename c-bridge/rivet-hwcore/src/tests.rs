@@ -86,7 +86,9 @@ impl DeviceImpl for TestDev {
                 dev.pins[1].set(value == 1);
                 Ok(())
             }
-            _ => Err(Error::new(format!("hwcore-test: level {value} is not 0 or 1"))),
+            _ => Err(Error::new(format!(
+                "hwcore-test: level {value} is not 0 or 1"
+            ))),
         },
     }];
     const REGISTERS: Option<fn(&Self) -> String> =

@@ -129,7 +129,10 @@ unsafe extern "C" fn target_recv<T: I2CTarget>(target: *mut sys::I2CTarget) -> u
 /// # Safety
 ///
 /// `klass` must be the class of `T`'s type, an `I2CTargetClass`.
-unsafe extern "C" fn target_class_init<T: I2CTarget>(klass: *mut ObjectClass, _data: *const c_void) {
+unsafe extern "C" fn target_class_init<T: I2CTarget>(
+    klass: *mut ObjectClass,
+    _data: *const c_void,
+) {
     // SAFETY: T's class is a device class, being initialised (caller).
     unsafe { init_device_class::<T>(klass) };
     // i2c-target's DeviceClass::realize stays: it checks the address and

@@ -92,7 +92,11 @@ impl Pcf8574Regs {
     pub fn set_input(&mut self, pin: usize, high: bool) {
         assert!(pin < NUM_PINS, "PCF8574 pin {pin} out of range");
         let bit = 1u8 << pin;
-        self.inputs = if high { self.inputs | bit } else { self.inputs & !bit };
+        self.inputs = if high {
+            self.inputs | bit
+        } else {
+            self.inputs & !bit
+        };
     }
 
     /// Whether the active-low INT output is asserted (pulled low).

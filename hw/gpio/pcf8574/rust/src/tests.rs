@@ -68,7 +68,10 @@ fn an_output_pin_never_interrupts() {
     regs.write(0xfe);
     regs.set_input(0, false);
     regs.set_input(0, true);
-    assert!(!regs.int_asserted(), "P0 drives low: the outside is not seen");
+    assert!(
+        !regs.int_asserted(),
+        "P0 drives low: the outside is not seen"
+    );
     // Making it an input again is a write: no interrupt for that.
     regs.write(0xff);
     assert!(!regs.int_asserted());
@@ -79,7 +82,10 @@ fn a_pin_held_low_at_power_on_asserts_int() {
     let mut regs = Pcf8574Regs::default();
     regs.set_input(6, false);
     regs.reset();
-    assert!(regs.int_asserted(), "data sheet: power-on with a pin held low");
+    assert!(
+        regs.int_asserted(),
+        "data sheet: power-on with a pin held low"
+    );
     assert_eq!(regs.inputs, 0xbf, "a reset keeps the outside levels");
 }
 
