@@ -38,8 +38,8 @@ count = 0
 WRAPPER = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
 
 
-def rivet(args, timeout=60):
-    p = subprocess.run(WRAPPER + [RIVET, "-M", MACHINE, "-serial", "stdio"] + args,
+def rivet(args, timeout=60, machine=MACHINE):
+    p = subprocess.run(WRAPPER + [RIVET, "-M", machine, "-serial", "stdio"] + args,
                        stdin=subprocess.DEVNULL, capture_output=True,
                        timeout=timeout)
     return p.returncode, p.stdout, p.stderr.decode(errors="replace")
@@ -52,11 +52,11 @@ def write(name, data):
     return path
 
 
-def refused(name, data, pattern):
+def refused(name, data, pattern, machine=MACHINE):
     """data must be refused with stderr matching pattern, nothing run."""
     global failures, count
     count += 1
-    rc, out, err = rivet(["-incoming", "file:" + write("s", data)])
+    rc, out, err = rivet(["-incoming", "file:" + write("s", data)], machine=machine)
     lines = err.splitlines()
     ok = (rc == 1 and out == b"" and len(lines) == 1 and
           lines[0].startswith("rivet: snapshot '") and re.search(pattern, lines[0]))
@@ -229,6 +229,17 @@ def main():
     ee = [r for r in s.records if r.name == "at24c02"][0]
     refused("EEPROM section missing", good[:ee.offset] + good[ee.end + 5:],
             r"section 'at24c02' \(instance 0\) is missing from the stream")
+
+    # The PCF8574, written in Rust only: its section may not go missing,
+    # and a board without the expander (-M ...,pcf8574=off, or a build
+    # without Rust) refuses a stream that has it.
+    if "pcf8574/latch" in f:
+        pcf = [r for r in s.records if r.name == "pcf8574"][0]
+        refused("PCF8574 section missing", good[:pcf.offset] + good[pcf.end + 5:],
+                r"section 'pcf8574' \(instance 0\) is missing from the stream")
+        refused("PCF8574 section on a board without it", good,
+                r"unknown section 'pcf8574' \(instance 0\): this machine has no such device$",
+                machine=MACHINE + ",pcf8574=off")
 
     # Versions outside the device's range name the device and both versions.
     refused("section version too new", patched(good, pl.offset + 15, 2, 4),
