@@ -7,8 +7,10 @@ equal an uninterrupted run's, byte for byte.
 --require NAME[@N] makes the test find (by scanning save points) and check at
 least one snapshot in that state: `rx-fifo` (PL011 receive FIFO holding
 characters, i.e. mid-burst), `hpet-pending` (an HPET interrupt latched
-in the HPET or pending at the PLIC) or `eeprom-page-write` (the 24C02 holds
-bytes of a page write that its STOP has not yet written); N, where the state was found before,
+in the HPET or pending at the PLIC), `pc-halfword` (the hart stopped at an
+instruction 2 bytes past a word: mid-way through compressed code) or
+`eeprom-page-write` (the 24C02 holds bytes of a page write that its STOP
+has not yet written); N, where the state was found before,
 is tried first to keep the test fast.  --save-machine / --resume-machine
 give the -machine of each side, so the C and Rust twins can be crossed.
 
@@ -50,6 +52,8 @@ def conditions(snapshot):
         found.add("hpet-pending")
     if f.get("at24c02/latched", 0):
         found.add("eeprom-page-write")
+    if f.get("riscv-cpu/pc", 0) & 3 == 2:
+        found.add("pc-halfword")
     return found
 
 
