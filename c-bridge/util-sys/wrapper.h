@@ -8,4 +8,5 @@
 #include "util/main-loop.h"
 #include "util/number.h"
 #include "util/output-file.h"
+#include "util/pace.h"
 #include "util/vclock.h"

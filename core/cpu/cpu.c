@@ -12,6 +12,7 @@
 static const Property riscv_cpu_props[] = {
     DEFINE_PROP_UINT64("reset-pc", RiscvCPU, reset_pc, 0x80000000ULL),
     DEFINE_PROP_UINT64("hartid", RiscvCPU, hartid, 0),
+    DEFINE_PROP_BOOL("trap-misaligned", RiscvCPU, trap_misaligned, false),
     DEFINE_PROP_END_OF_LIST(),
 };
 
@@ -61,7 +62,7 @@ static uint64_t riscv_cpu_enter_trap(RiscvCPU *cpu, uint64_t epc,
                  " tval 0x%016" PRIx64,
                  riscv_cause_name(mcause), mcause, epc, tval);
     }
-    csr->mepc = epc & ~3ULL; /* IALIGN=32: mepc[1:0] are always zero */
+    csr->mepc = epc & ~1ULL; /* IALIGN=16: mepc[0] is always zero */
     csr->mcause = mcause;
     csr->mtval = tval;
     if (mcause & RISCV_MCAUSE_INTERRUPT) {
@@ -221,6 +222,12 @@ static bool riscv_cpu_post_load(void *opaque, int version_id, Error **errp)
                    cpu->x[0]);
         return false;
     }
+    /* A hart saved before RV64C had no C: it resumes with it (code that
+     * ran without C runs the same, except that a jump to a 2-byte aligned
+     * target no longer traps). */
+    if (cpu->csr.misa == MISA_VALUE_BEFORE_C) {
+        cpu->csr.misa = MISA_VALUE;
+    }
     if (cpu->csr.misa != MISA_VALUE) {
         error_setg(errp,
                    "field 'csr.misa': 0x%" PRIx64 " is not this hart's "
@@ -228,12 +235,19 @@ static bool riscv_cpu_post_load(void *opaque, int version_id, Error **errp)
                    cpu->csr.misa, (uint64_t)MISA_VALUE);
         return false;
     }
-    /* Fetch relies on a 4-byte aligned pc (see riscv_cpu_exec). */
-    if (cpu->pc & 3) {
-        error_setg(errp, "field 'pc': 0x%" PRIx64 " is not 4-byte aligned",
+    /* Fetch relies on a 2-byte aligned pc (see riscv_cpu_exec). */
+    if (cpu->pc & 1) {
+        error_setg(errp, "field 'pc': 0x%" PRIx64 " is not 2-byte aligned",
                    cpu->pc);
         return false;
     }
+    /* Before mcountinhibit stopped the counters, writes kept any of its
+     * low 32 bits; only CY and IR exist.  The held values are those of the
+     * moment of the snapshot until the subsection "riscv-cpu/counters", in
+     * streams that have it, brings the saved ones. */
+    cpu->csr.mcountinhibit &= MCOUNTINHIBIT_WRITABLE;
+    cpu->csr.mcycle_held = cpu->insn_count - cpu->csr.mcycle_offset;
+    cpu->csr.minstret_held = cpu->insn_count - cpu->csr.minstret_offset;
     cpu->check_interrupts = true;
     riscv_cpu_set_address_space(cpu, cpu->as);
     return true;
@@ -247,7 +261,7 @@ static const VMStateField riscv_csrs_fields[] = {
     /* Modes 2 and 3 are reserved and never stored. */
     VMSTATE_UINT64_CHECKED(mtvec, RiscvCsrs, ~2ULL, 0),
     VMSTATE_UINT64(mscratch, RiscvCsrs),
-    VMSTATE_UINT64_CHECKED(mepc, RiscvCsrs, ~3ULL, 0),
+    VMSTATE_UINT64_CHECKED(mepc, RiscvCsrs, ~1ULL, 0),
     VMSTATE_UINT64(mcause, RiscvCsrs),
     VMSTATE_UINT64(mtval, RiscvCsrs),
     VMSTATE_UINT64(mcycle_offset, RiscvCsrs),
@@ -282,11 +296,43 @@ static const VMStateField riscv_cpu_fields[] = {
     VMSTATE_END_OF_LIST(),
 };
 
+/* The values mcountinhibit holds, sent while it holds any: a stream
+ * without them (older rivet) resumes with the counters' values at the
+ * snapshot (riscv_cpu_post_load). */
+static bool riscv_cpu_counters_needed(void *opaque)
+{
+    RiscvCPU *cpu = opaque;
+    return (cpu->csr.mcountinhibit & MCOUNTINHIBIT_WRITABLE) != 0;
+}
+
+static const VMStateField riscv_cpu_counters_fields[] = {
+    VMSTATE_FIELD_("mcycle_held", VMS_TYPE_UINT64, VMS_SHAPE_SINGLE,
+                   offsetof(RiscvCPU, csr.mcycle_held), sizeof(uint64_t), 1, 0),
+    VMSTATE_FIELD_("minstret_held", VMS_TYPE_UINT64, VMS_SHAPE_SINGLE,
+                   offsetof(RiscvCPU, csr.minstret_held), sizeof(uint64_t), 1,
+                   0),
+    VMSTATE_END_OF_LIST(),
+};
+
+static const VMStateDescription vmstate_riscv_cpu_counters = {
+    .name = "riscv-cpu/counters",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = riscv_cpu_counters_fields,
+    .needed = riscv_cpu_counters_needed,
+};
+
+static const VMStateDescription *const riscv_cpu_subsections[] = {
+    &vmstate_riscv_cpu_counters,
+    NULL,
+};
+
 static const VMStateDescription vmstate_riscv_cpu = {
     .name = "riscv-cpu",
     .version_id = 1,
     .minimum_version_id = 1,
     .fields = riscv_cpu_fields,
+    .subsections = riscv_cpu_subsections,
     .post_load = riscv_cpu_post_load,
 };
 
@@ -294,7 +340,7 @@ static void riscv_cpu_class_init(ObjectClass *klass, const void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
     (void)data;
-    dc->desc = "RISC-V RV64IMA hart (machine mode)";
+    dc->desc = "RISC-V RV64IMAC hart (machine mode)";
     dc->realize = riscv_cpu_realize;
     dc->reset = riscv_cpu_reset;
     dc->vmsd = &vmstate_riscv_cpu;

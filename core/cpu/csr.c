@@ -2,7 +2,7 @@
  * The control and status registers of an M-only RV64 hart and the Zicsr
  * instructions that access them.  Counters are derived from the retired
  * instruction count and the virtual clock rather than stored, so the
- * interpreter loop never has to touch them.
+ * interpreter loop never has to touch them; mcountinhibit holds them.
  */
 #include "cpu-internal.h"
 #include "machine/virt-map.h"
@@ -25,6 +25,73 @@ void riscv_cpu_set_time_source(RiscvCPU *cpu, RiscvTimeSource *fn, void *opaque)
 {
     cpu->time_source = fn;
     cpu->time_opaque = opaque;
+}
+
+/*
+ * The counters as the next instruction reads them: counting, the retired
+ * count minus an offset; stopped by mcountinhibit, a held value.
+ * cpu->insn_count counts the instructions before the executing one, which
+ * a CSR instruction reads: the executing instruction has not retired.
+ */
+static uint64_t riscv_csr_mcycle(const RiscvCPU *cpu)
+{
+    if (cpu->csr.mcountinhibit & MCOUNTINHIBIT_CY) {
+        return cpu->csr.mcycle_held;
+    }
+    return cpu->insn_count - cpu->csr.mcycle_offset;
+}
+
+static uint64_t riscv_csr_minstret(const RiscvCPU *cpu)
+{
+    if (cpu->csr.mcountinhibit & MCOUNTINHIBIT_IR) {
+        return cpu->csr.minstret_held;
+    }
+    return cpu->insn_count - cpu->csr.minstret_offset;
+}
+
+/*
+ * Write a counter: the value the instruction after the writing one reads
+ * (Zicsr: "a value written to instret by one instruction will be the
+ * value read by the following instruction": the write replaces the
+ * writing instruction's own increment).  Both counters follow that rule:
+ * a cycle here is an instruction.
+ */
+static void riscv_counter_write(RiscvCPU *cpu, bool inhibited, uint64_t *held,
+                                uint64_t *offset, uint64_t value)
+{
+    if (inhibited) {
+        *held = value;
+    } else {
+        *offset = cpu->insn_count + 1 - value;
+    }
+}
+
+/*
+ * mcountinhibit takes effect from the next instruction: the instruction
+ * that stops a counter is still counted, the one that restarts it is not.
+ * Stopping holds the value the next instruction would have read; restarting
+ * continues from the held value.
+ */
+static void riscv_mcountinhibit_write(RiscvCPU *cpu, uint64_t value)
+{
+    RiscvCsrs *csr = &cpu->csr;
+    uint64_t next_count = cpu->insn_count + 1;
+    uint64_t started = csr->mcountinhibit & ~value;
+    uint64_t stopped = value & ~csr->mcountinhibit;
+
+    if (stopped & MCOUNTINHIBIT_CY) {
+        csr->mcycle_held = next_count - csr->mcycle_offset;
+    }
+    if (stopped & MCOUNTINHIBIT_IR) {
+        csr->minstret_held = next_count - csr->minstret_offset;
+    }
+    if (started & MCOUNTINHIBIT_CY) {
+        csr->mcycle_offset = next_count - csr->mcycle_held;
+    }
+    if (started & MCOUNTINHIBIT_IR) {
+        csr->minstret_offset = next_count - csr->minstret_held;
+    }
+    csr->mcountinhibit = value;
 }
 
 static bool riscv_csr_in(unsigned csrno, unsigned first, unsigned last)
@@ -72,11 +139,11 @@ bool riscv_csr_read(RiscvCPU *cpu, unsigned csrno, uint64_t *value)
         return true;
     case CSR_MCYCLE:
     case CSR_CYCLE:
-        *value = cpu->insn_count - csr->mcycle_offset;
+        *value = riscv_csr_mcycle(cpu);
         return true;
     case CSR_MINSTRET:
     case CSR_INSTRET:
-        *value = cpu->insn_count - csr->minstret_offset;
+        *value = riscv_csr_minstret(cpu);
         return true;
     case CSR_TIME:
         *value = riscv_csr_time(cpu);
@@ -105,19 +172,18 @@ bool riscv_csr_read(RiscvCPU *cpu, unsigned csrno, uint64_t *value)
 }
 
 /* Write a CSR that exists and is writable (checked by the caller).
- * insn_count counts the instructions before the writing one; a written
- * counter holds the new value when the next instruction reads it. */
+ * insn_count counts the instructions before the writing one. */
 static void riscv_csr_write(RiscvCPU *cpu, unsigned csrno, uint64_t value)
 {
     RiscvCsrs *csr = &cpu->csr;
-    uint64_t next_count = cpu->insn_count + 1;
 
     switch (csrno) {
     case CSR_MSTATUS:
         csr->mstatus = value & MSTATUS_WRITABLE;
         break;
     case CSR_MISA:
-        /* WARL: the extension set is fixed. */
+        /* WARL: the extension set is fixed (C included: IALIGN stays 16,
+         * so the spec's rule for clearing C never applies). */
         break;
     case CSR_MIE:
         csr->mie = value & MIP_ALL;
@@ -137,14 +203,14 @@ static void riscv_csr_write(RiscvCPU *cpu, unsigned csrno, uint64_t value)
         csr->mcounteren = value & 0xffffffffULL;
         break;
     case CSR_MCOUNTINHIBIT:
-        csr->mcountinhibit = value & 0xffffffffULL;
+        riscv_mcountinhibit_write(cpu, value & MCOUNTINHIBIT_WRITABLE);
         break;
     case CSR_MSCRATCH:
         csr->mscratch = value;
         break;
     case CSR_MEPC:
-        /* IALIGN=32: bits 1:0 always read zero. */
-        csr->mepc = value & ~3ULL;
+        /* IALIGN=16: bit 0 always reads zero. */
+        csr->mepc = value & ~1ULL;
         break;
     case CSR_MCAUSE:
         csr->mcause = value;
@@ -153,10 +219,12 @@ static void riscv_csr_write(RiscvCPU *cpu, unsigned csrno, uint64_t value)
         csr->mtval = value;
         break;
     case CSR_MCYCLE:
-        csr->mcycle_offset = next_count - value;
+        riscv_counter_write(cpu, csr->mcountinhibit & MCOUNTINHIBIT_CY,
+                            &csr->mcycle_held, &csr->mcycle_offset, value);
         break;
     case CSR_MINSTRET:
-        csr->minstret_offset = next_count - value;
+        riscv_counter_write(cpu, csr->mcountinhibit & MCOUNTINHIBIT_IR,
+                            &csr->minstret_held, &csr->minstret_offset, value);
         break;
     default:
         /* hpm counters/events: hardwired to zero. */

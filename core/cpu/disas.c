@@ -1,8 +1,8 @@
 /*
- * A disassembler for every instruction the interpreter implements, for
- * `-d in_asm` and test failure messages.  Output uses the standard
- * mnemonics (no pseudo-instructions, so each line maps to one encoding),
- * ABI register names and absolute branch/jump targets.
+ * A disassembler for every instruction the interpreter implements, RV64C
+ * included, for `-d in_asm` and test failure messages.  Output uses the
+ * standard mnemonics (no pseudo-instructions, so each line maps to one
+ * encoding), ABI register names and absolute branch/jump targets.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -107,6 +107,135 @@ static int32_t disas_imm_j(uint32_t insn)
            (int32_t)(((insn >> 21) & 0x3ff) << 1);
 }
 
+/*
+ * RV64C, printed as the compressed mnemonics with the operands of the
+ * assembler's syntax (c.addi sp, -16; c.lw a0, 4(a1); c.j 0x80000010).
+ * HINTs print as the instruction they are encoded as; reserved encodings
+ * and the F/D forms read "unknown".  Returns false for those.
+ */
+static bool riscv_disas_compressed(uint32_t insn, uint64_t pc, char *buf,
+                                   size_t len)
+{
+    const char *rd = riscv_reg_name(rvc_rd(insn));
+    const char *rs2 = riscv_reg_name(rvc_rs2(insn));
+    const char *rs1p = riscv_reg_name(rvc_rs1p(insn));
+    const char *rs2p = riscv_reg_name(rvc_rs2p(insn));
+    bool bit12 = insn & 0x1000;
+
+    switch (rvc_op(insn)) {
+    case 0x00:
+        if (rvc_imm_addi4spn(insn) == 0) {
+            return false;
+        }
+        snprintf(buf, len, "c.addi4spn %s, sp, %u", rs2p,
+                 rvc_imm_addi4spn(insn));
+        return true;
+    case 0x02:
+    case 0x03:
+    case 0x06:
+    case 0x07: {
+        static const char *const names[8] = {
+            [2] = "c.lw", [3] = "c.ld", [6] = "c.sw", [7] = "c.sd"};
+        unsigned f3 = rvc_op(insn) & 7;
+        snprintf(buf, len, "%s %s, %u(%s)", names[f3], rs2p,
+                 (f3 & 1) ? rvc_imm_ld(insn) : rvc_imm_lw(insn), rs1p);
+        return true;
+    }
+    case 0x08:
+        if (insn == 0x0001) {
+            snprintf(buf, len, "c.nop");
+        } else {
+            snprintf(buf, len, "c.addi %s, %d", rd, rvc_imm_ci(insn));
+        }
+        return true;
+    case 0x09:
+        if (rvc_rd(insn) == 0) {
+            return false;
+        }
+        snprintf(buf, len, "c.addiw %s, %d", rd, rvc_imm_ci(insn));
+        return true;
+    case 0x0a:
+        snprintf(buf, len, "c.li %s, %d", rd, rvc_imm_ci(insn));
+        return true;
+    case 0x0b:
+        if (rvc_shamt(insn) == 0) {
+            return false;
+        }
+        if (rvc_rd(insn) == 2) {
+            snprintf(buf, len, "c.addi16sp sp, %d", rvc_imm_addi16sp(insn));
+        } else {
+            snprintf(buf, len, "c.lui %s, 0x%x", rd,
+                     (uint32_t)rvc_imm_ci(insn) & 0xfffff);
+        }
+        return true;
+    case 0x0c: {
+        static const char *const shifts_andi[3] = {"c.srli", "c.srai",
+                                                   "c.andi"};
+        static const char *const alu[8] = {"c.sub",  "c.xor",  "c.or", "c.and",
+                                           "c.subw", "c.addw", NULL,   NULL};
+        unsigned group = (insn >> 10) & 3;
+        if (group == 2) {
+            snprintf(buf, len, "c.andi %s, %d", rs1p, rvc_imm_ci(insn));
+            return true;
+        }
+        if (group < 2) {
+            snprintf(buf, len, "%s %s, %u", shifts_andi[group], rs1p,
+                     rvc_shamt(insn));
+            return true;
+        }
+        const char *op = alu[(bit12 ? 4 : 0) | ((insn >> 5) & 3)];
+        if (!op) {
+            return false;
+        }
+        snprintf(buf, len, "%s %s, %s", op, rs1p, rs2p);
+        return true;
+    }
+    case 0x0d:
+        snprintf(buf, len, "c.j 0x%" PRIx64,
+                 pc + (uint64_t)(int64_t)rvc_imm_j(insn));
+        return true;
+    case 0x0e:
+    case 0x0f:
+        snprintf(buf, len, "%s %s, 0x%" PRIx64,
+                 rvc_op(insn) == 0x0e ? "c.beqz" : "c.bnez", rs1p,
+                 pc + (uint64_t)(int64_t)rvc_imm_b(insn));
+        return true;
+    case 0x10:
+        snprintf(buf, len, "c.slli %s, %u", rd, rvc_shamt(insn));
+        return true;
+    case 0x12:
+    case 0x13:
+        if (rvc_rd(insn) == 0) {
+            return false;
+        }
+        if (rvc_op(insn) == 0x12) {
+            snprintf(buf, len, "c.lwsp %s, %u(sp)", rd, rvc_imm_lwsp(insn));
+        } else {
+            snprintf(buf, len, "c.ldsp %s, %u(sp)", rd, rvc_imm_ldsp(insn));
+        }
+        return true;
+    case 0x14:
+        if (rvc_rs2(insn) != 0) {
+            snprintf(buf, len, "%s %s, %s", bit12 ? "c.add" : "c.mv", rd, rs2);
+        } else if (rvc_rd(insn) != 0) {
+            snprintf(buf, len, "%s %s", bit12 ? "c.jalr" : "c.jr", rd);
+        } else if (bit12) {
+            snprintf(buf, len, "c.ebreak");
+        } else {
+            return false;
+        }
+        return true;
+    case 0x16:
+        snprintf(buf, len, "c.swsp %s, %u(sp)", rs2, rvc_imm_swsp(insn));
+        return true;
+    case 0x17:
+        snprintf(buf, len, "c.sdsp %s, %u(sp)", rs2, rvc_imm_sdsp(insn));
+        return true;
+    default:
+        return false;
+    }
+}
+
 void riscv_disas(uint32_t insn, uint64_t pc, char *buf, int buflen)
 {
     size_t len = buflen > 0 ? (size_t)buflen : 0;
@@ -119,6 +248,12 @@ void riscv_disas(uint32_t insn, uint64_t pc, char *buf, int buflen)
     const char *op = NULL;
 
     if (len == 0) {
+        return;
+    }
+    if (rvc_is_compressed(insn)) {
+        if (!riscv_disas_compressed(insn & 0xffff, pc, buf, len)) {
+            snprintf(buf, len, "unknown");
+        }
         return;
     }
     switch (insn & 0x7f) {

@@ -1,5 +1,5 @@
 /*
- * The interpreter loop: fetch, decode and execute RV64IMA + Zicsr +
+ * The interpreter loop: fetch, decode and execute RV64IMAC + Zicsr +
  * Zifencei instructions.
  *
  * Speed comes from three choices.  Instructions are fetched and RAM is
@@ -153,6 +153,38 @@ static HostWindow riscv_window_for(AddressSpace *as, hwaddr addr)
     return w;
 }
 
+/*
+ * Fetch the instruction at pc through the address space, 16-bit parcel by
+ * parcel: for the last halfword of a RAM range and for code in a device.
+ * Returns the instruction in bits 31:0 and flags above it.  A fault is
+ * precise: mtval is the address of the parcel that faulted (pc, or pc + 2
+ * for the second half of a 32-bit instruction), and nothing was executed.
+ * (A return value rather than pointers: the loop's insn stays a register.)
+ */
+#define FETCH_FROM_DEVICE (1ULL << 32)  /* a device was read */
+#define FETCH_FAULT (1ULL << 33)        /* access fault at pc ... */
+#define FETCH_FAULT_SECOND (1ULL << 34) /* ... or at pc + 2 */
+static __attribute__((noinline)) uint64_t riscv_fetch_parcels(AddressSpace *as,
+                                                              uint64_t pc)
+{
+    uint64_t parcel[2] = {0, 0};
+    uint64_t flags = 0;
+    for (unsigned i = 0; i < 2; i++) {
+        uint64_t at = pc + 2 * i;
+        const FlatRange *fr = address_space_lookup(as, at);
+        if (fr && fr->mr->kind != MR_KIND_RAM) {
+            flags |= FETCH_FROM_DEVICE;
+        }
+        if (address_space_ld(as, at, 2, &parcel[i]) != MEMTX_OK) {
+            return flags | FETCH_FAULT | (i ? FETCH_FAULT_SECOND : 0);
+        }
+        if (rvc_is_compressed((uint32_t)parcel[0])) {
+            break;
+        }
+    }
+    return flags | parcel[0] | parcel[1] << 16;
+}
+
 static inline void riscv_set_data_window(RiscvCPU *cpu, HostWindow w)
 {
     cpu->fast_host = w.host;
@@ -195,6 +227,103 @@ static MemTxResult riscv_access_slow(RiscvCPU *cpu, uint64_t addr,
         return address_space_st(cpu->as, addr, size, *value);
     }
     return address_space_ld(cpu->as, addr, size, value);
+}
+
+/*
+ * A misaligned load or store (never an AMO): it completes when every byte
+ * it touches is RAM, in one piece or across adjacent RAM ranges, and then
+ * touches nothing else.  Otherwise nothing is read or written and it
+ * raises: an access fault whose mtval is the first address of the part
+ * that is not mapped (the start, or where RAM ends), or the
+ * address-misaligned exception when it reaches a device, whose registers
+ * only take aligned accesses.  Returns -1 or the exception.
+ */
+static int riscv_access_misaligned(RiscvCPU *cpu, uint64_t addr, unsigned size,
+                                   uint64_t *value, bool store, uint64_t *tval)
+{
+    uint8_t *piece[8];
+    unsigned piece_len[8];
+    unsigned pieces = 0;
+    uint64_t at = addr;
+
+    for (unsigned left = size; left > 0; pieces++) {
+        const FlatRange *fr = address_space_lookup(cpu->as, at);
+        if (!fr) {
+            *tval = at;
+            return store ? RISCV_EXCP_STORE_ACCESS_FAULT
+                         : RISCV_EXCP_LOAD_ACCESS_FAULT;
+        }
+        if (fr->mr->kind != MR_KIND_RAM || !fr->mr->ram) {
+            *tval = addr;
+            return store ? RISCV_EXCP_STORE_MISALIGNED
+                         : RISCV_EXCP_LOAD_MISALIGNED;
+        }
+        uint64_t in_range = fr->start + fr->size - at;
+        unsigned len = in_range < left ? (unsigned)in_range : left;
+        piece[pieces] = fr->mr->ram + fr->offset_in_region + (at - fr->start);
+        piece_len[pieces] = len;
+        at += len;
+        left -= len;
+    }
+    uint8_t bytes[8];
+    unsigned done = 0;
+    if (store) {
+        host_store(bytes, size, *value);
+    }
+    for (unsigned i = 0; i < pieces; i++) {
+        if (store) {
+            memcpy(piece[i], bytes + done, piece_len[i]);
+        } else {
+            memcpy(bytes + done, piece[i], piece_len[i]);
+        }
+        done += piece_len[i];
+    }
+    if (!store) {
+        *value = host_load(bytes, size);
+    }
+    return -1;
+}
+
+/*
+ * The part of a load or store that is not a hit in the data window: a
+ * misaligned address (completed in RAM, or the address-misaligned
+ * exception with -M virt,misaligned=trap), a window miss, MMIO.  Returns
+ * -1 or the exception, with *tval.  Out of line: the interpreter loop
+ * keeps only the window hit.
+ */
+static __attribute__((noinline)) int
+riscv_load_store_slow(RiscvCPU *cpu, uint64_t addr, unsigned size,
+                      uint64_t *value, bool store, int64_t now_ns, bool *mmio,
+                      uint64_t *tval)
+{
+    if (addr & (size - 1)) {
+        if (cpu->trap_misaligned) {
+            *tval = addr;
+            return store ? RISCV_EXCP_STORE_MISALIGNED
+                         : RISCV_EXCP_LOAD_MISALIGNED;
+        }
+        if (store) {
+            /* The store may end in the next doubleword. */
+            riscv_store_breaks_reservation(cpu, addr + size - 1);
+        }
+        uint64_t off = addr - cpu->fast_base;
+        if (off < cpu->fast_size && cpu->fast_size - off >= size) {
+            if (store) {
+                host_store(cpu->fast_host + off, size, *value);
+            } else {
+                *value = host_load(cpu->fast_host + off, size);
+            }
+            return -1;
+        }
+        return riscv_access_misaligned(cpu, addr, size, value, store, tval);
+    }
+    if (riscv_access_slow(cpu, addr, size, value, store, now_ns, mmio) !=
+        MEMTX_OK) {
+        *tval = addr;
+        return store ? RISCV_EXCP_STORE_ACCESS_FAULT
+                     : RISCV_EXCP_LOAD_ACCESS_FAULT;
+    }
+    return -1;
 }
 
 static inline MemTxResult riscv_access(RiscvCPU *cpu, uint64_t addr,
@@ -467,8 +596,13 @@ static void riscv_log_insn(uint64_t pc, uint32_t insn)
 {
     char text[64];
     riscv_disas(insn, pc, text, sizeof(text));
-    log_item(LOG_ITEM_IN_ASM, "0x%016" PRIx64 ": %08" PRIx32 "  %s", pc, insn,
-             text);
+    if (rvc_is_compressed(insn)) {
+        log_item(LOG_ITEM_IN_ASM, "0x%016" PRIx64 ": %04" PRIx32 "      %s", pc,
+                 insn & 0xffff, text);
+    } else {
+        log_item(LOG_ITEM_IN_ASM, "0x%016" PRIx64 ": %08" PRIx32 "  %s", pc,
+                 insn, text);
+    }
 }
 
 static inline int32_t imm_i(uint32_t insn)
@@ -570,16 +704,19 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
     uint64_t addr, value;
     RiscvException cause;
     uint64_t tval;
+    /* The slow paths of loads and stores: destination, funct3 (width and
+     * sign) and the instruction's length. */
+    unsigned mem_rd, mem_funct3, ilen;
 
     *executed = 0;
     if (as->generation != cpu->fast_generation) {
         riscv_cpu_set_address_space(cpu, as); /* drops the data window */
     }
 
-    /* Inside the loop pc stays 4-byte aligned (jump targets are checked,
-     * mtvec and mepc cannot hold bits 1:0), which the fetch fast path relies
-     * on; only a board setting pc directly can break that. */
-    if (unlikely(pc & 3)) {
+    /* Inside the loop pc stays 2-byte aligned (IALIGN=16: jump targets
+     * clear bit 0 or are even, mtvec and mepc cannot hold bit 0), which the
+     * fetch relies on; only a board setting pc directly can break that. */
+    if (unlikely(pc & 1)) {
         cpu->pc = pc =
             riscv_cpu_do_exception(cpu, pc, RISCV_EXCP_INSN_MISALIGNED, pc);
     }
@@ -840,13 +977,7 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
                 goto illegal;
             }
             if (taken) {
-                uint64_t target = pc + (uint64_t)(int64_t)imm_b(insn);
-                if (unlikely(target & 3)) {
-                    cause = RISCV_EXCP_INSN_MISALIGNED;
-                    tval = target;
-                    goto trap;
-                }
-                pc = target;
+                pc += (uint64_t)(int64_t)imm_b(insn);
             } else {
                 pc += 4;
             }
@@ -855,11 +986,6 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
 
         case OPC_JAL: {
             uint64_t target = pc + (uint64_t)(int64_t)imm_j(insn);
-            if (unlikely(target & 3)) {
-                cause = RISCV_EXCP_INSN_MISALIGNED;
-                tval = target;
-                goto trap;
-            }
             cpu->x[RD] = pc + 4;
             cpu->x[0] = 0;
             pc = target;
@@ -872,11 +998,6 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
             }
             uint64_t target =
                 (cpu->x[RS1] + (uint64_t)(int64_t)imm_i(insn)) & ~1ULL;
-            if (unlikely(target & 3)) {
-                cause = RISCV_EXCP_INSN_MISALIGNED;
-                tval = target;
-                goto trap;
-            }
             cpu->x[RD] = pc + 4;
             cpu->x[0] = 0;
             pc = target;
@@ -889,34 +1010,18 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
             }
             unsigned size = 1u << (FUNCT3 & 3);
             addr = cpu->x[RS1] + (uint64_t)(int64_t)imm_i(insn);
-            if (unlikely(addr & (size - 1))) {
-                cause = RISCV_EXCP_LOAD_MISALIGNED;
-                tval = addr;
-                goto trap;
-            }
             uint64_t off = addr - cpu->fast_base;
-            if (likely(off < cpu->fast_size)) {
+            if (likely(off < cpu->fast_size && !(addr & (size - 1)))) {
                 value = host_load(cpu->fast_host + off, size);
                 cpu->x[RD] = sext_load(value, FUNCT3);
                 cpu->x[0] = 0;
                 pc += 4;
                 break;
             }
-            bool mmio = false;
-            uint64_t loaded;
-            if (riscv_access_slow(cpu, addr, size, &loaded, false,
-                                  slice_ns(start_ns, n), &mmio) != MEMTX_OK) {
-                cause = RISCV_EXCP_LOAD_ACCESS_FAULT;
-                tval = addr;
-                goto trap;
-            }
-            cpu->x[RD] = sext_load(loaded, FUNCT3);
-            cpu->x[0] = 0;
-            pc += 4;
-            if (mmio) {
-                goto side_effects;
-            }
-            break;
+            mem_rd = RD;
+            mem_funct3 = FUNCT3;
+            ilen = 4;
+            goto load_slow;
         }
 
         case OPC_STORE: {
@@ -925,32 +1030,17 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
             }
             unsigned size = 1u << FUNCT3;
             addr = cpu->x[RS1] + (uint64_t)(int64_t)imm_s(insn);
-            if (unlikely(addr & (size - 1))) {
-                cause = RISCV_EXCP_STORE_MISALIGNED;
-                tval = addr;
-                goto trap;
-            }
             value = cpu->x[RS2];
             riscv_store_breaks_reservation(cpu, addr);
             uint64_t off = addr - cpu->fast_base;
-            if (likely(off < cpu->fast_size)) {
+            if (likely(off < cpu->fast_size && !(addr & (size - 1)))) {
                 host_store(cpu->fast_host + off, size, value);
                 pc += 4;
                 break;
             }
-            bool mmio = false;
-            uint64_t stored = value;
-            if (riscv_access_slow(cpu, addr, size, &stored, true,
-                                  slice_ns(start_ns, n), &mmio) != MEMTX_OK) {
-                cause = RISCV_EXCP_STORE_ACCESS_FAULT;
-                tval = addr;
-                goto trap;
-            }
-            pc += 4;
-            if (mmio) {
-                goto side_effects;
-            }
-            break;
+            mem_funct3 = FUNCT3;
+            ilen = 4;
+            goto store_slow;
         }
 
         case OPC_AMO: {
@@ -1024,15 +1114,274 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
         }
 
         default:
+            if (rvc_is_compressed(insn)) {
+                goto compressed;
+            }
             goto illegal;
         }
         n++;
         continue;
 
+    compressed:
+        /* RV64C: the upper half of the fetched word is the next
+         * instruction's. */
+        insn &= 0xffff;
+        switch (rvc_op(insn)) {
+        case 0x00: { /* c.addi4spn; nzuimm 0 (and all zeros) reserved */
+            uint32_t imm = rvc_imm_addi4spn(insn);
+            if (imm == 0) {
+                goto illegal;
+            }
+            cpu->x[rvc_rs2p(insn)] = cpu->x[2] + imm;
+            break;
+        }
+        case 0x02: /* c.lw */
+            addr = cpu->x[rvc_rs1p(insn)] + rvc_imm_lw(insn);
+            mem_rd = rvc_rs2p(insn);
+            mem_funct3 = 2;
+            goto c_load;
+        case 0x03: /* c.ld */
+            addr = cpu->x[rvc_rs1p(insn)] + rvc_imm_ld(insn);
+            mem_rd = rvc_rs2p(insn);
+            mem_funct3 = 3;
+            goto c_load;
+        case 0x06: /* c.sw */
+            addr = cpu->x[rvc_rs1p(insn)] + rvc_imm_lw(insn);
+            value = cpu->x[rvc_rs2p(insn)];
+            mem_funct3 = 2;
+            goto c_store;
+        case 0x07: /* c.sd */
+            addr = cpu->x[rvc_rs1p(insn)] + rvc_imm_ld(insn);
+            value = cpu->x[rvc_rs2p(insn)];
+            mem_funct3 = 3;
+            goto c_store;
+        case 0x08: /* c.addi, c.nop; rd=x0 or imm=0 are HINTs */
+            cpu->x[rvc_rd(insn)] += (uint64_t)(int64_t)rvc_imm_ci(insn);
+            cpu->x[0] = 0;
+            break;
+        case 0x09: /* c.addiw; rd=x0 reserved */
+            if (rvc_rd(insn) == 0) {
+                goto illegal;
+            }
+            cpu->x[rvc_rd(insn)] = (uint64_t)sext32(
+                cpu->x[rvc_rd(insn)] + (uint64_t)(int64_t)rvc_imm_ci(insn));
+            break;
+        case 0x0a: /* c.li; rd=x0 is a HINT */
+            cpu->x[rvc_rd(insn)] = (uint64_t)(int64_t)rvc_imm_ci(insn);
+            cpu->x[0] = 0;
+            break;
+        case 0x0b: /* c.addi16sp (rd=x2), c.lui; imm 0 reserved, x0 HINT */
+            if (rvc_shamt(insn) == 0) {
+                goto illegal;
+            }
+            if (rvc_rd(insn) == 2) {
+                cpu->x[2] += (uint64_t)(int64_t)rvc_imm_addi16sp(insn);
+            } else {
+                cpu->x[rvc_rd(insn)] = (uint64_t)(int64_t)rvc_imm_ci(insn)
+                                       << 12;
+                cpu->x[0] = 0;
+            }
+            break;
+        case 0x0c: { /* c.srli, c.srai, c.andi, register-register ALU */
+            unsigned rd = rvc_rs1p(insn);
+            uint64_t a = cpu->x[rd];
+            uint64_t b = cpu->x[rvc_rs2p(insn)];
+            switch ((insn >> 10) & 3) {
+            case 0: /* c.srli; shamt 0 is a HINT */
+                value = a >> rvc_shamt(insn);
+                break;
+            case 1: /* c.srai; shamt 0 is a HINT */
+                value = (uint64_t)((int64_t)a >> rvc_shamt(insn));
+                break;
+            case 2: /* c.andi */
+                value = a & (uint64_t)(int64_t)rvc_imm_ci(insn);
+                break;
+            default:
+                switch (((insn >> 10) & 4) | ((insn >> 5) & 3)) {
+                case 0: /* c.sub */
+                    value = a - b;
+                    break;
+                case 1: /* c.xor */
+                    value = a ^ b;
+                    break;
+                case 2: /* c.or */
+                    value = a | b;
+                    break;
+                case 3: /* c.and */
+                    value = a & b;
+                    break;
+                case 4: /* c.subw */
+                    value = (uint64_t)sext32(a - b);
+                    break;
+                case 5: /* c.addw */
+                    value = (uint64_t)sext32(a + b);
+                    break;
+                default: /* reserved (Zcb's, which rivet lacks) */
+                    goto illegal;
+                }
+                break;
+            }
+            cpu->x[rd] = value;
+            break;
+        }
+        case 0x0d: /* c.j */
+            pc += (uint64_t)(int64_t)rvc_imm_j(insn);
+            n++;
+            continue;
+        case 0x0e: /* c.beqz */
+            if (cpu->x[rvc_rs1p(insn)] == 0) {
+                pc += (uint64_t)(int64_t)rvc_imm_b(insn);
+                n++;
+                continue;
+            }
+            break;
+        case 0x0f: /* c.bnez */
+            if (cpu->x[rvc_rs1p(insn)] != 0) {
+                pc += (uint64_t)(int64_t)rvc_imm_b(insn);
+                n++;
+                continue;
+            }
+            break;
+        case 0x10: /* c.slli; rd=x0 or shamt 0 are HINTs */
+            cpu->x[rvc_rd(insn)] <<= rvc_shamt(insn);
+            cpu->x[0] = 0;
+            break;
+        case 0x12: /* c.lwsp; rd=x0 reserved */
+        case 0x13: /* c.ldsp; rd=x0 reserved */
+            mem_rd = rvc_rd(insn);
+            if (mem_rd == 0) {
+                goto illegal;
+            }
+            mem_funct3 = rvc_op(insn) == 0x12 ? 2 : 3;
+            addr = cpu->x[2] +
+                   (mem_funct3 == 2 ? rvc_imm_lwsp(insn) : rvc_imm_ldsp(insn));
+            goto c_load;
+        case 0x14: {
+            unsigned rd = rvc_rd(insn), rs2 = rvc_rs2(insn);
+            if (rs2 != 0) {
+                /* c.mv, c.add; rd=x0 is a HINT */
+                value = cpu->x[rs2];
+                if (insn & 0x1000) {
+                    value += cpu->x[rd];
+                }
+                cpu->x[rd] = value;
+                cpu->x[0] = 0;
+                break;
+            }
+            if (rd == 0) {
+                if (!(insn & 0x1000)) {
+                    goto illegal; /* c.jr x0: reserved */
+                }
+                cause = RISCV_EXCP_BREAKPOINT; /* c.ebreak */
+                tval = pc;
+                goto trap;
+            }
+            /* c.jr, c.jalr: the target is read before ra is written */
+            uint64_t target = cpu->x[rd] & ~1ULL;
+            if (insn & 0x1000) {
+                cpu->x[1] = pc + 2;
+            }
+            pc = target;
+            n++;
+            continue;
+        }
+        case 0x16: /* c.swsp */
+            addr = cpu->x[2] + rvc_imm_swsp(insn);
+            value = cpu->x[rvc_rs2(insn)];
+            mem_funct3 = 2;
+            goto c_store;
+        case 0x17: /* c.sdsp */
+            addr = cpu->x[2] + rvc_imm_sdsp(insn);
+            value = cpu->x[rvc_rs2(insn)];
+            mem_funct3 = 3;
+            goto c_store;
+        default:
+            /* c.fld, c.fsd, c.fldsp, c.fsdsp (no F/D) and the reserved
+             * funct3 4 of quadrant 0 */
+            goto illegal;
+        }
+        pc += 2;
+        n++;
+        continue;
+
+    c_load : {
+        unsigned size = 1u << mem_funct3;
+        uint64_t off = addr - cpu->fast_base;
+        if (likely(off < cpu->fast_size && !(addr & (size - 1)))) {
+            cpu->x[mem_rd] =
+                sext_load(host_load(cpu->fast_host + off, size), mem_funct3);
+            pc += 2;
+            n++;
+            continue;
+        }
+        ilen = 2;
+        goto load_slow;
+    }
+
+    c_store : {
+        unsigned size = 1u << mem_funct3;
+        riscv_store_breaks_reservation(cpu, addr);
+        uint64_t off = addr - cpu->fast_base;
+        if (likely(off < cpu->fast_size && !(addr & (size - 1)))) {
+            host_store(cpu->fast_host + off, size, value);
+            pc += 2;
+            n++;
+            continue;
+        }
+        ilen = 2;
+        goto store_slow;
+    }
+
+    load_slow : {
+        /* addr, mem_rd, mem_funct3, ilen */
+        bool mmio = false;
+        uint64_t loaded = 0, fault_addr = 0;
+        int fault = riscv_load_store_slow(cpu, addr, 1u << (mem_funct3 & 3),
+                                          &loaded, false, slice_ns(start_ns, n),
+                                          &mmio, &fault_addr);
+        if (fault >= 0) {
+            cause = (RiscvException)fault;
+            tval = fault_addr;
+            goto trap;
+        }
+        cpu->x[mem_rd] = sext_load(loaded, mem_funct3);
+        cpu->x[0] = 0;
+        pc += ilen;
+        if (mmio) {
+            goto side_effects;
+        }
+        n++;
+        continue;
+    }
+
+    store_slow : {
+        /* addr, value, mem_funct3, ilen; the reservation is already
+         * broken for addr */
+        bool mmio = false;
+        uint64_t stored = value, fault_addr = 0;
+        int fault =
+            riscv_load_store_slow(cpu, addr, 1u << mem_funct3, &stored, true,
+                                  slice_ns(start_ns, n), &mmio, &fault_addr);
+        if (fault >= 0) {
+            cause = (RiscvException)fault;
+            tval = fault_addr;
+            goto trap;
+        }
+        pc += ilen;
+        if (mmio) {
+            goto side_effects;
+        }
+        n++;
+        continue;
+    }
+
     fetch_slow:
         code = riscv_window_for(as, pc);
-        if (code.host) {
+        if (code.host && pc - code.base + 4 <= code.size) {
             insn = (uint32_t)host_load(code.host + (pc - code.base), 4);
+            /* The fast path reads 4 bytes at any 2-byte aligned pc below
+             * size: the last halfword of the window comes here. */
+            code.size -= 2;
             if (unlikely(trace)) {
                 /* Tracing sends every fetch down this path. */
                 riscv_log_insn(pc, insn);
@@ -1040,24 +1389,28 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
             }
             goto decode;
         }
-        /* Executing from a device (or nowhere).  The device may have side
-         * effects on read, so the slice ends after this instruction and the
-         * next entry re-checks interrupts and deadlines. */
+        /* The last halfword of a RAM range, or executing from a device (or
+         * nowhere): parcel by parcel.  A device may have side effects on
+         * read, so then the slice ends after this instruction and the next
+         * entry re-checks interrupts and deadlines. */
+        code.size = 0;
         vclock_advance_to(slice_ns(start_ns, n));
         {
-            uint64_t fetched = 0;
-            if (address_space_ld(as, pc, 4, &fetched) != MEMTX_OK) {
+            uint64_t fetched = riscv_fetch_parcels(as, pc);
+            if (fetched & FETCH_FAULT) {
                 cause = RISCV_EXCP_INSN_ACCESS_FAULT;
-                tval = pc;
+                tval = fetched & FETCH_FAULT_SECOND ? pc + 2 : pc;
                 goto trap;
+            }
+            if (fetched & FETCH_FROM_DEVICE) {
+                budget = n + 1;
+                budget_reason = CPU_EXIT_REQUEST;
             }
             insn = (uint32_t)fetched;
         }
         if (unlikely(trace)) {
             riscv_log_insn(pc, insn);
         }
-        budget = n + 1;
-        budget_reason = CPU_EXIT_REQUEST;
         goto decode;
 
     illegal:

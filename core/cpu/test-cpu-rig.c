@@ -11,7 +11,7 @@
 #include "util/main-loop.h"
 #include "util/vclock.h"
 
-#define RIG_MAX_INSNS 500 /* must end before RIG_HANDLER */
+#define RIG_MAX_PARCELS 1000 /* 16-bit parcels: must end before RIG_HANDLER */
 
 RiscvCPU *rig_cpu;
 RigMmio rig_mmio;
@@ -19,7 +19,7 @@ uint64_t rig_end_pc;
 
 static MemoryRegion rig_ram;
 static MemoryRegion rig_mmio_region;
-static uint32_t rig_prog[RIG_MAX_INSNS];
+static uint16_t rig_prog[RIG_MAX_PARCELS];
 static int rig_prog_len;
 
 static uint64_t rig_mmio_read(void *opaque, hwaddr addr, unsigned size)
@@ -105,22 +105,40 @@ void rig_reset(void)
     rig_write32(RIG_HANDLER, enc_jal(ZERO, 0));
 }
 
-void rig_emit(uint32_t insn)
+void rig_emit16(uint16_t parcel)
 {
-    if (rig_prog_len == RIG_MAX_INSNS) {
+    if (rig_prog_len == RIG_MAX_PARCELS) {
         fprintf(stderr, "test rig: program too long\n");
         exit(2);
     }
-    rig_prog[rig_prog_len++] = insn;
+    rig_prog[rig_prog_len++] = parcel;
+}
+
+void rig_emit(uint32_t insn)
+{
+    rig_emit16((uint16_t)insn);
+    rig_emit16((uint16_t)(insn >> 16));
+}
+
+uint64_t rig_next_pc(void)
+{
+    return rig_cpu->reset_pc + 2 * (uint64_t)rig_prog_len;
 }
 
 void rig_load(void)
 {
     uint64_t pc = rig_cpu->reset_pc;
+    uint8_t bytes[2 * RIG_MAX_PARCELS];
     for (int i = 0; i < rig_prog_len; i++) {
-        rig_write32(pc + 4 * (uint64_t)i, rig_prog[i]);
+        bytes[2 * i] = (uint8_t)rig_prog[i];
+        bytes[2 * i + 1] = (uint8_t)(rig_prog[i] >> 8);
     }
-    rig_end_pc = pc + 4 * (uint64_t)rig_prog_len;
+    if (address_space_write(get_address_space_memory(), pc, bytes,
+                            2 * (size_t)rig_prog_len) != MEMTX_OK) {
+        fprintf(stderr, "test rig: cannot load the program\n");
+        exit(2);
+    }
+    rig_end_pc = rig_next_pc();
     rig_write32(rig_end_pc, enc_jal(ZERO, 0));
 }
 

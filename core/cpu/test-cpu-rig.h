@@ -77,8 +77,12 @@ extern uint64_t rig_end_pc;
  * contents and the MMIO device.  Every test starts with this. */
 void rig_reset(void);
 
-/* Append an instruction to the program at the reset pc. */
+/* Append a 32-bit instruction, or a 16-bit (RV64C) one, to the program at
+ * the reset pc. */
 void rig_emit(uint32_t insn);
+void rig_emit16(uint16_t insn);
+/* Where the next instruction emitted will be. */
+uint64_t rig_next_pc(void);
 /* Write the program followed by a self-loop (rig_end_pc) into RAM. */
 void rig_load(void);
 /* rig_load() then run up to max_steps; returns the exit reason. */

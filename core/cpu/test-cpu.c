@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "cpu-internal.h"
+#include "migration/stream.h"
+#include "migration/vmstate.h"
 #include "test-cpu-rig.h"
 #include "unit-test.h"
 #include "util/log.h"
@@ -53,6 +55,7 @@ UNIT_TEST(reset_state_and_properties)
     Object *obj = OBJECT(rig_cpu);
     CHECK_EQ_U64(object_property_get_uint(obj, "reset-pc", NULL), 0x80000000);
     CHECK_EQ_U64(object_property_get_uint(obj, "hartid", NULL), 0);
+    CHECK(!object_property_get_bool(obj, "trap-misaligned", NULL));
     CHECK_EQ_U64(rig_cpu->pc, 0x80000000);
     CHECK_EQ_U64(rig_cpu->insn_count, 0);
 
@@ -82,8 +85,8 @@ UNIT_TEST(reset_csr_values)
     rig_emit(enc_csr(CSRRS, A5, CSR_MIMPID, ZERO));
     X(A3) = X(A4) = X(A5) = 99;
     run_to_end();
-    /* MXL=2 (RV64), extensions A, I, M. */
-    CHECK_EQ_U64(X(A0), (2ULL << 62) | 1 << 0 | 1 << 8 | 1 << 12);
+    /* MXL=2 (RV64), extensions A, C, I, M. */
+    CHECK_EQ_U64(X(A0), (2ULL << 62) | 1 << 0 | 1 << 2 | 1 << 8 | 1 << 12);
     CHECK_EQ_U64(X(A1), MSTATUS_MPP_M);
     CHECK_EQ_U64(X(A2), 0);
     CHECK_EQ_U64(X(A3), 0);
@@ -443,42 +446,44 @@ UNIT_TEST(jal_and_jalr_link)
     CHECK_EQ_U64(X(A2), 0);
 }
 
-UNIT_TEST(misaligned_jump_targets_trap)
+/* IALIGN=16 (C is always on): a jump to a 2-byte aligned target is
+ * fine, and a 32-bit instruction may sit there. */
+UNIT_TEST(jumps_to_halfword_aligned_targets)
 {
-    /* Branch taken to pc+6. */
+    /* Taken branch to pc+6, a c.li at a 2-byte aligned address. */
     rig_reset();
-    rig_emit(enc_addi(A0, ZERO, 1));
     rig_emit(enc_branch(0, ZERO, ZERO, 6));
-    run_to_trap(RISCV_EXCP_INSN_MISALIGNED, PROG(1), PROG(1) + 6);
-
-    /* Not taken: no trap. */
-    rig_reset();
-    rig_emit(enc_branch(1, ZERO, ZERO, 6));
+    rig_emit16(0x0001);              /* c.nop: skipped */
+    rig_emit16(0x5575);              /* c.li a0, -3 */
+    rig_emit(enc_addi(A1, ZERO, 7)); /* 32-bit at a halfword */
     run_to_end();
+    CHECK_EQ_U64(X(A0), (uint64_t)-3);
+    CHECK_EQ_U64(X(A1), 7);
 
-    /* jal: rd is not written when the jump traps. */
+    /* jal and jalr link pc + 4, at any alignment. */
     rig_reset();
-    rig_emit(enc_jal(RA, 2));
-    run_to_trap(RISCV_EXCP_INSN_MISALIGNED, PROG(0), PROG(0) + 2);
-    CHECK_EQ_U64(X(RA), 0);
-
-    rig_reset();
-    X(T0) = RIG_DATA + 2;
-    rig_emit(enc_jalr(RA, T0, 0));
-    run_to_trap(RISCV_EXCP_INSN_MISALIGNED, PROG(0), RIG_DATA + 2);
-    CHECK_EQ_U64(X(RA), 0);
+    rig_emit(enc_jal(RA, 6));
+    rig_emit16(0x0001);            /* c.nop: skipped */
+    rig_emit(enc_jalr(T1, T0, 1)); /* at +6: to t0 + 1, bit 0 cleared */
+    rig_emit16(0x0001);            /* c.nop: skipped */
+    rig_emit(enc_addi(A1, ZERO, 1));
+    X(T0) = PROG(3); /* the addi above, at +12 */
+    run_to_end();
+    CHECK_EQ_U64(X(RA), PROG(1));
+    CHECK_EQ_U64(X(T1), PROG(1) + 6);
+    CHECK_EQ_U64(X(A1), 1);
 }
 
 UNIT_TEST(misaligned_pc_set_by_the_board_traps)
 {
     rig_reset();
     rig_load();
-    rig_cpu->pc = RIG_RAM_BASE + 2;
+    rig_cpu->pc = RIG_RAM_BASE + 1;
     uint64_t executed;
     riscv_cpu_exec(rig_cpu, 5, &executed);
     CHECK_EQ_U64(rig_cpu->pc, RIG_HANDLER);
     CHECK_EQ_U64(rig_cpu->csr.mcause, RISCV_EXCP_INSN_MISALIGNED);
-    CHECK_EQ_U64(rig_cpu->csr.mtval, RIG_RAM_BASE + 2);
+    CHECK_EQ_U64(rig_cpu->csr.mtval, RIG_RAM_BASE + 1);
     CHECK_EQ_U64(rig_cpu->csr.mepc, RIG_RAM_BASE);
 }
 
@@ -493,6 +498,288 @@ UNIT_TEST(fence_i_makes_stored_code_visible)
     rig_emit(enc_addi(A0, ZERO, 1)); /* replaced before it runs */
     run_to_end();
     CHECK_EQ_U64(X(A0), 2);
+}
+
+/* ---- RV64C (encodings: riscv64-linux-gnu-as, binutils 2.40) ---- */
+
+UNIT_TEST(compressed_arithmetic)
+{
+    rig_reset();
+    X(SP) = RIG_DATA + 0x100;
+    X(S1) = 0xf0f0f0f0f0f0f0f0ULL;
+    X(S0) = 0x0123456789abcdefULL;
+    X(A4) = 0x7fffffff;
+    X(A5) = 0x8000000000000001ULL;
+    rig_emit16(0x5575); /* c.li a0, -3 */
+    rig_emit16(0x0515); /* c.addi a0, 5 */
+    rig_emit16(0x75fd); /* c.lui a1, 0xfffff */
+    rig_emit16(0x7139); /* c.addi16sp sp, -64 */
+    rig_emit16(0x1fe0); /* c.addi4spn s0, sp, 1020: after sub/xor... */
+    rig_emit16(0x167e); /* c.slli a2, 63 (a2 = 0: stays 0) */
+    rig_emit16(0x86aa); /* c.mv a3, a0 */
+    rig_emit16(0x96aa); /* c.add a3, a0 */
+    run_to_end();
+    CHECK_EQ_U64(X(A0), 2);
+    CHECK_EQ_U64(X(A1), 0xfffffffffffff000ULL);
+    CHECK_EQ_U64(X(SP), RIG_DATA + 0x100 - 64);
+    CHECK_EQ_U64(X(S0), RIG_DATA + 0x100 - 64 + 1020);
+    CHECK_EQ_U64(X(A2), 0);
+    CHECK_EQ_U64(X(A3), 4);
+
+    /* Word ops, shifts and the register-register group on s0/s1. */
+    static const struct {
+        uint16_t insn;
+        uint64_t s0, s1, result; /* result lands in s0 (s1 for shifts) */
+        bool in_s1;
+    } alu[] = {
+        {0x8c05, 5, 7, (uint64_t)-2, false},                   /* c.sub */
+        {0x8c25, 0xff00, 0x0ff0, 0xf0f0, false},               /* c.xor */
+        {0x8c45, 0xff00, 0x0ff0, 0xfff0, false},               /* c.or */
+        {0x8c65, 0xff00, 0x0ff0, 0x0f00, false},               /* c.and */
+        {0x9c05, 0x100000000ULL, 1, UINT64_MAX, false},        /* c.subw */
+        {0x9c25, 0x7fffffff, 1, 0xffffffff80000000ULL, false}, /* c.addw */
+        {0x8085, 0, 0x8000000000000000ULL, 1ULL << 62, true},  /* c.srli 1 */
+        {0x94fd, 0, 0x8000000000000000ULL, UINT64_MAX, true},  /* c.srai 63 */
+        {0x98c1, 0, 0x1234, 0x1230, true},                     /* c.andi -16 */
+    };
+    for (size_t i = 0; i < sizeof(alu) / sizeof(alu[0]); i++) {
+        rig_reset();
+        X(S0) = alu[i].s0;
+        X(S1) = alu[i].s1;
+        rig_emit16(alu[i].insn);
+        run_to_end();
+        uint64_t got = alu[i].in_s1 ? X(S1) : X(S0);
+        if (got != alu[i].result) {
+            UNIT_FAIL("0x%04x: got 0x%llx expected 0x%llx", alu[i].insn,
+                      (unsigned long long)got,
+                      (unsigned long long)alu[i].result);
+        }
+    }
+
+    /* c.addiw a0, -1 sign-extends the low word. */
+    rig_reset();
+    X(A0) = 0xffffffff00000000ULL;
+    rig_emit16(0x357d);
+    run_to_end();
+    CHECK_EQ_U64(X(A0), UINT64_MAX);
+}
+
+UNIT_TEST(compressed_loads_and_stores)
+{
+    rig_reset();
+    X(S1) = RIG_DATA;
+    X(SP) = RIG_DATA + 0x200;
+    rig_write64(RIG_DATA, 0x80000004ULL << 32); /* word at +4: negative */
+    rig_write64(RIG_DATA + 248, 0x1122334455667788ULL);
+    rig_write64(RIG_DATA + 0x200 + 248, 0xfffffffe00000000ULL);
+    rig_write64(RIG_DATA + 0x200 + 504, 0x0a0b0c0d0e0f0102ULL);
+    rig_emit16(0x40c8); /* c.lw a0, 4(s1): sign-extends */
+    rig_emit16(0x7cec); /* c.ld a1, 248(s1) */
+    rig_emit16(0xdce8); /* c.sw a0, 124(s1) */
+    rig_emit16(0xe48c); /* c.sd a1, 8(s1) */
+    rig_emit16(0x567e); /* c.lwsp a2, 252(sp) */
+    rig_emit16(0x76fe); /* c.ldsp a3, 504(sp) */
+    rig_emit16(0xc032); /* c.swsp a2, 0(sp) */
+    rig_emit16(0xe836); /* c.sdsp a3, 16(sp) */
+    run_to_end();
+    CHECK_EQ_U64(X(A0), 0xffffffff80000004ULL);
+    CHECK_EQ_U64(X(A1), 0x1122334455667788ULL);
+    CHECK_EQ_U64(rig_read64(RIG_DATA + 120) >> 32, 0x80000004ULL);
+    CHECK_EQ_U64(rig_read64(RIG_DATA + 8), 0x1122334455667788ULL);
+    CHECK_EQ_U64(X(A2), (uint64_t)-2);
+    CHECK_EQ_U64(X(A3), 0x0a0b0c0d0e0f0102ULL);
+    CHECK_EQ_U64(rig_read64(RIG_DATA + 0x200) & 0xffffffff, 0xfffffffe);
+    CHECK_EQ_U64(rig_read64(RIG_DATA + 0x210), 0x0a0b0c0d0e0f0102ULL);
+
+    /* Faults: c.ld from unmapped memory, c.sw to it. */
+    rig_reset();
+    X(S1) = RIG_UNMAPPED;
+    rig_emit16(0x0001);
+    rig_emit16(0x7cec);
+    run_to_trap(RISCV_EXCP_LOAD_ACCESS_FAULT, PROG(0) + 2, RIG_UNMAPPED + 248);
+    rig_reset();
+    X(S1) = RIG_UNMAPPED;
+    rig_emit16(0xdce8);
+    run_to_trap(RISCV_EXCP_STORE_ACCESS_FAULT, PROG(0), RIG_UNMAPPED + 124);
+
+    /* MMIO through c.sd / c.lw. */
+    rig_reset();
+    X(S1) = RIG_MMIO_BASE;
+    X(A1) = 0x55;
+    rig_mmio.value = 0x89abcdef;
+    rig_emit16(0xe48c); /* c.sd a1, 8(s1) */
+    rig_emit16(0x40c8); /* c.lw a0, 4(s1) */
+    run_to_end();
+    CHECK_EQ_U64(rig_mmio.written, 0x55);
+    CHECK_EQ_U64(rig_mmio.writes, 1);
+    CHECK_EQ_U64(rig_mmio.reads, 1);
+    CHECK_EQ_U64(rig_mmio.last_addr, 4);
+    CHECK_EQ_U64(X(A0), 0xffffffff89abcdefULL);
+}
+
+UNIT_TEST(compressed_control_flow)
+{
+    /* c.j over a c.li; c.beqz taken and not; c.bnez taken and not. */
+    rig_reset();
+    X(A5) = 0;
+    X(S0) = 1;
+    rig_emit16(0xa019); /* +0: c.j +6 */
+    rig_emit16(0x4505); /* +2: c.li a0, 1: skipped */
+    rig_emit16(0x4509); /* +4: c.li a0, 2: skipped */
+    rig_emit16(0xc011); /* +6: c.beqz s0, +4: not taken */
+    rig_emit16(0xc391); /* +8: c.beqz a5, +4: taken */
+    rig_emit16(0x450d); /* +10: c.li a0, 3: skipped */
+    rig_emit16(0xe391); /* +12: c.bnez a5, +4: not taken */
+    rig_emit16(0xe011); /* +14: c.bnez s0, +4: taken */
+    rig_emit16(0x4511); /* +16: c.li a0, 4: skipped */
+    rig_emit16(0x4595); /* +18: c.li a1, 5 */
+    run_to_end();
+    CHECK_EQ_U64(X(A0), 0);
+    CHECK_EQ_U64(X(A1), 5);
+
+    /* c.jalr links pc + 2 and reads its target before writing ra;
+     * c.jr returns. */
+    rig_reset();
+    X(RA) = PROG(0) + 6;
+    rig_emit16(0x9082); /* +0: c.jalr ra: to +6, ra = +2 */
+    rig_emit16(0xa021); /* +2: c.j +8: to the end */
+    rig_emit16(0x0001); /* +4 */
+    rig_emit16(0x4595); /* +6: c.li a1, 5 */
+    rig_emit16(0x8082); /* +8: c.jr ra */
+    run_to_end();
+    CHECK_EQ_U64(X(A1), 5);
+    CHECK_EQ_U64(X(RA), PROG(0) + 2);
+
+    /* Backward c.bnez loop: count down a5 from 10. */
+    rig_reset();
+    X(A5) = 10;
+    rig_emit16(0x17fd); /* c.addi a5, -1 */
+    rig_emit16(0xfffd); /* c.bnez a5, -2 */
+    run_to_end();
+    CHECK_EQ_U64(X(A5), 0);
+
+    /* c.ebreak: a breakpoint at its own pc. */
+    rig_reset();
+    rig_emit16(0x0001);
+    rig_emit16(0x9002);
+    run_to_trap(RISCV_EXCP_BREAKPOINT, PROG(0) + 2, PROG(0) + 2);
+}
+
+/* HINTs execute as no-ops: they change no register. */
+UNIT_TEST(compressed_hints_are_no_ops)
+{
+    static const uint16_t hints[] = {
+        0x0001, /* c.nop */
+        0x0005, /* c.addi x0, 1 */
+        0x0501, /* c.addi a0, 0 */
+        0x4015, /* c.li x0, 5 */
+        0x6005, /* c.lui x0, 1 */
+        0x802a, /* c.mv x0, a0 */
+        0x902a, /* c.add x0, a0 */
+        0x0006, /* c.slli x0, 1 */
+        0x0782, /* c.slli a5, 0 */
+        0x8381, /* c.srli a5, 0 */
+        0x8781, /* c.srai a5, 0 */
+    };
+    rig_reset();
+    for (unsigned i = 1; i < 32; i++) {
+        X(i) = 0x100 + i;
+    }
+    uint64_t before[32];
+    for (unsigned i = 0; i < 32; i++) {
+        before[i] = X(i);
+    }
+    for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
+        rig_emit16(hints[i]);
+    }
+    run_to_end();
+    for (unsigned i = 0; i < 32; i++) {
+        CHECK_EQ_U64(X(i), before[i]);
+    }
+}
+
+/* Reserved encodings and the F/D forms (rivet has no F/D) are illegal
+ * instructions: mtval holds the 16 bits, mepc the instruction. */
+UNIT_TEST(compressed_reserved_encodings_are_illegal)
+{
+    static const uint16_t reserved[] = {
+        0x0000, /* all zeros */
+        0x0004, /* c.addi4spn, nzuimm 0 */
+        0x2000, /* c.fld */
+        0xa000, /* c.fsd */
+        0x8000, /* quadrant 0, funct3 4 */
+        0x2002, /* c.fldsp */
+        0xa002, /* c.fsdsp */
+        0x2001, /* c.addiw x0 */
+        0x6101, /* c.addi16sp 0 */
+        0x6081, /* c.lui ra, 0 */
+        0x6001, /* c.lui x0, 0 */
+        0x9c41, /* ALU group, bit 12 set, funct2 10 */
+        0x9c61, /* ALU group, bit 12 set, funct2 11 */
+        0x4002, /* c.lwsp x0 */
+        0x6002, /* c.ldsp x0 */
+        0x8002, /* c.jr x0 */
+    };
+    for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+        rig_reset();
+        X(SP) = RIG_DATA;
+        rig_emit16(0x0001);
+        rig_emit16(reserved[i]);
+        rig_emit16(0x0001); /* the upper half of the fetched word */
+        run_to_trap(RISCV_EXCP_ILLEGAL_INSN, PROG(0) + 2, reserved[i]);
+        CHECK_EQ_U64(X(SP), RIG_DATA);
+    }
+}
+
+/* A trap handler returns into the middle of a word: mret to mepc + 2. */
+UNIT_TEST(compressed_trap_and_return_to_halfword)
+{
+    rig_reset();
+    rig_emit16(0x0001);             /* +0 */
+    rig_emit16(0x9002);             /* +2: c.ebreak */
+    rig_emit16(0x4595);             /* +4: c.li a1, 5 */
+    rig_emit(enc_jal(ZERO, 0x7fa)); /* +6: to the end, past the handler */
+    rig_cpu->csr.mtvec = RIG_DATA;
+    rig_write32(RIG_DATA, enc_csr(CSRRS, T0, CSR_MEPC, ZERO));
+    rig_write32(RIG_DATA + 4, enc_addi(T0, T0, 2));
+    rig_write32(RIG_DATA + 8, enc_csr(CSRRW, ZERO, CSR_MEPC, T0));
+    rig_write32(RIG_DATA + 12, INSN_MRET);
+    rig_load();
+    rig_write32(PROG(0) + 6 + 0x7fa, enc_jal(ZERO, 0));
+    uint64_t executed;
+    riscv_cpu_exec(rig_cpu, 9, &executed);
+    CHECK_EQ_U64(rig_cpu->csr.mcause, RISCV_EXCP_BREAKPOINT);
+    CHECK_EQ_U64(rig_cpu->csr.mepc, PROG(0) + 4);
+    CHECK_EQ_U64(X(A1), 5);
+    CHECK_EQ_U64(rig_cpu->pc, PROG(0) + 6 + 0x7fa);
+}
+
+/* Fetch of a 32-bit instruction whose second half is past the end of RAM:
+ * an access fault at the instruction, mtval the second half's address.  A
+ * 16-bit instruction in the last halfword runs. */
+UNIT_TEST(fetch_across_the_end_of_ram)
+{
+    uint64_t end = RIG_RAM_BASE + RIG_RAM_SIZE;
+    rig_reset();
+    rig_write32(end - 4, 0x13 << 16); /* last halfword: low half of addi */
+    X(T0) = end - 2;
+    rig_emit(enc_jalr(ZERO, T0, 0));
+    run_to_trap(RISCV_EXCP_INSN_ACCESS_FAULT, end - 2, end);
+
+    rig_reset();
+    rig_write32(end - 4, 0x4595u << 16); /* c.li a1, 5 in the last halfword */
+    X(T0) = end - 2;
+    rig_emit(enc_jalr(ZERO, T0, 0));
+    run_to_trap(RISCV_EXCP_INSN_ACCESS_FAULT, end, end);
+    CHECK_EQ_U64(X(A1), 5);
+
+    /* Straight-line code running into the last halfword. */
+    rig_reset();
+    rig_write32(end - 8, 0x00010001); /* c.nop; c.nop */
+    rig_write32(end - 4, 0x00130001); /* c.nop; addi's low half */
+    X(T0) = end - 8;
+    rig_emit(enc_jalr(ZERO, T0, 0));
+    run_to_trap(RISCV_EXCP_INSN_ACCESS_FAULT, end - 2, end);
 }
 
 /* ---- A extension ---- */
@@ -621,10 +908,9 @@ UNIT_TEST(amo_faults_use_store_causes)
 UNIT_TEST(illegal_instructions)
 {
     uint32_t bad[] = {
-        0x00000000u, /* all zeros */
-        0xffffffffu, /* all ones */
-        0x00000001u, /* a compressed encoding: no C extension */
-        0x10200073u, /* sret: no S-mode */
+        0x00000000u,                       /* all zeros */
+        0xffffffffu,                       /* all ones */
+        0x10200073u,                       /* sret: no S-mode */
         enc_csr(CSRRS, A0, 0x7c0, ZERO),   /* unknown CSR */
         enc_csr(4, A0, CSR_MSTATUS, ZERO), /* SYSTEM funct3 4 */
         enc_load(7, A0, T0, 0),            /* no such load */
@@ -648,7 +934,14 @@ UNIT_TEST(illegal_instructions)
     }
 }
 
-UNIT_TEST(misaligned_loads_and_stores_trap)
+/* -M virt,misaligned=trap sets the hart's property trap-misaligned before
+ * realize; the rig's hart is realized once, so tests set the field. */
+static void set_trap_misaligned(bool on)
+{
+    rig_cpu->trap_misaligned = on;
+}
+
+UNIT_TEST(misaligned_loads_and_stores_trap_when_asked)
 {
     static const struct {
         uint32_t insn;
@@ -667,16 +960,121 @@ UNIT_TEST(misaligned_loads_and_stores_trap)
     CHECK_EQ_U64(cases[4].insn, enc_store(1, A0, T0, 0));
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         rig_reset();
+        set_trap_misaligned(true);
         X(T0) = RIG_DATA + cases[i].offset;
+        X(A0) = 0x1122334455667788ULL;
         rig_emit(cases[i].insn);
         run_to_trap(cases[i].cause, PROG(0), RIG_DATA + cases[i].offset);
+        set_trap_misaligned(false);
+        CHECK_EQ_U64(rig_read64(RIG_DATA), 0);
+        CHECK_EQ_U64(rig_read64(RIG_DATA + 8), 0);
     }
-    /* Misaligned MMIO accesses trap before reaching the device. */
+    /* Compressed ones too: c.lw a0, 4(s1) at s1 = data + 1. */
+    rig_reset();
+    set_trap_misaligned(true);
+    X(S1) = RIG_DATA + 1;
+    rig_emit16(0x40c8);
+    run_to_trap(RISCV_EXCP_LOAD_MISALIGNED, PROG(0), RIG_DATA + 5);
+    set_trap_misaligned(false);
+}
+
+UNIT_TEST(misaligned_loads_and_stores_complete_in_ram)
+{
+    rig_reset();
+    for (unsigned i = 0; i < 64; i++) { /* byte k holds k */
+        rig_write32(RIG_DATA + 4 * i, 0x03020100u + 0x04040404u * i);
+    }
+    X(T0) = RIG_DATA + 1;
+    X(T1) = RIG_DATA + 0x83; /* bytes 0x83.. read 0x83 0x84 ... */
+    X(A7) = 0x8877665544332211ULL;
+    rig_emit(enc_load(1, A0, T0, 0));     /* lh: 0x0201 */
+    rig_emit(enc_load(2, A1, T0, 2));     /* lw at +3: 0x06050403 */
+    rig_emit(enc_load(3, A2, T0, 6));     /* ld at +7 */
+    rig_emit(enc_load(5, A3, T1, 0));     /* lhu: 0x8483 */
+    rig_emit(enc_load(1, A4, T1, 0));     /* lh sign-extends */
+    rig_emit(enc_load(6, A5, T1, 0));     /* lwu: 0x86858483 */
+    rig_emit(enc_load(2, A6, T1, 0));     /* lw sign-extends */
+    rig_emit(enc_store(3, A7, T0, 0x40)); /* sd at +0x41 */
+    rig_emit(enc_store(2, A7, T0, 0x4c)); /* sw at +0x4d */
+    rig_emit(enc_store(1, A7, T0, 0x56)); /* sh at +0x57 */
+    run_to_end();
+    CHECK_EQ_U64(X(A0), 0x0201);
+    CHECK_EQ_U64(X(A1), 0x06050403);
+    CHECK_EQ_U64(X(A2), 0x0e0d0c0b0a090807ULL);
+    CHECK_EQ_U64(X(A3), 0x8483);
+    CHECK_EQ_U64(X(A4), 0xffffffffffff8483ULL);
+    CHECK_EQ_U64(X(A5), 0x86858483);
+    CHECK_EQ_U64(X(A6), 0xffffffff86858483ULL);
+    CHECK_EQ_U64(rig_read64(RIG_DATA + 0x40), 0x7766554433221140ULL);
+    CHECK_EQ_U64(rig_read64(RIG_DATA + 0x48), 0x3322114c4b4a4988ULL);
+    CHECK_EQ_U64(rig_read64(RIG_DATA + 0x50), 0x1156555453525144ULL);
+    CHECK_EQ_U64(rig_read64(RIG_DATA + 0x58), 0x5f5e5d5c5b5a5922ULL);
+
+    /* Compressed: c.ld a1, 248(s1) and c.sd a1, 8(s1) at s1 = data + 3. */
+    rig_reset();
+    rig_write64(RIG_DATA + 3 + 248, 0x0123456789abcdefULL);
+    X(S1) = RIG_DATA + 3;
+    rig_emit16(0x7cec);
+    rig_emit16(0xe48c);
+    run_to_end();
+    CHECK_EQ_U64(X(A1), 0x0123456789abcdefULL);
+    CHECK_EQ_U64(rig_read64(RIG_DATA + 11), 0x0123456789abcdefULL);
+}
+
+/* A misaligned access that runs off the end of RAM faults at the first
+ * address past it and changes nothing. */
+UNIT_TEST(misaligned_access_across_the_end_of_ram_faults)
+{
+    uint64_t end = RIG_RAM_BASE + RIG_RAM_SIZE;
+    rig_reset();
+    rig_write64(end - 8, 0x8877665544332211ULL);
+    X(T0) = end - 4;
+    X(A0) = 99;
+    rig_emit(enc_load(3, A0, T0, 0));
+    run_to_trap(RISCV_EXCP_LOAD_ACCESS_FAULT, PROG(0), end);
+    CHECK_EQ_U64(X(A0), 99);
+
+    rig_reset();
+    rig_write64(end - 8, 0x8877665544332211ULL);
+    X(T0) = end - 2;
+    X(A0) = UINT64_MAX;
+    rig_emit(enc_store(2, A0, T0, 0));
+    run_to_trap(RISCV_EXCP_STORE_ACCESS_FAULT, PROG(0), end);
+    CHECK_EQ_U64(rig_read64(end - 8), 0x8877665544332211ULL);
+
+    /* Wholly outside RAM: the fault is at the access's address. */
+    rig_reset();
+    X(T0) = RIG_UNMAPPED + 1;
+    rig_emit(enc_load(2, A0, T0, 0));
+    run_to_trap(RISCV_EXCP_LOAD_ACCESS_FAULT, PROG(0), RIG_UNMAPPED + 1);
+}
+
+UNIT_TEST(misaligned_store_breaks_a_reservation_it_reaches)
+{
+    rig_reset();
+    X(T0) = RIG_DATA + 8;
+    X(T1) = RIG_DATA + 5; /* sw covers bytes 5..8 */
+    X(A1) = 1;
+    rig_emit(enc_amo(0x02, 3, A0, T0, 0)); /* lr.d data + 8 */
+    rig_emit(enc_store(2, A1, T1, 0));
+    rig_emit(enc_amo(0x03, 3, A2, T0, A1)); /* sc.d: fails */
+    run_to_end();
+    CHECK_EQ_U64(X(A2), 1);
+}
+
+UNIT_TEST(misaligned_mmio_accesses_raise_address_misaligned)
+{
     rig_reset();
     X(T0) = RIG_MMIO_BASE + 2;
     rig_emit(enc_load(2, A0, T0, 0));
     run_to_trap(RISCV_EXCP_LOAD_MISALIGNED, PROG(0), RIG_MMIO_BASE + 2);
     CHECK_EQ_U64(rig_mmio.reads, 0);
+
+    rig_reset();
+    X(T0) = RIG_MMIO_BASE + 1;
+    rig_emit(enc_store(1, A0, T0, 0));
+    run_to_trap(RISCV_EXCP_STORE_MISALIGNED, PROG(0), RIG_MMIO_BASE + 1);
+    CHECK_EQ_U64(rig_mmio.writes, 0);
 }
 
 UNIT_TEST(access_faults)
@@ -1010,8 +1408,8 @@ UNIT_TEST(csr_warl_fields)
     CHECK_EQ_U64(X(A0), MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP_M);
     CHECK_EQ_U64(X(A1), MIP_MSIP | MIP_MTIP | MIP_MEIP);
     CHECK_EQ_U64(X(A2), 0);
-    CHECK_EQ_U64(X(A3), ~3ULL);
-    CHECK_EQ_U64(X(A4), (2ULL << 62) | 1 << 0 | 1 << 8 | 1 << 12);
+    CHECK_EQ_U64(X(A3), ~1ULL); /* IALIGN=16 */
+    CHECK_EQ_U64(X(A4), (2ULL << 62) | 1 << 0 | 1 << 2 | 1 << 8 | 1 << 12);
     CHECK_EQ_U64(X(A5), RIG_HANDLER);
     CHECK_EQ_U64(X(A6), RIG_DATA);
     CHECK_EQ_U64(X(A7), UINT64_MAX);
@@ -1066,6 +1464,150 @@ UNIT_TEST(counters_follow_retired_instructions)
     CHECK_EQ_U64(X(A3), 100);
     CHECK_EQ_U64(X(A4), 101);
     CHECK_EQ_U64(X(A5), 100);
+}
+
+/* mcountinhibit.CY/IR hold mcycle/minstret; it applies from the next
+ * instruction (the one that stops a counter still counts, the one that
+ * restarts it does not); a write to a held counter sets the held value. */
+UNIT_TEST(mcountinhibit_stops_the_counters)
+{
+    rig_reset();
+    X(T0) = MCOUNTINHIBIT_CY;
+    X(T1) = MCOUNTINHIBIT_IR;
+    X(T2) = 1000;
+    X(T3) = UINT64_MAX;
+    rig_emit(enc_csr(CSRRW, ZERO, CSR_MCOUNTINHIBIT, T0));   /* 0: stop CY */
+    rig_emit(enc_addi(ZERO, ZERO, 0));                       /* 1 */
+    rig_emit(enc_csr(CSRRS, A0, CSR_MCYCLE, ZERO));          /* 2: held 1 */
+    rig_emit(enc_csr(CSRRS, A1, CSR_MINSTRET, ZERO));        /* 3: 3 */
+    rig_emit(enc_csr(CSRRW, ZERO, CSR_MCYCLE, T2));          /* 4: held 1000 */
+    rig_emit(enc_csr(CSRRS, A2, CSR_CYCLE, ZERO));           /* 5: 1000 */
+    rig_emit(enc_csr(CSRRW, ZERO, CSR_MCOUNTINHIBIT, T1));   /* 6: IR, CY on */
+    rig_emit(enc_csr(CSRRS, A3, CSR_MCYCLE, ZERO));          /* 7: 1000 */
+    rig_emit(enc_csr(CSRRS, A4, CSR_MCYCLE, ZERO));          /* 8: 1001 */
+    rig_emit(enc_csr(CSRRS, A5, CSR_MINSTRET, ZERO));        /* 9: held 7 */
+    rig_emit(enc_csr(CSRRS, A6, CSR_INSTRET, ZERO));         /* 10: 7 */
+    rig_emit(enc_csr(CSRRW, ZERO, CSR_MINSTRET, T2));        /* 11: 1000 */
+    rig_emit(enc_csr(CSRRS, A7, CSR_MCOUNTINHIBIT, ZERO));   /* 12 */
+    rig_emit(enc_csr(CSRRW, ZERO, CSR_MCOUNTINHIBIT, T3));   /* 13: all */
+    rig_emit(enc_csr(CSRRS, S2, CSR_MCOUNTINHIBIT, ZERO));   /* 14 */
+    rig_emit(enc_csr(CSRRW, ZERO, CSR_MCOUNTINHIBIT, ZERO)); /* 15: run */
+    rig_emit(enc_csr(CSRRS, S3, CSR_MINSTRET, ZERO));        /* 16: 1000 */
+    rig_emit(enc_csr(CSRRS, S4, CSR_MINSTRET, ZERO));        /* 17: 1001 */
+    rig_emit(enc_csr(CSRRS, S5, CSR_MCYCLE, ZERO));
+    run_to_end();
+    CHECK_EQ_U64(X(A0), 1);
+    CHECK_EQ_U64(X(A1), 3);
+    CHECK_EQ_U64(X(A2), 1000);
+    CHECK_EQ_U64(X(A3), 1000);
+    CHECK_EQ_U64(X(A4), 1001);
+    CHECK_EQ_U64(X(A5), 7);
+    CHECK_EQ_U64(X(A6), 7);
+    CHECK_EQ_U64(X(A7), MCOUNTINHIBIT_IR);
+    /* Only CY and IR exist: TM and the hpm bits read zero. */
+    CHECK_EQ_U64(X(S2), MCOUNTINHIBIT_CY | MCOUNTINHIBIT_IR);
+    CHECK_EQ_U64(X(S3), 1000);
+    CHECK_EQ_U64(X(S4), 1001);
+    /* mcycle: 1001 at 8, held at 1007 by 13 (which counts), restarted by
+     * 15 (which does not): 1009 at 18. */
+    CHECK_EQ_U64(X(S5), 1009);
+    /* Time is not a counter mcountinhibit stops: it kept going. */
+    CHECK_EQ_I64(vclock_get_ns(), (int64_t)rig_cpu->insn_count);
+}
+
+/* ---- migration of the hart's state ---- */
+
+static const VMStateDescription *cpu_vmsd(void)
+{
+    return DEVICE_GET_CLASS(DEVICE(rig_cpu))->vmsd;
+}
+
+static MigWriter save_cpu(void)
+{
+    MigWriter w;
+    Error *err = NULL;
+    mig_writer_init(&w);
+    CHECK(vmstate_save(&w, cpu_vmsd(), rig_cpu, NULL, &err));
+    return w;
+}
+
+/* Load len bytes of a saved hart into the rig's, after a reset. */
+static void load_cpu(const MigWriter *w, size_t len)
+{
+    Error *err = NULL;
+    MigReader r;
+    device_reset(DEVICE(rig_cpu));
+    mig_reader_init(&r, w->data, len);
+    if (!vmstate_load(&r, cpu_vmsd(), rig_cpu, 1, &err)) {
+        UNIT_FAIL("load: %s", error_get_message(err));
+    }
+    CHECK_EQ_U64(mig_reader_remaining(&r), 0);
+}
+
+static bool stream_has(const MigWriter *w, const char *text)
+{
+    return memmem(w->data, w->len, text, strlen(text)) != NULL;
+}
+
+/* The values mcountinhibit holds travel in the subsection
+ * "riscv-cpu/counters", sent only while it holds a counter; a stream
+ * without it (older rivet) resumes with the values at the snapshot. */
+UNIT_TEST(held_counters_migrate_in_a_subsection)
+{
+    rig_reset();
+    rig_cpu->insn_count = 1000;
+    MigWriter w = save_cpu();
+    CHECK(!stream_has(&w, "riscv-cpu/counters"));
+    mig_writer_free(&w);
+
+    rig_cpu->csr.mcountinhibit = MCOUNTINHIBIT_CY | MCOUNTINHIBIT_IR;
+    rig_cpu->csr.mcycle_held = 111;
+    rig_cpu->csr.minstret_held = 222;
+    rig_cpu->csr.minstret_offset = 400;
+    w = save_cpu();
+    CHECK(stream_has(&w, "riscv-cpu/counters"));
+    load_cpu(&w, w.len);
+    CHECK_EQ_U64(rig_cpu->csr.mcountinhibit,
+                 MCOUNTINHIBIT_CY | MCOUNTINHIBIT_IR);
+    CHECK_EQ_U64(rig_cpu->csr.mcycle_held, 111);
+    CHECK_EQ_U64(rig_cpu->csr.minstret_held, 222);
+
+    /* The same stream cut before the subsection (05, name, version, two
+     * u64): the counters hold what they read at the snapshot. */
+    size_t subsection = 1 + 1 + strlen("riscv-cpu/counters") + 4 + 16;
+    load_cpu(&w, w.len - subsection);
+    CHECK_EQ_U64(rig_cpu->csr.mcycle_held, 1000);
+    CHECK_EQ_U64(rig_cpu->csr.minstret_held, 600);
+    mig_writer_free(&w);
+}
+
+/* What rivet before RV64C and mcountinhibit saved still loads: misa
+ * without C, and any low 32 bits of mcountinhibit (only CY and IR stay). */
+UNIT_TEST(snapshots_of_the_hart_before_rv64c_load)
+{
+    rig_reset();
+    rig_cpu->csr.misa = MISA_VALUE_BEFORE_C;
+    rig_cpu->csr.mcountinhibit = 0xfffffffe; /* CY clear, IR set */
+    rig_cpu->insn_count = 50;
+    MigWriter w = save_cpu();
+    size_t subsection = 1 + 1 + strlen("riscv-cpu/counters") + 4 + 16;
+    load_cpu(&w, w.len - subsection);
+    CHECK_EQ_U64(rig_cpu->csr.misa, MISA_VALUE);
+    CHECK_EQ_U64(rig_cpu->csr.mcountinhibit, MCOUNTINHIBIT_IR);
+    CHECK_EQ_U64(rig_cpu->csr.minstret_held, 50);
+    mig_writer_free(&w);
+
+    /* A misa this hart never had is refused. */
+    rig_reset();
+    rig_cpu->csr.misa = MISA_VALUE | MISA_EXT('F');
+    w = save_cpu();
+    Error *err = NULL;
+    MigReader r;
+    mig_reader_init(&r, w.data, w.len);
+    CHECK(!vmstate_load(&r, cpu_vmsd(), rig_cpu, 1, &err));
+    CHECK(strstr(error_get_message(err), "field 'csr.misa'") != NULL);
+    error_free(err);
+    mig_writer_free(&w);
 }
 
 UNIT_TEST(time_csr_reads_the_virtual_clock)
@@ -1359,23 +1901,25 @@ UNIT_TEST(in_asm_int_and_dump_logging)
     rig_reset();
     log_item_mask = LOG_ITEM_IN_ASM | LOG_ITEM_INT;
     rig_emit(enc_addi(A0, ZERO, 5));
+    rig_emit16(0x55f5); /* c.li a1, -3 */
     rig_emit(INSN_ECALL);
-    rig_run(3, NULL);
+    rig_run(4, NULL);
     log_item_mask = 0;
     riscv_cpu_dump_state(rig_cpu);
     log_close();
     char *text = read_file(path);
     unlink(path);
     CHECK(strstr(text, "0x0000000080000000: 00500513  addi a0, zero, 5\n"));
-    CHECK(strstr(text, "0x0000000080000004: 00000073  ecall\n"));
+    CHECK(strstr(text, "0x0000000080000004: 55f5      c.li a1, -3\n"));
+    CHECK(strstr(text, "0x0000000080000006: 00000073  ecall\n"));
     CHECK(strstr(text, "0x0000000080000800: 0000006f  jal zero, "
                        "0x80000800\n"));
-    CHECK(strstr(text, "epc 0x0000000080000004"));
+    CHECK(strstr(text, "epc 0x0000000080000006"));
     CHECK(strstr(text, "mcause 0xb"));
     CHECK(strstr(text, "a0"));
     CHECK(strstr(text, "0000000000000005"));
     CHECK(strstr(text, "mstatus"));
-    CHECK(strstr(text, "insn_count 3"));
+    CHECK(strstr(text, "insn_count 4"));
 }
 
 int main(void)

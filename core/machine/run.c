@@ -2,7 +2,8 @@
  * The execution loop: slices of guest instructions, interleaved with the
  * main loop (chardev input) and virtual-clock timers.  When the hart idles
  * in WFI, time jumps to the next timer deadline instead of passing in real
- * time, which keeps runs deterministic and idle guests fast.
+ * time, which keeps runs deterministic and idle guests fast; with
+ * -icount sleep=on the host waits for that deadline too (util/pace.h).
  *
  * Host input is looked at only at points fixed by guest state: when the
  * instruction count crosses a multiple of RUN_SLICE_INSNS, and when the
@@ -16,6 +17,7 @@
 
 #include "util/log.h"
 #include "util/main-loop.h"
+#include "util/pace.h"
 #include "util/vclock.h"
 
 /* Instructions per slice between two looks at host input.  Large enough
@@ -27,6 +29,7 @@ int virt_machine_run_until(VirtMachine *vms, uint64_t stop_at, Error **errp)
 {
     RiscvCPU *cpu = vms->cpu;
 
+    pace_start();
     while (!main_loop_exit_requested()) {
         /* The top of the loop is the only place a run stops: everything
          * the next iteration depends on is machine state. */
@@ -53,6 +56,7 @@ int virt_machine_run_until(VirtMachine *vms, uint64_t stop_at, Error **errp)
         CpuExitReason why = riscv_cpu_exec(cpu, budget, &executed);
         vms->insns_executed += executed;
         if (executed && vms->insns_executed % RUN_SLICE_INSNS == 0) {
+            pace_align();
             main_loop_poll(0); /* input, then expired timers */
         } else {
             vclock_run_expired();
@@ -72,6 +76,11 @@ int virt_machine_run_until(VirtMachine *vms, uint64_t stop_at, Error **errp)
             return -1;
         }
         if (wakers.timer) {
+            /* Paced (-icount sleep=on): the host waits for the deadline
+             * too, and input that comes first is the guest's at once. */
+            if (pace_sleeping() && !pace_idle_until(vclock_next_deadline())) {
+                continue;
+            }
             vclock_advance_to(vclock_next_deadline());
             vclock_run_expired();
         } else {

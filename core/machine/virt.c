@@ -79,6 +79,36 @@ static bool virt_set_htif(Object *obj, ObjectProperty *prop,
     return true;
 }
 
+static bool virt_get_misaligned(Object *obj, ObjectProperty *prop,
+                                PropValue *out, Error **errp)
+{
+    (void)prop;
+    (void)errp;
+    out->s = strdup(VIRT_MACHINE(obj)->trap_misaligned ? "trap" : "allow");
+    return true;
+}
+
+static bool virt_set_misaligned(Object *obj, ObjectProperty *prop,
+                                const PropValue *in, Error **errp)
+{
+    VirtMachine *vms = VIRT_MACHINE(obj);
+    if (virt_refuse_if_running(vms, prop, errp)) {
+        return false;
+    }
+    if (in->s && strcmp(in->s, "allow") == 0) {
+        vms->trap_misaligned = false;
+    } else if (in->s && strcmp(in->s, "trap") == 0) {
+        vms->trap_misaligned = true;
+    } else {
+        error_setg(errp,
+                   "'%s' is not a misaligned access mode (use allow or "
+                   "trap)",
+                   in->s ? in->s : "");
+        return false;
+    }
+    return true;
+}
+
 /* The board table (machine/virt-board.h) as data. */
 typedef enum { VIRT_IMPL_C, VIRT_IMPL_RUST, VIRT_IMPL_TWIN } VirtImpl;
 
@@ -365,6 +395,10 @@ static void virt_class_init(ObjectClass *oc, const void *data)
                               virt_set_eeprom, NULL,
                               "file of 256 bytes holding the I2C EEPROM's "
                               "content, read at start and written through");
+    object_class_property_add(oc, "misaligned", PROP_TYPE_STRING,
+                              virt_get_misaligned, virt_set_misaligned, NULL,
+                              "misaligned loads and stores: allow (complete "
+                              "in RAM, the default) or trap");
     for (size_t i = 0; i < VIRT_NUM_PARTS; i++) {
         if (virt_parts[i].impl == VIRT_IMPL_TWIN) {
             object_class_property_add(oc, virt_parts[i].type, PROP_TYPE_STRING,
@@ -653,6 +687,8 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
     }
     if (!object_property_set_uint(OBJECT(cpu), "reset-pc", vms->image.entry,
                                   errp) ||
+        !object_property_set_bool(OBJECT(cpu), "trap-misaligned",
+                                  vms->trap_misaligned, errp) ||
         !device_realize(cpu, errp)) {
         return false;
     }

@@ -19,6 +19,7 @@
 #include "util/log.h"
 #include "util/main-loop.h"
 #include "util/number.h"
+#include "util/pace.h"
 
 #ifndef RIVET_VERSION
 #define RIVET_VERSION "unknown"
@@ -41,21 +42,25 @@ typedef struct Options {
     const char *log_file;
     const char *incoming; /* -incoming file:PATH */
     const char *save_at;  /* -save-at N,file:PATH */
+    const char *icount;   /* -icount shift=0[,sleep=on|off][,align=on|off] */
 } Options;
 
 static void print_help(void)
 {
-    printf("Usage: rivet [options]\n"
-           "A small RISC-V (RV64IMA) system emulator: the `virt` board with a\n"
-           "PL011 UART, an HPET, a PLIC, a CLINT, a power/test device and an\n"
-           "OpenCores I2C controller with a 24C02 EEPROM on its bus.\n"
-           "\n"
-           "  -machine, -M virt[,key=value...]  board and its properties:\n"
-           "        ram-size=BYTES  guest RAM (same as -m)\n"
-           "        htif=on|off     honour the ELF tohost symbol (default on)\n"
-           "        eeprom=FILE     back the I2C EEPROM (24C02 at 0x50) with\n"
-           "                        FILE, exactly 256 bytes: read at start,\n"
-           "                        every page write written through to it\n");
+    printf(
+        "Usage: rivet [options]\n"
+        "A small RISC-V (RV64IMAC) system emulator: the `virt` board with a\n"
+        "PL011 UART, an HPET, a PLIC, a CLINT, a power/test device and an\n"
+        "OpenCores I2C controller with a 24C02 EEPROM on its bus.\n"
+        "\n"
+        "  -machine, -M virt[,key=value...]  board and its properties:\n"
+        "        ram-size=BYTES  guest RAM (same as -m)\n"
+        "        htif=on|off     honour the ELF tohost symbol (default on)\n"
+        "        misaligned=allow|trap  misaligned loads and stores complete\n"
+        "                        in RAM (allow, default) or trap\n"
+        "        eeprom=FILE     back the I2C EEPROM (24C02 at 0x50) with\n"
+        "                        FILE, exactly 256 bytes: read at start,\n"
+        "                        every page write written through to it\n");
     virt_print_machine_help(stdout);
     printf(
         "  -global DEV.PROP=VALUE\n"
@@ -82,6 +87,14 @@ static void print_help(void)
         "                   run until the guest has executed N instructions\n"
         "                   since power-on, save a snapshot to PATH, exit 0\n"
         "                   (PATH is replaced only if it is a regular file)\n"
+        "  -icount shift=0[,sleep=on|off][,align=on|off]\n"
+        "                   pace virtual time (1 ns per instruction, QEMU's\n"
+        "                   shift=0): with sleep=on (the default) an idle\n"
+        "                   guest waits for host time to reach its next\n"
+        "                   timer; align=on also holds a busy guest back.\n"
+        "                   Without it, or with sleep=off, idle time is\n"
+        "                   skipped; the guest's output and snapshots are\n"
+        "                   the same either way\n"
         "  -trace PATTERN   print the probe events whose names match the glob\n"
         "                   to stderr or the -D file (repeatable; -trace help\n"
         "                   lists them)\n"
@@ -197,6 +210,8 @@ static int parse_options(int argc, char **argv, Options *opts, Error **errp)
                 return -1;
             }
             continue;
+        } else if (!strcmp(name, "-icount")) {
+            target = &opts->icount;
         } else if (!strcmp(name, "-trace")) {
             /* Repeatable: each pattern enables more events right away. */
             const char *pattern = option_argument(argc, argv, &i, errp);
@@ -400,6 +415,11 @@ int main(int argc, char **argv)
      * file: are only checked here, and started below. */
     if (opts.log_file && !log_prepare_file(opts.log_file, &err)) {
         error_prepend(&err, "-D %s: ", opts.log_file);
+        error_report_err(err);
+        return EXIT_USAGE;
+    }
+
+    if (opts.icount && !pace_parse_icount(opts.icount, &err)) {
         error_report_err(err);
         return EXIT_USAGE;
     }

@@ -185,6 +185,46 @@ UNIT_TEST(descriptions_are_checked)
     CHECK(!vmstate_check_description(&w, true, &err));
     CHECK(strstr(error_get_message(err), "member is 2 bytes") != NULL);
     error_free(err);
+    err = NULL;
+    /* QEMU has no signed equality-checked type. */
+    VMStateField signed_equal[] = {VMSTATE_INT64(signed_ns, Dev),
+                                   VMSTATE_END_OF_LIST()};
+    signed_equal[0].must_equal = true;
+    VMStateDescription se = {"se", 1, 1, signed_equal, NULL, NULL, NULL, NULL};
+    CHECK(!vmstate_check_description(&se, true, &err));
+    CHECK_STREQ(error_get_message(err),
+                "vmstate 'se' field 'signed_ns': an equality-checked field "
+                "must be unsigned");
+    error_free(err);
+    err = NULL;
+    /* A timer in a subsection would have no tie order. */
+    static const VMStateField timer_fields[] = {VMSTATE_TIMER(timer, Dev),
+                                                VMSTATE_END_OF_LIST()};
+    VMStateDescription timed = {.name = "dev/timed",
+                                .version_id = 1,
+                                .minimum_version_id = 1,
+                                .fields = timer_fields,
+                                .needed = dev_extra_needed};
+    const VMStateDescription *const timed_subs[] = {&timed, NULL};
+    VMStateDescription outer = {"outer",    1,    1,    extra_fields,
+                                timed_subs, NULL, NULL, NULL};
+    CHECK(!vmstate_check_description(&outer, true, &err));
+    CHECK_STREQ(error_get_message(err),
+                "vmstate 'outer' subsection 'dev/timed': timers belong in the "
+                "section's fields, not in a subsection");
+    error_free(err);
+    err = NULL;
+    /* The name of the timers' own subsection is taken. */
+    VMStateDescription reserved = vmstate_dev_extra;
+    reserved.name = "dev/timer-order";
+    const VMStateDescription *const reserved_subs[] = {&reserved, NULL};
+    VMStateDescription dev2 = vmstate_dev;
+    dev2.subsections = reserved_subs;
+    CHECK(!vmstate_check_description(&dev2, true, &err));
+    CHECK_STREQ(error_get_message(err),
+                "vmstate 'dev' subsection 'dev/timer-order': the name is "
+                "reserved for the timers' tie order");
+    error_free(err);
 }
 
 UNIT_TEST(round_trip_every_field_kind)
@@ -237,8 +277,33 @@ UNIT_TEST(wire_layout_is_big_endian_and_inline)
     CHECK_EQ_U64(w.data[4], 0x00);
     CHECK_EQ_U64(w.data[7], 0xf1);
     /* No subsection (extra == 0): total is the fixed fields plus 3 items. */
-    size_t expect = 1 + 1 + 2 + 4 + 8 + 8 + 16 + 12 + 3 * 12 + 4 + 1 + 16;
+    size_t expect = 1 + 1 + 2 + 4 + 8 + 8 + 16 + 12 + 3 * 12 + 4 + 1 + 8;
     CHECK_EQ_U64(w.len, expect);
+    /* The timer, not pending, is QEMU's 8-byte -1. */
+    for (size_t i = w.len - 8; i < w.len; i++) {
+        CHECK_EQ_U64(w.data[i], 0xff);
+    }
+    mig_writer_free(&w);
+}
+
+/* Pending, a timer is its 8-byte deadline, then its sequence number in
+ * the "dev/timer-order" subsection, after the declared ones. */
+UNIT_TEST(pending_timer_is_its_deadline_with_the_order_in_a_subsection)
+{
+    Dev a;
+    vclock_reset();
+    dev_fill(&a);
+    timer_mod(&a.timer, 0);                    /* sequence 0: fires at once */
+    timer_mod(&a.timer, 0x0102030405060708LL); /* sequence 1 */
+    MigWriter w = save_dev(&a);
+    timer_del(&a.timer);
+    size_t fields = 1 + 1 + 2 + 4 + 8 + 8 + 16 + 12 + 3 * 12 + 4 + 1 + 8;
+    static const uint8_t deadline[] = {1, 2, 3, 4, 5, 6, 7, 8};
+    CHECK(!memcmp(w.data + fields - 8, deadline, 8));
+    static const uint8_t sub[] = "\5\17dev/timer-order\0\0\0\1"
+                                 "\0\0\0\0\0\0\0\1";
+    CHECK_EQ_U64(w.len, fields + sizeof(sub) - 1);
+    CHECK(!memcmp(w.data + fields, sub, sizeof(sub) - 1));
     mig_writer_free(&w);
 }
 
@@ -250,7 +315,7 @@ UNIT_TEST(older_version_skips_new_fields)
     MigWriter w = save_dev(&a);
     /* Cut out since_v2 (4 bytes before shape and the timer) to make a v1
      * stream. */
-    size_t cut = w.len - 16 - 1 - 4;
+    size_t cut = w.len - 8 - 1 - 4;
     memmove(w.data + cut, w.data + cut + 4, w.len - cut - 4);
     dev_blank(&b);
     b.since_v2 = 77;
@@ -383,13 +448,65 @@ UNIT_TEST(unknown_subsection_is_refused)
     mig_writer_free(&w);
 }
 
+/* A hostile timer-order subsection: each refusal names the entry. */
+UNIT_TEST(bad_timer_order_is_refused)
+{
+    Dev a, b;
+    vclock_reset();
+    dev_fill(&a);
+    timer_mod(&a.timer, 700); /* sequence 0, the clock's next is 1 */
+    MigWriter w = save_dev(&a);
+    uint8_t *sub = memmem(w.data, w.len, "dev/timer-order", 15);
+    CHECK(sub != NULL);
+    uint8_t *seq_end = sub + 15 + 4 + 8;
+    CHECK(seq_end == w.data + w.len);
+    CHECK(load_error(w.data, w.len, 2, &b) == NULL);
+
+    seq_end[-1] = 1;
+    CHECK_STREQ(load_error(w.data, w.len, 2, &b),
+                "field 'dev/timer-order.seq[0]': sequence 1 is not below "
+                "the clock's next sequence 1");
+    seq_end[-1] = 0;
+    char truncated[128];
+    snprintf(truncated, sizeof(truncated),
+             "field 'dev/timer-order.seq[0]': stream truncated at offset %zu",
+             w.len - 1);
+    CHECK_STREQ(load_error(w.data, w.len - 1, 2, &b), truncated);
+    sub[15 + 3] = 2; /* subsection version */
+    CHECK_STREQ(load_error(w.data, w.len, 2, &b),
+                "subsection 'dev/timer-order': version 2 is not supported "
+                "(only version 1)");
+    sub[15 + 3] = 1;
+
+    /* Twice. */
+    size_t sub_len = 1 + 1 + 15 + 4 + 8;
+    uint8_t twice[256];
+    CHECK(w.len + sub_len <= sizeof(twice));
+    memcpy(twice, w.data, w.len);
+    memcpy(twice + w.len, w.data + w.len - sub_len, sub_len);
+    CHECK_STREQ(load_error(twice, w.len + sub_len, 2, &b),
+                "subsection 'dev/timer-order' appears twice");
+
+    /* A sequence for a timer the stream says is not pending. */
+    uint8_t *deadline = sub - 2 - 8;
+    memset(deadline, 0xff, 8);
+    seq_end[-1] = 0;
+    CHECK(load_error(w.data, w.len, 2, &b) == NULL);
+    seq_end[-2] = 1;
+    CHECK_STREQ(load_error(w.data, w.len, 2, &b),
+                "field 'dev/timer-order.seq[0]': sequence 256 for a timer "
+                "that is not pending");
+    timer_del(&a.timer);
+    mig_writer_free(&w);
+}
+
 UNIT_TEST(bad_timer_deadline_is_refused)
 {
     Dev a, b;
     dev_fill(&a);
     MigWriter w = save_dev(&a);
-    /* Not pending: deadline -1, sequence 0.  Make the deadline -2. */
-    w.data[w.len - 9] = 0xfe;
+    /* Not pending: deadline -1.  Make it -2. */
+    w.data[w.len - 1] = 0xfe;
     const char *msg = load_error(w.data, w.len, 2, &b);
     CHECK(msg && strstr(msg, "field 'timer': invalid timer deadline -2"));
     mig_writer_free(&w);
@@ -480,6 +597,63 @@ UNIT_TEST(stream_round_trip_restores_clock_and_tie_order)
                  "\"name\":\"dev\",\"instance_id\":1", 28) != NULL);
     CHECK(memmem(json, w.len - (size_t)(json - (char *)w.data),
                  "\"array_len\":3", 13) != NULL);
+    mig_writer_free(&w);
+}
+
+/* The tie order comes from the timer-order subsections, not from the order
+ * of the sections: dev1 was armed first and fires first after a load. */
+UNIT_TEST(tie_order_against_the_stream_order_is_restored)
+{
+    Rig rig;
+    MigWriter w;
+    Error *err = NULL;
+    vclock_reset();
+    rig_init(&rig, true);
+    timer_mod(&rig.dev1.timer, 6000);
+    timer_mod(&rig.dev0.timer, 6000);
+    mig_writer_init(&w);
+    CHECK(savevm_save(&rig.ss, &w, &err));
+    timer_del(&rig.dev0.timer);
+    timer_del(&rig.dev1.timer);
+
+    vclock_reset();
+    rig_init(&rig, false);
+    CHECK(savevm_load(&rig.ss, w.data, w.len, &err));
+    CHECK(rig.dev1.timer.next == &rig.dev0.timer);
+    CHECK_EQ_U64(rig.dev1.timer.seq, 0);
+    CHECK_EQ_U64(rig.dev0.timer.seq, 1);
+    CHECK_EQ_U64(vclock_get_next_seq(), 2);
+    timer_del(&rig.dev0.timer);
+    timer_del(&rig.dev1.timer);
+    mig_writer_free(&w);
+}
+
+/* A section without its timer-order subsection (as QEMU's layout has
+ * none) arms its timers in stream order, numbered as timer_mod() would. */
+UNIT_TEST(timers_without_their_order_are_armed_in_stream_order)
+{
+    Dev a, b;
+    Error *err = NULL;
+    vclock_reset();
+    dev_fill(&a);
+    timer_mod(&a.timer, 0);
+    timer_mod(&a.timer, 900); /* sequence 1 */
+    MigWriter w = save_dev(&a);
+    timer_del(&a.timer);
+    uint8_t *sub = memmem(w.data, w.len, "dev/timer-order", 15);
+    CHECK(sub != NULL);
+    size_t without = (size_t)(sub - w.data) - 2;
+    vclock_reset();
+    vclock_restore(0, 5);
+    dev_blank(&b);
+    MigReader r;
+    mig_reader_init(&r, w.data, without);
+    CHECK(vmstate_load(&r, &vmstate_dev, &b, 2, &err));
+    CHECK(timer_pending(&b.timer));
+    CHECK_EQ_I64(timer_expire_time(&b.timer), 900);
+    CHECK_EQ_U64(b.timer.seq, 5);
+    CHECK_EQ_U64(vclock_get_next_seq(), 6);
+    timer_del(&b.timer);
     mig_writer_free(&w);
 }
 

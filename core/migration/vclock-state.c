@@ -32,10 +32,14 @@ static const VMStateField vclock_fields[] = {
     VMSTATE_END_OF_LIST(),
 };
 
+/* Version 2: the stream's timers are written as QEMU writes them, 8 bytes,
+ * with their sequence numbers in timer-order subsections.  A version 1
+ * stream (16-byte timers) is refused here, before any device section is
+ * misread. */
 const VMStateDescription vmstate_vclock = {
     .name = "vclock",
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2,
+    .minimum_version_id = 2,
     .fields = vclock_fields,
     .pre_save = vclock_pre_save,
     .post_load = vclock_post_load,

@@ -26,9 +26,8 @@ size_t vmstate_wire_size(VMStateType type)
         return 4;
     case VMS_TYPE_UINT64:
     case VMS_TYPE_INT64:
-        return 8;
     case VMS_TYPE_TIMER:
-        return 16;
+        return 8;
     case VMS_TYPE_STRUCT:
         break;
     }
@@ -73,6 +72,28 @@ const char *vmstate_type_name(VMStateType type)
     return "unknown";
 }
 
+/* The type name QEMU gives a field in the JSON description: an
+ * equality-checked field is "<type> equal", except that QEMU's 64-bit one
+ * (vmstate_info_uint64_equal) is named "int64 equal". */
+static const char *vmstate_field_type_name(const VMStateField *f)
+{
+    if (!f->must_equal) {
+        return vmstate_type_name(f->type);
+    }
+    switch (f->type) {
+    case VMS_TYPE_UINT8:
+        return "uint8 equal";
+    case VMS_TYPE_UINT16:
+        return "uint16 equal";
+    case VMS_TYPE_UINT32:
+        return "uint32 equal";
+    case VMS_TYPE_UINT64:
+        return "int64 equal";
+    default:
+        return "unknown";
+    }
+}
+
 static bool vmstate_is_integer(VMStateType type)
 {
     return type == VMS_TYPE_UINT8 || type == VMS_TYPE_UINT16 ||
@@ -97,6 +118,54 @@ static size_t vmstate_fixed_wire_size(const VMStateDescription *vmsd)
         total += one * (f->shape == VMS_SHAPE_SINGLE ? 1 : f->num);
     }
     return total;
+}
+
+static bool vmstate_has_timer(const VMStateDescription *vmsd)
+{
+    for (const VMStateField *f = vmsd->fields; f->name; f++) {
+        if (f->type == VMS_TYPE_TIMER ||
+            (f->type == VMS_TYPE_STRUCT && vmstate_has_timer(f->vmsd))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The subsection carrying the tie order of a section's timers. */
+static const char *vmstate_timer_order_name(const VMStateDescription *vmsd,
+                                            char buf[256])
+{
+    snprintf(buf, 256, "%s%s", vmsd->name, VMSTATE_TIMER_ORDER_SUFFIX);
+    return buf;
+}
+
+static uint32_t vmstate_count(const VMStateField *f, const uint8_t *base);
+
+typedef void VMStateTimerFn(Timer *t, void *opaque);
+
+/* Call fn on every timer of the fields of opaque, in stream order (arrays
+ * by their current counts, which loading has already checked). */
+static void vmstate_for_each_timer(const VMStateDescription *vmsd,
+                                   uint8_t *base, VMStateTimerFn *fn,
+                                   void *opaque)
+{
+    for (const VMStateField *f = vmsd->fields; f->name; f++) {
+        if (f->type != VMS_TYPE_TIMER && f->type != VMS_TYPE_STRUCT) {
+            continue;
+        }
+        uint32_t n = vmstate_count(f, base);
+        if (n > f->num) {
+            n = f->num;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            uint8_t *p = base + f->offset + (size_t)i * f->elem_size;
+            if (f->type == VMS_TYPE_TIMER) {
+                fn((Timer *)p, opaque);
+            } else {
+                vmstate_for_each_timer(f->vmsd, p, fn, opaque);
+            }
+        }
+    }
 }
 
 bool vmstate_check_description(const VMStateDescription *vmsd, bool top,
@@ -153,6 +222,14 @@ bool vmstate_check_description(const VMStateDescription *vmsd, bool top,
                        vmsd->name, f->name);
             return false;
         }
+        if (f->must_equal && f->type == VMS_TYPE_INT64) {
+            /* QEMU has no such type: its "int64 equal" is unsigned. */
+            error_setg(errp,
+                       "vmstate '%s' field '%s': an equality-checked field "
+                       "must be unsigned",
+                       vmsd->name, f->name);
+            return false;
+        }
         if (f->shape != VMS_SHAPE_SINGLE && f->num == 0) {
             error_setg(errp, "vmstate '%s' field '%s': array of 0 entries",
                        vmsd->name, f->name);
@@ -186,7 +263,16 @@ bool vmstate_check_description(const VMStateDescription *vmsd, bool top,
             }
         }
     }
+    if (top && vmstate_has_timer(vmsd) &&
+        strlen(vmsd->name) + strlen(VMSTATE_TIMER_ORDER_SUFFIX) > 255) {
+        error_setg(errp,
+                   "vmstate '%s': name too long for its timer-order "
+                   "subsection",
+                   vmsd->name);
+        return false;
+    }
     if (vmsd->subsections) {
+        char name[256];
         if (!top) {
             error_setg(errp,
                        "vmstate '%s': subsections are only allowed on a "
@@ -203,6 +289,22 @@ bool vmstate_check_description(const VMStateDescription *vmsd, bool top,
                 return false;
             }
             if (!vmstate_check_description(*sub, false, errp)) {
+                return false;
+            }
+            /* A timer's tie order travels in the timer-order subsection,
+             * which covers the section's own fields only. */
+            if (vmstate_has_timer(*sub)) {
+                error_setg(errp,
+                           "vmstate '%s' subsection '%s': timers belong in "
+                           "the section's fields, not in a subsection",
+                           vmsd->name, (*sub)->name);
+                return false;
+            }
+            if (!strcmp((*sub)->name, vmstate_timer_order_name(vmsd, name))) {
+                error_setg(errp,
+                           "vmstate '%s' subsection '%s': the name is "
+                           "reserved for the timers' tie order",
+                           vmsd->name, (*sub)->name);
                 return false;
             }
         }
@@ -311,10 +413,7 @@ static void vmstate_describe_field(MigJson *j, const VMStateField *f,
         mig_json_end_object(j);
         mig_json_int(j, "size", (int64_t)vmstate_fixed_wire_size(f->vmsd));
     } else {
-        char type[32];
-        snprintf(type, sizeof(type), "%s%s", vmstate_type_name(f->type),
-                 f->must_equal ? " equal" : "");
-        mig_json_str(j, "type", type);
+        mig_json_str(j, "type", vmstate_field_type_name(f));
         mig_json_int(j, "size", (int64_t)vmstate_wire_size(f->type));
     }
     if (f->shape != VMS_SHAPE_SINGLE) {
@@ -347,9 +446,9 @@ static bool vmstate_save_elem(MigWriter *w, const VMStateField *f, uint8_t *p,
         mig_put_u8(w, *(bool *)p ? 1 : 0);
         return true;
     case VMS_TYPE_TIMER: {
+        /* QEMU's timer_put(): the expiry time, or -1 when not pending. */
         const Timer *t = (const Timer *)p;
         mig_put_be64(w, timer_pending(t) ? (uint64_t)t->expire_ns : UINT64_MAX);
-        mig_put_be64(w, timer_pending(t) ? t->seq : 0);
         return true;
     }
     case VMS_TYPE_STRUCT:
@@ -400,6 +499,63 @@ static bool vmstate_save_fields(MigWriter *w, const VMStateDescription *vmsd,
     return true;
 }
 
+/* What the timer-order subsection needs to know of a section's timers. */
+typedef struct TimerOrderSave {
+    MigWriter *w; /* NULL: only count */
+    uint32_t count;
+    bool any_pending;
+} TimerOrderSave;
+
+static void timer_order_save_one(Timer *t, void *opaque)
+{
+    TimerOrderSave *o = opaque;
+    o->count++;
+    o->any_pending |= timer_pending(t);
+    if (o->w) {
+        mig_put_be64(o->w, timer_pending(t) ? t->seq : 0);
+    }
+}
+
+/* The "<name>/timer-order" subsection: one uint64 per timer of the
+ * section, in stream order, its arming sequence number (0 when not
+ * pending).  Sent, like any subsection, only when needed: when a timer is
+ * pending, so a section without one reads as QEMU writes it. */
+static void vmstate_save_timer_order(MigWriter *w,
+                                     const VMStateDescription *vmsd,
+                                     void *opaque, MigJson *json, bool *any)
+{
+    TimerOrderSave o = {.w = NULL};
+    char name[256];
+    vmstate_for_each_timer(vmsd, opaque, timer_order_save_one, &o);
+    if (!o.any_pending) {
+        return;
+    }
+    vmstate_timer_order_name(vmsd, name);
+    if (json) {
+        if (!*any) {
+            mig_json_start_array(json, "subsections");
+        }
+        mig_json_start_object(json, NULL);
+        mig_json_str(json, "vmsd_name", name);
+        mig_json_int(json, "version", 1);
+        mig_json_start_array(json, "fields");
+        mig_json_start_object(json, NULL);
+        mig_json_str(json, "name", "seq");
+        mig_json_str(json, "type", "uint64");
+        mig_json_int(json, "size", 8);
+        mig_json_int(json, "array_len", o.count);
+        mig_json_end_object(json);
+        mig_json_end_array(json);
+        mig_json_end_object(json);
+    }
+    *any = true;
+    mig_put_u8(w, QEMU_VM_SUBSECTION);
+    mig_put_str8(w, name);
+    mig_put_be32(w, 1);
+    o = (TimerOrderSave){.w = w};
+    vmstate_for_each_timer(vmsd, opaque, timer_order_save_one, &o);
+}
+
 bool vmstate_save(MigWriter *w, const VMStateDescription *vmsd, void *opaque,
                   MigJson *json, Error **errp)
 {
@@ -430,6 +586,7 @@ bool vmstate_save(MigWriter *w, const VMStateDescription *vmsd, void *opaque,
             mig_json_end_object(json);
         }
     }
+    vmstate_save_timer_order(w, vmsd, opaque, json, &any);
     if (json && any) {
         mig_json_end_array(json);
     }
@@ -466,9 +623,18 @@ static void path_pop(FieldPath *path, size_t saved)
     path->text[saved] = '\0';
 }
 
+/* The timers a section load armed from their deadlines alone, each with a
+ * provisional sequence number in stream order: the timer-order subsection
+ * replaces them with the saved ones; without it they stay, as QEMU's
+ * timer_get() arms timers in stream order. */
+typedef struct TimerLoad {
+    uint64_t seq_base; /* the clock's next sequence number before the load */
+    uint64_t armed;
+} TimerLoad;
+
 static bool vmstate_load_fields(MigReader *r, const VMStateDescription *vmsd,
                                 void *opaque, int version_id, FieldPath *path,
-                                Error **errp);
+                                TimerLoad *tl, Error **errp);
 
 static bool vmstate_truncated(MigReader *r, FieldPath *path, Error **errp)
 {
@@ -478,7 +644,7 @@ static bool vmstate_truncated(MigReader *r, FieldPath *path, Error **errp)
 }
 
 static bool vmstate_load_elem(MigReader *r, const VMStateField *f, uint8_t *p,
-                              FieldPath *path, Error **errp)
+                              FieldPath *path, TimerLoad *tl, Error **errp)
 {
     switch (f->type) {
     case VMS_TYPE_BOOL: {
@@ -496,26 +662,23 @@ static bool vmstate_load_elem(MigReader *r, const VMStateField *f, uint8_t *p,
     }
     case VMS_TYPE_TIMER: {
         int64_t expire = (int64_t)mig_get_be64(r);
-        uint64_t seq = mig_get_be64(r);
         if (!mig_reader_ok(r)) {
             return vmstate_truncated(r, path, errp);
         }
-        if (expire < -1 || (expire == -1 && seq != 0)) {
-            error_setg(errp,
-                       "field '%s': invalid timer deadline %" PRId64
-                       " (sequence %" PRIu64 ")",
-                       path->text, expire, seq);
+        if (expire < -1) {
+            error_setg(errp, "field '%s': invalid timer deadline %" PRId64,
+                       path->text, expire);
             return false;
         }
         if (expire == -1) {
             timer_del((Timer *)p);
         } else {
-            timer_restore((Timer *)p, expire, seq);
+            timer_restore((Timer *)p, expire, tl->seq_base + tl->armed++);
         }
         return true;
     }
     case VMS_TYPE_STRUCT:
-        return vmstate_load_fields(r, f->vmsd, p, f->vmsd->version_id, path,
+        return vmstate_load_fields(r, f->vmsd, p, f->vmsd->version_id, path, tl,
                                    errp);
     default:
         break;
@@ -567,7 +730,7 @@ static bool vmstate_load_elem(MigReader *r, const VMStateField *f, uint8_t *p,
 
 static bool vmstate_load_fields(MigReader *r, const VMStateDescription *vmsd,
                                 void *opaque, int version_id, FieldPath *path,
-                                Error **errp)
+                                TimerLoad *tl, Error **errp)
 {
     uint8_t *base = opaque;
     for (const VMStateField *f = vmsd->fields; f->name; f++) {
@@ -588,7 +751,8 @@ static bool vmstate_load_fields(MigReader *r, const VMStateDescription *vmsd,
             size_t saved =
                 path_push(path, f->name, i, f->shape != VMS_SHAPE_SINGLE);
             bool ok = vmstate_load_elem(
-                r, f, base + f->offset + (size_t)i * f->elem_size, path, errp);
+                r, f, base + f->offset + (size_t)i * f->elem_size, path, tl,
+                errp);
             path_pop(path, saved);
             if (!ok) {
                 return false;
@@ -621,14 +785,59 @@ static bool vmstate_check_version(const VMStateDescription *vmsd,
     return true;
 }
 
+typedef struct TimerOrderLoad {
+    MigReader *r;
+    const char *name;
+    uint64_t next_seq; /* every saved sequence number is below it */
+    uint32_t index;
+    Error **errp;
+    bool failed;
+} TimerOrderLoad;
+
+static void timer_order_load_one(Timer *t, void *opaque)
+{
+    TimerOrderLoad *o = opaque;
+    uint32_t i = o->index++;
+    if (o->failed) {
+        return;
+    }
+    uint64_t seq = mig_get_be64(o->r);
+    o->failed = true;
+    if (!mig_reader_ok(o->r)) {
+        error_setg(o->errp,
+                   "field '%s.seq[%" PRIu32 "]': stream truncated at offset "
+                   "%zu",
+                   o->name, i, o->r->pos);
+    } else if (!timer_pending(t) && seq != 0) {
+        error_setg(o->errp,
+                   "field '%s.seq[%" PRIu32 "]': sequence %" PRIu64
+                   " for a timer that is not pending",
+                   o->name, i, seq);
+    } else if (timer_pending(t) && seq >= o->next_seq) {
+        error_setg(o->errp,
+                   "field '%s.seq[%" PRIu32 "]': sequence %" PRIu64
+                   " is not below the clock's next sequence %" PRIu64,
+                   o->name, i, seq, o->next_seq);
+    } else {
+        o->failed = false;
+        if (timer_pending(t)) {
+            timer_restore(t, t->expire_ns, seq);
+        }
+    }
+}
+
 bool vmstate_load(MigReader *r, const VMStateDescription *vmsd, void *opaque,
                   int version_id, Error **errp)
 {
     FieldPath path = {.text = "", .len = 0};
+    TimerLoad tl = {.seq_base = vclock_get_next_seq(), .armed = 0};
+    char order_name[256];
+    bool order_seen = false;
+    vmstate_timer_order_name(vmsd, order_name);
     if (!vmstate_check_version(vmsd, version_id, errp)) {
         return false;
     }
-    if (!vmstate_load_fields(r, vmsd, opaque, version_id, &path, errp)) {
+    if (!vmstate_load_fields(r, vmsd, opaque, version_id, &path, &tl, errp)) {
         return false;
     }
     uint32_t seen = 0;
@@ -643,6 +852,27 @@ bool vmstate_load(MigReader *r, const VMStateDescription *vmsd, void *opaque,
                        "%zu",
                        r->pos);
             return false;
+        }
+        if (vmstate_has_timer(vmsd) && !strcmp(name, order_name)) {
+            if (order_seen) {
+                error_setg(errp, "subsection '%s' appears twice", name);
+                return false;
+            }
+            if (sub_version != 1) {
+                error_setg(errp,
+                           "subsection '%s': version %" PRIu32
+                           " is not supported (only version 1)",
+                           name, sub_version);
+                return false;
+            }
+            order_seen = true;
+            TimerOrderLoad o = {
+                .r = r, .name = name, .next_seq = tl.seq_base, .errp = errp};
+            vmstate_for_each_timer(vmsd, opaque, timer_order_load_one, &o);
+            if (o.failed) {
+                return false;
+            }
+            continue;
         }
         int index = 0;
         const VMStateDescription *const *sub = vmsd->subsections;
@@ -672,9 +902,13 @@ bool vmstate_load(MigReader *r, const VMStateDescription *vmsd, void *opaque,
         snprintf(subpath.text, sizeof(subpath.text), "%s", name);
         subpath.len = strlen(subpath.text);
         if (!vmstate_load_fields(r, *sub, opaque, (int)sub_version, &subpath,
-                                 errp)) {
+                                 &tl, errp)) {
             return false;
         }
+    }
+    if (!order_seen && tl.armed) {
+        /* Armed in stream order, as timer_mod() would have numbered them. */
+        vclock_restore(vclock_get_ns(), tl.seq_base + tl.armed);
     }
     return true;
 }

@@ -151,20 +151,37 @@ static bool dispatch_ready(const struct pollfd *fds, int nfds)
     return ran;
 }
 
-bool main_loop_poll(int timeout_ms)
+/* The pollfd array of the watches that can fire now (NULL when none). */
+static struct pollfd *collect_fds(int *nfds)
 {
     struct pollfd *fds = NULL;
-    int nfds = 0;
+    *nfds = 0;
     if (watch_count) {
         fds = calloc(watch_count, sizeof(*fds));
     }
     for (int i = 0; fds && i < watch_count; i++) {
         if (watch_wants_input(&watches[i])) {
-            fds[nfds].fd = watches[i].fd;
-            fds[nfds].events = watches[i].events;
-            nfds++;
+            fds[*nfds].fd = watches[i].fd;
+            fds[*nfds].events = watches[i].events;
+            (*nfds)++;
         }
     }
+    return fds;
+}
+
+bool main_loop_wait_ready(int timeout_ms)
+{
+    int nfds;
+    struct pollfd *fds = collect_fds(&nfds);
+    int ready = poll(fds, nfds, timeout_ms);
+    free(fds);
+    return ready > 0;
+}
+
+bool main_loop_poll(int timeout_ms)
+{
+    int nfds;
+    struct pollfd *fds = collect_fds(&nfds);
 
     /* With nothing to wait for, blocking forever would hang the machine:
      * the caller's timers are virtual and cannot wake poll(). */

@@ -1,5 +1,5 @@
 /*
- * The RISC-V hart: RV64IMA + Zicsr + Zifencei, machine mode only.
+ * The RISC-V hart: RV64IMAC + Zicsr + Zifencei, machine mode only.
  *
  * The CPU is a device (TYPE_RISCV_CPU) with three GPIO inputs wired by the
  * board: RISCV_IRQ_MSIP and RISCV_IRQ_MTIP from the CLINT and RISCV_IRQ_MEIP
@@ -49,10 +49,12 @@ typedef struct RiscvCsrs {
     uint64_t mepc;
     uint64_t mcause;
     uint64_t mtval;
-    uint64_t mcycle_offset;   /* mcycle = insn_count - offset */
-    uint64_t minstret_offset; /* minstret = insn_count - offset */
+    uint64_t mcycle_offset;   /* counting: mcycle = insn_count - offset */
+    uint64_t minstret_offset; /* counting: minstret = insn_count - offset */
     uint64_t mcounteren;      /* plain register: there is no U-mode */
-    uint64_t mcountinhibit;   /* plain register: counters always count */
+    uint64_t mcountinhibit;   /* CY and IR stop mcycle and minstret */
+    uint64_t mcycle_held;     /* mcountinhibit.CY set: mcycle's value */
+    uint64_t minstret_held;   /* mcountinhibit.IR set: minstret's value */
 } RiscvCsrs;
 
 /* What the `time` CSR reads: the platform's mtime (the CLINT on `virt`). */
@@ -70,6 +72,9 @@ typedef struct RiscvCPU {
     uint64_t insn_count; /* instructions retired since reset */
     uint64_t reset_pc;   /* property "reset-pc" */
     uint64_t hartid;     /* property "hartid" */
+    /* Property "trap-misaligned": misaligned loads and stores raise the
+     * address-misaligned exception instead of completing in RAM. */
+    bool trap_misaligned;
     AddressSpace *as;
     /* RAM fast path: a cached direct window onto the RAM range that
      * contains the last accessed RAM address; refreshed when the address
@@ -121,7 +126,8 @@ void riscv_cpu_raise_exception(RiscvCPU *cpu, RiscvException cause,
 void riscv_cpu_dump_state(RiscvCPU *cpu);
 
 /* Disassemble one instruction into buf (for `-d in_asm`); unknown
- * encodings read "unknown". */
+ * encodings read "unknown".  When bits 1:0 of insn are not 11 it is a
+ * 16-bit RV64C instruction (bits 15:0; the upper half is ignored). */
 void riscv_disas(uint32_t insn, uint64_t pc, char *buf, int buflen);
 
 #endif /* RIVET_CPU_RISCV_H */

@@ -50,6 +50,10 @@ typedef struct VirtMachine {
     /* Properties (-machine virt,NAME=VALUE). */
     uint64_t ram_size; /* "ram-size", also set by -m */
     bool htif;         /* "htif": honour the ELF `tohost` symbol */
+    /* "misaligned" (allow|trap): misaligned loads and stores complete in
+     * RAM (allow, the default) or raise the address-misaligned exception
+     * (trap), for firmware that tests its handler. */
+    bool trap_misaligned;
     /* "<type>" (c|rust) of each twin of the board table: which
      * implementation the board builds (default: -Dtwin_default); and
      * "<type>" (on|off) of each Rust-only device: whether it is on the

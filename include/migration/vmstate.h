@@ -31,8 +31,11 @@ typedef enum VMStateType {
     VMS_TYPE_UINT32, /* 4 bytes */
     VMS_TYPE_UINT64, /* 8 bytes */
     VMS_TYPE_INT64,  /* 8 bytes, two's complement */
-    /* A util/vclock.h Timer: its deadline (-1 when not pending) and its
-     * arming sequence number, 8 + 8 bytes.  Loading re-arms it exactly. */
+    /* A util/vclock.h Timer, as QEMU writes one: its deadline, or -1 when
+     * it is not pending (8 bytes).  The arming sequence numbers of a
+     * section's timers, which order equal deadlines, follow in the
+     * section's "<name>/timer-order" subsection whenever one of them is
+     * pending, so loading re-arms every timer exactly. */
     VMS_TYPE_TIMER,
     VMS_TYPE_STRUCT, /* a nested description (field.vmsd), inline */
 } VMStateType;
@@ -172,6 +175,10 @@ struct VMStateDescription {
     {                                                                          \
         .name = NULL                                                           \
     }
+
+/* The name of a section's subsection of timer sequence numbers is the
+ * section's name with this suffix ("hpet/timer-order"). */
+#define VMSTATE_TIMER_ORDER_SUFFIX "/timer-order"
 
 /* The JSON VM description being built while saving (may be NULL). */
 typedef struct MigJson MigJson;

@@ -36,6 +36,12 @@ void main_loop_remove_fd_writable(int fd);
  * Returns true if any handler or timer ran. */
 bool main_loop_poll(int timeout_ms);
 
+/* Wait up to timeout_ms (>= 0) for a watch to become ready, without
+ * dispatching it; with no watch that can fire, just sleep that long.
+ * Returns true if one is ready (false also when a signal interrupted the
+ * wait).  The pacing of an idle guest waits here (util/pace.h). */
+bool main_loop_wait_ready(int timeout_ms);
+
 /* Number of watches that can still fire: fds willing to read, and fds
  * waiting to take queued output. */
 int main_loop_active_fds(void);

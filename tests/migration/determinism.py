@@ -7,9 +7,11 @@ equal an uninterrupted run's, byte for byte.
 --require NAME[@N] makes the test find (by scanning save points) and check at
 least one snapshot in that state: `rx-fifo` (PL011 receive FIFO holding
 characters, i.e. mid-burst), `hpet-pending` (an HPET interrupt latched
-in the HPET or pending at the PLIC), `eeprom-page-write` (the 24C02 holds
-bytes of a page write that its STOP has not yet written) or `expander-read`
-(the I2C controller is in a read transfer from the PCF8574 at 0x20); N, where the state was found before,
+in the HPET or pending at the PLIC), `pc-halfword` (the hart stopped at an
+instruction 2 bytes past a word: mid-way through compressed code),
+`eeprom-page-write` (the 24C02 holds bytes of a page write that its STOP
+has not yet written) or `expander-read` (the I2C controller is in a read
+transfer from the PCF8574 at 0x20); N, where the state was found before,
 is tried first to keep the test fast.  --save-machine / --resume-machine
 give the -machine of each side, so the C and Rust twins can be crossed;
 --rivet-arg ARG (repeatable) is given to every run (a -global).
@@ -54,6 +56,8 @@ def conditions(snapshot):
         found.add("hpet-pending")
     if f.get("at24c02/latched", 0):
         found.add("eeprom-page-write")
+    if f.get("riscv-cpu/pc", 0) & 3 == 2:
+        found.add("pc-halfword")
     if (f.get("ocores/xfer.phase") == I2C_PHASE_READ
             and f.get("ocores/xfer.address") == PCF8574_ADDR):
         found.add("expander-read")

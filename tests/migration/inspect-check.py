@@ -46,8 +46,19 @@ check(len(data) < 16384 * 9 + data_pages * 4096 + 8192,
       "zero pages cost 9 bytes (snapshot %d bytes)" % len(data))
 f = {k: v.value for k, v in s.fields.items()}
 check(f["vclock/now_ns"] > 0, "clock time saved")
-check(f["hpet/timers[0].timer"] >> 64 == f["hpet/timers[0].event_ns"],
-      "HPET timer 0's pending deadline equals its event time")
+check(f["hpet/timers[0].timer"] == f["hpet/timers[0].event_ns"],
+      "HPET timer 0's pending deadline (8 bytes, as QEMU writes a timer) "
+      "equals its event time")
+check(f["hpet/timers[1].timer"] == (1 << 64) - 1, "a timer not pending is -1")
+check(f["hpet/hpet/timer-order/seq[0]"] < f["vclock/next_seq"]
+      and f["hpet/hpet/timer-order/seq[1]"] == 0,
+      "the pending timer's sequence number is in hpet/timer-order")
+types = {(d["name"], fl["name"]): fl["type"] for d in s.description["devices"]
+         for fl in d["fields"]}
+check(types[("virt", "tohost_addr")] == "int64 equal"
+      and types[("riscv-cpu", "hartid")] == "int64 equal"
+      and types[("hpet", "num_timers")] == "uint8 equal",
+      "equality-checked fields carry QEMU's type names")
 check(f["riscv-cpu/x[0]"] == 0 and f["riscv-cpu/pc"] >= 0x80000000,
       "CPU registers saved")
 check(s.description["page_size"] == 4096, "description carries page_size")

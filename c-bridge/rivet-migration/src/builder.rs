@@ -101,8 +101,8 @@ impl FieldBuilder {
 ///     period: u64,
 ///     config: u64,
 /// }
-/// const CONFIG: VMStateField = vmstate_field!(HpetTimer, config).mask(0x7f4e).build();
-/// assert_eq!((CONFIG.offset, CONFIG.mask), (8, 0x7f4e));
+/// const CONFIG: VMStateField = vmstate_field!(HpetTimer, config).mask(0x3f4e).build();
+/// assert_eq!((CONFIG.offset, CONFIG.mask), (8, 0x3f4e));
 /// assert!(matches!(CONFIG.type_, VMStateType::VMS_TYPE_UINT64));
 /// ```
 #[macro_export]

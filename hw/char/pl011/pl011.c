@@ -541,8 +541,8 @@ static const VMStateField pl011_fields[] = {
 
 const VMStateDescription vmstate_pl011 = {
     .name = "pl011",
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2, /* 2: 8-byte timers (docs/migration.md) */
+    .minimum_version_id = 2,
     .fields = pl011_fields,
     .post_load = pl011_post_load,
 };

@@ -185,8 +185,8 @@ static const VMStateField clint_fields[] = {
 
 static const VMStateDescription vmstate_clint = {
     .name = "clint",
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2, /* 2: 8-byte timers (docs/migration.md) */
+    .minimum_version_id = 2,
     .fields = clint_fields,
 };
 

@@ -601,8 +601,8 @@ static const VMStateField hpet_timer_fields[] = {
 
 static const VMStateDescription vmstate_hpet_timer = {
     .name = "hpet_timer",
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2, /* 2: 8-byte timers (docs/migration.md) */
+    .minimum_version_id = 2,
     .fields = hpet_timer_fields,
 };
 
@@ -622,8 +622,8 @@ static const VMStateField hpet_fields[] = {
 
 const VMStateDescription vmstate_hpet = {
     .name = "hpet",
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2, /* 2: 8-byte timers (docs/migration.md) */
+    .minimum_version_id = 2,
     .fields = hpet_fields,
     .post_load = hpet_post_load,
 };

@@ -24,7 +24,7 @@ use crate::registers;
 #[repr(C)]
 #[derive(Object, Device, VMState)]
 #[qom_pin_data]
-#[vmstate(name = "pl011", version = 1, minimum_version = 1, post_load = Self::post_load)]
+#[vmstate(name = "pl011", version = 2, minimum_version = 2, post_load = Self::post_load)]
 pub struct PL011State {
     // #[pin]: C holds pointers into these fields.
     #[pin]

@@ -25,7 +25,7 @@ use crate::registers;
 /// the load re-arms in place.
 #[repr(C)]
 #[derive(VMState)]
-#[vmstate(name = "hpet_timer", version = 1, minimum_version = 1)]
+#[vmstate(name = "hpet_timer", version = 2, minimum_version = 2)]
 pub struct HPETTimerSlot {
     #[vmstate(mask = registers::tn::WRITABLE)]
     config: Cell<u64>,
@@ -76,8 +76,8 @@ impl TimerHandler for HPETTimerSlot {
 #[qom_pin_data]
 #[vmstate(
     name = "hpet",
-    version = 1,
-    minimum_version = 1,
+    version = 2,
+    minimum_version = 2,
     pre_save = Self::pre_save,
     post_load = Self::post_load
 )]
