@@ -245,6 +245,112 @@ static void device_instance_finalize(Object *obj)
     foreach_static_prop(obj, prop_release);
 }
 
+/* The -global defaults, in the order given (a later one for the same
+ * property wins, being applied last).  Kept until exit. */
+typedef struct QdevGlobal {
+    char *spec; /* as given, for messages */
+    char *driver;
+    char *prop;
+    char *value;
+} QdevGlobal;
+
+static QdevGlobal *qdev_globals;
+static size_t qdev_num_globals;
+
+/* Whether a -global for driver applies to a device of QOM type type. */
+static bool qdev_global_matches(const char *driver, const char *type)
+{
+    size_t n = strlen(driver);
+    return strncmp(type, driver, n) == 0 &&
+           (type[n] == '\0' || strcmp(type + n, "-rust") == 0);
+}
+
+static bool qdev_class_has_property(ObjectClass *klass, const char *name)
+{
+    for (; klass; klass = object_class_get_parent(klass)) {
+        for (ObjectProperty *op = klass->properties; op; op = op->next) {
+            if (strcmp(op->name, name) == 0) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* The device class a -global driver names, trying DRIVER then
+ * DRIVER-rust. */
+static ObjectClass *qdev_global_class(const char *driver)
+{
+    char rust[256];
+    ObjectClass *klass = object_class_by_name(driver);
+    if (!klass &&
+        snprintf(rust, sizeof(rust), "%s-rust", driver) < (int)sizeof(rust)) {
+        klass = object_class_by_name(rust);
+    }
+    return klass && object_class_dynamic_cast(klass, TYPE_DEVICE) ? klass
+                                                                  : NULL;
+}
+
+bool qdev_global_add(const char *spec, Error **errp)
+{
+    const char *dot = strchr(spec, '.');
+    const char *eq = dot ? strchr(dot, '=') : NULL;
+    if (!dot || dot == spec || !eq || eq == dot + 1) {
+        error_setg(errp, "-global %s: expected DRIVER.PROP=VALUE", spec);
+        return false;
+    }
+    QdevGlobal g = {
+        .spec = strdup(spec),
+        .driver = strndup(spec, (size_t)(dot - spec)),
+        .prop = strndup(dot + 1, (size_t)(eq - dot - 1)),
+        .value = strdup(eq + 1),
+    };
+    ObjectClass *klass = qdev_global_class(g.driver);
+    bool ok = false;
+    if (!klass) {
+        error_setg(errp, "-global %s: no device type '%s'", spec, g.driver);
+    } else if (!qdev_class_has_property(klass, g.prop)) {
+        error_setg(errp, "-global %s: %s has no property '%s'", spec,
+                   object_class_get_name(klass), g.prop);
+    } else {
+        QdevGlobal *grown = realloc(qdev_globals, (qdev_num_globals + 1) *
+                                                      sizeof(*qdev_globals));
+        if (!grown) {
+            error_setg(errp, "-global %s: out of memory", spec);
+        } else {
+            qdev_globals = grown;
+            qdev_globals[qdev_num_globals++] = g;
+            ok = true;
+        }
+    }
+    if (!ok) {
+        free(g.spec);
+        free(g.driver);
+        free(g.prop);
+        free(g.value);
+    }
+    return ok;
+}
+
+static bool qdev_apply_globals(Object *obj, Error **errp)
+{
+    const char *type = object_get_typename(obj);
+    for (size_t i = 0; i < qdev_num_globals; i++) {
+        const QdevGlobal *g = &qdev_globals[i];
+        if (!qdev_global_matches(g->driver, type)) {
+            continue;
+        }
+        Error *local = NULL;
+        if (!object_property_parse(obj, g->prop, g->value, &local)) {
+            error_setg(errp, "-global %s: %s", g->spec,
+                       error_get_message(local));
+            error_free(local);
+            return false;
+        }
+    }
+    return true;
+}
+
 DeviceState *qdev_new(const char *typename, Error **errp)
 {
     ObjectClass *klass = object_class_by_name(typename);
@@ -253,6 +359,10 @@ DeviceState *qdev_new(const char *typename, Error **errp)
         return NULL;
     }
     Object *obj = object_new(typename, errp);
+    if (obj && !qdev_apply_globals(obj, errp)) {
+        object_unref(obj);
+        return NULL;
+    }
     return obj ? (DeviceState *)obj : NULL;
 }
 

@@ -4,7 +4,9 @@
  */
 #include "machine/virt.h"
 
+#include <ctype.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,43 +112,93 @@ static bool virt_set_misaligned(Object *obj, ObjectProperty *prop,
 /* The board table (machine/virt-board.h) as data. */
 typedef enum { VIRT_IMPL_C, VIRT_IMPL_RUST, VIRT_IMPL_TWIN } VirtImpl;
 
-typedef struct VirtSlot {
+/* Which device a line of the board table is and how the board picks its
+ * implementation: what its two lists (devices, I2C targets) share. */
+typedef struct VirtPart {
     const char *child;     /* name under /machine */
-    const char *type;      /* QOM type; for a twin, the machine property */
+    const char *type;      /* QOM type; for a twin or a Rust-only device,
+                            * the machine property */
     const char *rust_type; /* QOM type of the Rust implementation */
     VirtImpl impl;
+} VirtPart;
+
+/* Every line of the board table, the devices then the I2C targets:
+ * VirtMachine.rust is indexed alike. */
+static const VirtPart virt_parts[VIRT_NUM_PARTS] = {
+#define VIRT_DEVICE(NAME, child, type, impl, base, size, irq)                  \
+    {#child, type, type "-rust", VIRT_IMPL_##impl},
+#define VIRT_I2C_TARGET(NAME, child, type, impl, address, irq)                 \
+    {#child, type, type "-rust", VIRT_IMPL_##impl},
+#include "machine/virt-board.h"
+#undef VIRT_DEVICE
+#undef VIRT_I2C_TARGET
+};
+
+/* Where the devices sit (their part is virt_parts[i]). */
+typedef struct VirtSlot {
     hwaddr base;
     int irq; /* PLIC source of output 0, 0: wired below or none */
 } VirtSlot;
 
 static const VirtSlot virt_board[VIRT_NUM_DEVICES] = {
-#define VIRT_DEVICE(NAME, child, type, impl, base, size, irq)                  \
-    {#child, type, type "-rust", VIRT_IMPL_##impl, base, irq},
+#define VIRT_DEVICE(NAME, child, type, impl, base, size, irq) {base, irq},
 #include "machine/virt-board.h"
 #undef VIRT_DEVICE
 };
 
-static size_t virt_slot_index(const VirtSlot *slot)
+/* The I2C targets of the board table, on the bus of the controller at
+ * VIRT_DEV_I2C (their part is virt_parts[VIRT_NUM_DEVICES + i]). */
+typedef struct VirtI2CSlot {
+    uint8_t address;
+    int irq; /* PLIC source of GPIO output 0, 0: none */
+} VirtI2CSlot;
+
+static const VirtI2CSlot virt_i2c_board[VIRT_NUM_I2C_TARGETS] = {
+#define VIRT_I2C_TARGET(NAME, child, type, impl, address, irq) {address, irq},
+#include "machine/virt-board.h"
+#undef VIRT_I2C_TARGET
+};
+
+static size_t virt_part_index(const VirtPart *part)
 {
-    return (size_t)(slot - virt_board);
+    return (size_t)(part - virt_parts);
 }
 
-static bool virt_rust_linked(const VirtSlot *slot)
+static bool virt_rust_linked(const VirtPart *part)
 {
-    return object_class_by_name(slot->rust_type) != NULL;
+    return object_class_by_name(part->rust_type) != NULL;
 }
 
-/* The QOM type the board creates for a slot, or NULL for a Rust-only
- * device in a build without Rust. */
-static const char *virt_slot_type(VirtMachine *vms, const VirtSlot *slot)
+/* Whether this rivet was linked with its Rust devices (-Drust). */
+static bool virt_rust_built(void)
 {
-    switch (slot->impl) {
+    for (size_t i = 0; i < VIRT_NUM_PARTS; i++) {
+        if (virt_parts[i].impl != VIRT_IMPL_C &&
+            virt_rust_linked(&virt_parts[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The implementation a twin gets unless -machine says: -Dtwin_default,
+ * which meson.build turns into c when Rust is not built. */
+static bool virt_twin_default_rust(const VirtPart *twin)
+{
+    return VIRT_TWIN_DEFAULT_RUST && virt_rust_linked(twin);
+}
+
+/* The QOM type the board creates for a part, or NULL for a Rust-only
+ * device left off the board (-machine <type>=off, or no Rust). */
+static const char *virt_part_type(VirtMachine *vms, const VirtPart *part)
+{
+    switch (part->impl) {
     case VIRT_IMPL_C:
-        return slot->type;
+        return part->type;
     case VIRT_IMPL_RUST:
-        return virt_rust_linked(slot) ? slot->rust_type : NULL;
+        return vms->rust[virt_part_index(part)] ? part->rust_type : NULL;
     case VIRT_IMPL_TWIN:
-        return vms->rust[virt_slot_index(slot)] ? slot->rust_type : slot->type;
+        return vms->rust[virt_part_index(part)] ? part->rust_type : part->type;
     }
     return NULL;
 }
@@ -155,16 +207,16 @@ static bool virt_get_twin(Object *obj, ObjectProperty *prop, PropValue *out,
                           Error **errp)
 {
     (void)errp;
-    const VirtSlot *twin = prop->opaque;
+    const VirtPart *twin = prop->opaque;
     out->s =
-        strdup(VIRT_MACHINE(obj)->rust[virt_slot_index(twin)] ? "rust" : "c");
+        strdup(VIRT_MACHINE(obj)->rust[virt_part_index(twin)] ? "rust" : "c");
     return true;
 }
 
 static bool virt_set_twin(Object *obj, ObjectProperty *prop,
                           const PropValue *in, Error **errp)
 {
-    const VirtSlot *twin = prop->opaque;
+    const VirtPart *twin = prop->opaque;
     VirtMachine *vms = VIRT_MACHINE(obj);
     bool rust;
     if (virt_refuse_if_running(vms, prop, errp)) {
@@ -186,7 +238,117 @@ static bool virt_set_twin(Object *obj, ObjectProperty *prop,
                    twin->type, twin->type);
         return false;
     }
-    vms->rust[virt_slot_index(twin)] = rust;
+    vms->rust[virt_part_index(twin)] = rust;
+    return true;
+}
+
+/* "<type>=on|off" of a Rust-only device: whether it is on the board. */
+static bool virt_get_rust_only(Object *obj, ObjectProperty *prop,
+                               PropValue *out, Error **errp)
+{
+    (void)errp;
+    const VirtPart *part = prop->opaque;
+    out->b = VIRT_MACHINE(obj)->rust[virt_part_index(part)];
+    return true;
+}
+
+/* Refuses a device written in Rust only when this rivet has none. */
+static bool virt_check_rust_only_linked(const VirtPart *part, Error **errp)
+{
+    if (!virt_rust_linked(part)) {
+        error_setg(errp,
+                   "this rivet was built without Rust, and %s exists only "
+                   "in Rust (rebuild with -Drust=enabled)",
+                   part->type);
+        return false;
+    }
+    return true;
+}
+
+static bool virt_set_rust_only(Object *obj, ObjectProperty *prop,
+                               const PropValue *in, Error **errp)
+{
+    const VirtPart *part = prop->opaque;
+    VirtMachine *vms = VIRT_MACHINE(obj);
+    if (virt_refuse_if_running(vms, prop, errp)) {
+        return false;
+    }
+    if (in->b && !virt_check_rust_only_linked(part, errp)) {
+        return false;
+    }
+    vms->rust[virt_part_index(part)] = in->b;
+    return true;
+}
+
+bool virt_check_global(const char *spec, Error **errp)
+{
+    size_t n = strcspn(spec, ".");
+    for (size_t i = 0; i < VIRT_NUM_PARTS; i++) {
+        const VirtPart *part = &virt_parts[i];
+        if (part->impl == VIRT_IMPL_RUST && strlen(part->type) == n &&
+            strncmp(spec, part->type, n) == 0 &&
+            !virt_check_rust_only_linked(part, errp)) {
+            error_prepend(errp, "-global %s: ", spec);
+            return false;
+        }
+    }
+    return true;
+}
+
+void virt_print_machine_help(FILE *out)
+{
+    for (size_t i = 0; i < VIRT_NUM_PARTS; i++) {
+        const VirtPart *part = &virt_parts[i];
+        char upper[32];
+        size_t n = 0;
+        for (; part->type[n] && n < sizeof(upper) - 1; n++) {
+            upper[n] = (char)toupper((unsigned char)part->type[n]);
+        }
+        upper[n] = '\0';
+        char key[32];
+        if (part->impl == VIRT_IMPL_TWIN) {
+            snprintf(key, sizeof(key), "%s=c|rust", part->type);
+            fprintf(out, "        %-15s %s implementation (default %s)\n", key,
+                    upper, virt_twin_default_rust(part) ? "rust" : "c");
+        } else if (part->impl == VIRT_IMPL_RUST) {
+            snprintf(key, sizeof(key), "%s=on|off", part->type);
+            fprintf(out, "        %-15s the %s, written in Rust only (%s)\n",
+                    key, upper,
+                    virt_rust_linked(part) ? "default on" : "absent");
+        }
+    }
+    if (!virt_rust_built()) {
+        fprintf(out, "                        This rivet was built without "
+                     "Rust (-Drust):\n"
+                     "                        only the C twins exist, and "
+                     "the devices\n"
+                     "                        written in Rust only are off "
+                     "the board.\n");
+    }
+}
+
+static bool virt_get_eeprom(Object *obj, ObjectProperty *prop, PropValue *out,
+                            Error **errp)
+{
+    (void)prop;
+    (void)errp;
+    const char *file = VIRT_MACHINE(obj)->eeprom_file;
+    out->s = file ? strdup(file) : NULL;
+    return true;
+}
+static bool virt_set_eeprom(Object *obj, ObjectProperty *prop,
+                            const PropValue *in, Error **errp)
+{
+    VirtMachine *vms = VIRT_MACHINE(obj);
+    if (virt_refuse_if_running(vms, prop, errp)) {
+        return false;
+    }
+    if (!in->s || !*in->s) {
+        error_setg(errp, "the EEPROM file name is empty");
+        return false;
+    }
+    free(vms->eeprom_file);
+    vms->eeprom_file = strdup(in->s);
     return true;
 }
 
@@ -196,9 +358,12 @@ static void virt_instance_init(Object *obj)
     vms->ram_size = VIRT_RAM_DEFAULT_SIZE;
     vms->htif = true;
     vms->firmware.fd = -1;
-    for (size_t i = 0; i < VIRT_NUM_DEVICES; i++) {
-        vms->rust[i] = virt_board[i].impl == VIRT_IMPL_TWIN &&
-                       virt_rust_linked(&virt_board[i]);
+    for (size_t i = 0; i < VIRT_NUM_PARTS; i++) {
+        const VirtPart *part = &virt_parts[i];
+        vms->rust[i] =
+            part->impl == VIRT_IMPL_TWIN
+                ? virt_twin_default_rust(part)
+                : part->impl == VIRT_IMPL_RUST && virt_rust_linked(part);
     }
 }
 
@@ -211,6 +376,7 @@ static void virt_instance_finalize(Object *obj)
         memory_region_destroy(&vms->ram);
     }
     loader_source_close(&vms->firmware);
+    free(vms->eeprom_file);
 }
 
 static void virt_class_init(ObjectClass *oc, const void *data)
@@ -223,19 +389,29 @@ static void virt_class_init(ObjectClass *oc, const void *data)
                               virt_set_htif, NULL,
                               "stop the machine when the guest writes the "
                               "ELF symbol tohost (RISC-V test convention)");
+    object_class_property_add(oc, "eeprom", PROP_TYPE_STRING, virt_get_eeprom,
+                              virt_set_eeprom, NULL,
+                              "file of 256 bytes holding the I2C EEPROM's "
+                              "content, read at start and written through");
     object_class_property_add(oc, "misaligned", PROP_TYPE_STRING,
                               virt_get_misaligned, virt_set_misaligned, NULL,
                               "misaligned loads and stores: allow (complete "
                               "in RAM, the default) or trap");
-    for (size_t i = 0; i < VIRT_NUM_DEVICES; i++) {
-        if (virt_board[i].impl != VIRT_IMPL_TWIN) {
-            continue;
+    for (size_t i = 0; i < VIRT_NUM_PARTS; i++) {
+        if (virt_parts[i].impl == VIRT_IMPL_TWIN) {
+            object_class_property_add(oc, virt_parts[i].type, PROP_TYPE_STRING,
+                                      virt_get_twin, virt_set_twin,
+                                      (void *)&virt_parts[i],
+                                      "implementation of the device: c or "
+                                      "rust (default: -Dtwin_default)");
+        } else if (virt_parts[i].impl == VIRT_IMPL_RUST) {
+            object_class_property_add(oc, virt_parts[i].type, PROP_TYPE_BOOL,
+                                      virt_get_rust_only, virt_set_rust_only,
+                                      (void *)&virt_parts[i],
+                                      "whether the device, written in Rust "
+                                      "only, is on the board (default on "
+                                      "when built with Rust)");
         }
-        object_class_property_add(oc, virt_board[i].type, PROP_TYPE_STRING,
-                                  virt_get_twin, virt_set_twin,
-                                  (void *)&virt_board[i],
-                                  "implementation of the device: c or rust "
-                                  "(default rust when built with Rust)");
     }
 }
 
@@ -356,6 +532,42 @@ static void virt_connect_plic_source(VirtMachine *vms, DeviceState *dev,
     vms->plic_source_device[source] = dev;
 }
 
+/* The I2C targets of the board table, children of the machine (so they
+ * are reset and saved like the devices) on the controller's bus. */
+static bool virt_create_i2c_targets(VirtMachine *vms, Error **errp)
+{
+    Object *bus = object_child(OBJECT(vms->devices[VIRT_DEV_I2C]), "bus");
+    for (size_t i = 0; i < VIRT_NUM_I2C_TARGETS; i++) {
+        const VirtPart *part = &virt_parts[VIRT_NUM_DEVICES + i];
+        const char *type = virt_part_type(vms, part);
+        if (!type) {
+            continue; /* Rust-only, and off the board */
+        }
+        DeviceState *dev = qdev_new(type, errp);
+        if (!dev) {
+            return false;
+        }
+        bool ok = object_property_add_child(OBJECT(vms), part->child,
+                                            OBJECT(dev), errp);
+        object_unref(OBJECT(dev));
+        if (!ok || !object_property_set_link(OBJECT(dev), "bus", bus, errp) ||
+            !object_property_set_uint(OBJECT(dev), "address",
+                                      virt_i2c_board[i].address, errp)) {
+            return false;
+        }
+        if (i == VIRT_I2C_EEPROM && vms->eeprom_file &&
+            !object_property_set_str(OBJECT(dev), "file", vms->eeprom_file,
+                                     errp)) {
+            return false;
+        }
+        if (!device_realize(dev, errp)) {
+            return false;
+        }
+        vms->i2c_targets[i] = dev;
+    }
+    return true;
+}
+
 static void virt_power_reset_request(void *opaque)
 {
     VirtMachine *vms = opaque;
@@ -402,18 +614,21 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
      * "chardev" link is the serial port. */
     Chardev *unused_serial = serial;
     for (size_t i = 0; i < VIRT_NUM_DEVICES; i++) {
-        const VirtSlot *slot = &virt_board[i];
-        const char *type = virt_slot_type(vms, slot);
+        const VirtPart *part = &virt_parts[i];
+        const char *type = virt_part_type(vms, part);
         if (!type) {
             continue; /* Rust-only, and this rivet has no Rust */
         }
         DeviceState *dev =
-            virt_create_device(vms, type, slot->child, &unused_serial, errp);
+            virt_create_device(vms, type, part->child, &unused_serial, errp);
         if (!dev) {
             return false;
         }
-        sysbus_mmio_map(SYS_BUS_DEVICE(dev), 0, slot->base);
+        sysbus_mmio_map(SYS_BUS_DEVICE(dev), 0, virt_board[i].base);
         vms->devices[i] = dev;
+    }
+    if (!virt_create_i2c_targets(vms, errp)) {
+        return false;
     }
     DeviceState *plic = vms->devices[VIRT_DEV_PLIC];
     DeviceState *clint = vms->devices[VIRT_DEV_CLINT];
@@ -433,6 +648,15 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
         if (vms->devices[i] && virt_board[i].irq) {
             virt_connect_plic_source(vms, vms->devices[i], 0,
                                      virt_board[i].irq);
+        }
+    }
+    for (size_t i = 0; i < VIRT_NUM_I2C_TARGETS; i++) {
+        if (vms->i2c_targets[i] && virt_i2c_board[i].irq) {
+            qdev_connect_gpio_out(vms->i2c_targets[i], 0,
+                                  qdev_get_gpio_in(vms->devices[VIRT_DEV_PLIC],
+                                                   virt_i2c_board[i].irq));
+            vms->plic_source_device[virt_i2c_board[i].irq] =
+                vms->i2c_targets[i];
         }
     }
     /* The HPET's timers raise the PLIC source of their route. */

@@ -50,16 +50,23 @@ static void print_help(void)
     printf(
         "Usage: rivet [options]\n"
         "A small RISC-V (RV64IMAC) system emulator: the `virt` board with a\n"
-        "PL011 UART, an HPET, a PLIC, a CLINT and a power/test device.\n"
+        "PL011 UART, an HPET, a PLIC, a CLINT, a power/test device and an\n"
+        "OpenCores I2C controller with a 24C02 EEPROM on its bus.\n"
         "\n"
         "  -machine, -M virt[,key=value...]  board and its properties:\n"
         "        ram-size=BYTES  guest RAM (same as -m)\n"
         "        htif=on|off     honour the ELF tohost symbol (default on)\n"
         "        misaligned=allow|trap  misaligned loads and stores complete\n"
         "                        in RAM (allow, default) or trap\n"
-        "        pl011=c|rust    which PL011 implementation to use\n"
-        "        hpet=c|rust     which HPET implementation to use\n"
-        "                        (default rust when built with Rust)\n"
+        "        eeprom=FILE     back the I2C EEPROM (24C02 at 0x50) with\n"
+        "                        FILE, exactly 256 bytes: read at start,\n"
+        "                        every page write written through to it\n");
+    virt_print_machine_help(stdout);
+    printf(
+        "  -global DEV.PROP=VALUE\n"
+        "                   set property PROP of every device DEV (its QOM\n"
+        "                   type, or its board name: pl011 means the C or\n"
+        "                   the Rust PL011), e.g. pcf8574.in3=0 (repeatable)\n"
         "  -m SIZE          guest RAM, e.g. 64M or 1G (default 64M; suffix K,\n"
         "                   M or G in either case, a bare number means MiB;\n"
         "                   between 1M and 16G)\n"
@@ -195,6 +202,14 @@ static int parse_options(int argc, char **argv, Options *opts, Error **errp)
             target = &opts->incoming;
         } else if (!strcmp(name, "-save-at")) {
             target = &opts->save_at;
+        } else if (!strcmp(name, "-global")) {
+            /* Repeatable: each one is checked and kept right away. */
+            const char *spec = option_argument(argc, argv, &i, errp);
+            if (!spec || !virt_check_global(spec, errp) ||
+                !qdev_global_add(spec, errp)) {
+                return -1;
+            }
+            continue;
         } else if (!strcmp(name, "-icount")) {
             target = &opts->icount;
         } else if (!strcmp(name, "-trace")) {

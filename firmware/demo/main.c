@@ -2,9 +2,9 @@
  * The rivet demo firmware: what `build/rivet` boots by default.
  *
  * Prints a banner and the devices it finds (by their ID registers where
- * they have them), then runs HPET timer 0 periodically through the PLIC,
- * printing a line per tick and echoing UART input as it arrives by RX
- * interrupt, and powers off with status 0.
+ * they have them, and the targets that answer on the I2C bus), then runs HPET
+ * timer 0 periodically through the PLIC, printing a line per tick and echoing
+ * UART input as it arrives by RX interrupt, and powers off with status 0.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,6 +12,7 @@
 #include "clint.h"
 #include "csr.h"
 #include "hpet.h"
+#include "i2c.h"
 #include "machine/virt-map.h"
 #include "plic.h"
 #include "uart.h"
@@ -116,6 +117,25 @@ static void probe_hpet(void)
           (unsigned)(1000000000ul / period_fs));
 }
 
+/* The I2C bus: every address that acknowledges, by its board name where
+ * the board table has one. */
+static void probe_i2c(void)
+{
+    print("  i2c controller at 0x%08x (opencores), bus:", VIRT_I2C_BASE);
+    i2c_init();
+    unsigned found = 0;
+    for (unsigned a = I2C_ADDR_FIRST; a <= I2C_ADDR_LAST; a++) {
+        if (i2c_probe((uint8_t)a)) {
+            print(" 0x%02x%s", a,
+                  a == VIRT_EEPROM_I2C_ADDR    ? " (24c02 eeprom)"
+                  : a == VIRT_PCF8574_I2C_ADDR ? " (pcf8574 gpio expander)"
+                                               : "");
+            found++;
+        }
+    }
+    print(found ? "\n" : " nothing answers\n");
+}
+
 static void start_ticks(void)
 {
     uint64_t period = TICK_PERIOD_NS / (VIRT_HPET_PERIOD_FS / 1000000);
@@ -174,6 +194,7 @@ int main(void)
     print("  plic at 0x%08x (%u sources)\n", VIRT_PLIC_BASE,
           VIRT_PLIC_NUM_SOURCES - 1);
     print("  power device at 0x%08x\n", VIRT_POWER_BASE);
+    probe_i2c();
 
     start_ticks();
 

@@ -111,9 +111,18 @@ struct DeviceState {
  * init) on a device class. */
 void device_class_set_props(DeviceClass *dc, const Property *props);
 
-/* Create a device of typename; it still needs its properties set and
- * device_realize(). */
+/* Create a device of typename, with the -global defaults that apply to
+ * it set; it still needs its properties set and device_realize().  A
+ * -global value its property refuses fails the creation. */
 DeviceState *qdev_new(const char *typename, Error **errp);
+
+/* -global DRIVER.PROP=VALUE (QEMU's spelling): every device created
+ * afterwards whose QOM type is DRIVER, or DRIVER-rust (the Rust
+ * implementation of the device DRIVER names on the board), gets PROP set
+ * to VALUE before it is realized.  Refused when the spec is malformed, no
+ * device type is called DRIVER (or DRIVER-rust), or it has no property
+ * PROP; errors start with "-global SPEC: ". */
+bool qdev_global_add(const char *spec, Error **errp);
 /* Calls the class realize; on success marks the device realized and resets
  * it.  On failure the device is left unrealized and unchanged. */
 bool device_realize(DeviceState *dev, Error **errp);

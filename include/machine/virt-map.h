@@ -14,7 +14,13 @@ enum {
 #undef VIRT_DEVICE
 };
 
-#define VIRT_I2C_BASE 0x10002000UL /* reserved for the I2C controller */
+/* VIRT_<NAME>_I2C_ADDR and _IRQ of each I2C target of the board table. */
+enum {
+#define VIRT_I2C_TARGET(NAME, child, type, impl, address, irq)                 \
+    VIRT_##NAME##_I2C_ADDR = (address), VIRT_##NAME##_IRQ = (irq),
+#include "machine/virt-board.h"
+#undef VIRT_I2C_TARGET
+};
 #define VIRT_RAM_BASE 0x80000000UL
 #define VIRT_RAM_DEFAULT_SIZE (64UL * 1024 * 1024)
 

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "chardev/char.h"
 #include "cpu/riscv.h"
@@ -30,6 +31,18 @@ enum {
     VIRT_NUM_DEVICES
 };
 
+/* The I2C targets of the board table: VIRT_I2C_<NAME> indexes
+ * VirtMachine.i2c_targets. */
+enum {
+#define VIRT_I2C_TARGET(NAME, child, type, impl, address, irq) VIRT_I2C_##NAME,
+#include "machine/virt-board.h"
+#undef VIRT_I2C_TARGET
+    VIRT_NUM_I2C_TARGETS
+};
+
+/* Every line of the board table: the devices, then the I2C targets. */
+#define VIRT_NUM_PARTS (VIRT_NUM_DEVICES + VIRT_NUM_I2C_TARGETS)
+
 /* RAM size limits accepted by -m. */
 #define VIRT_RAM_MIN_SIZE (1ULL << 20)
 #define VIRT_RAM_MAX_SIZE (16ULL << 30)
@@ -44,9 +57,14 @@ typedef struct VirtMachine {
      * (trap), for firmware that tests its handler. */
     bool trap_misaligned;
     /* "<type>" (c|rust) of each twin of the board table: which
-     * implementation the board builds; the default is rust when the Rust
-     * devices are linked in.  Indexed like devices. */
-    bool rust[VIRT_NUM_DEVICES];
+     * implementation the board builds (default: -Dtwin_default); and
+     * "<type>" (on|off) of each Rust-only device: whether it is on the
+     * board (default on when linked in).  Indexed by line of the board
+     * table: devices[i] is rust[i], i2c_targets[i] is
+     * rust[VIRT_NUM_DEVICES + i]. */
+    bool rust[VIRT_NUM_PARTS];
+    /* "eeprom": the file backing the EEPROM's content (NULL: none). */
+    char *eeprom_file;
     /* Built by virt_machine_realize(). */
     MemoryRegion ram;
     Htif htif_dev; /* mapped when htif is on and the firmware has tohost */
@@ -54,6 +72,8 @@ typedef struct VirtMachine {
     /* The board table's devices (NULL: a Rust-only device in a build
      * without Rust). */
     DeviceState *devices[VIRT_NUM_DEVICES];
+    /* The I2C targets on the controller's bus (NULL: Rust-only, no Rust). */
+    DeviceState *i2c_targets[VIRT_NUM_I2C_TARGETS];
     /* The device wired to each PLIC source, NULL where none is. */
     DeviceState *plic_source_device[VIRT_PLIC_NUM_SOURCES];
     /* The firmware, kept open to reload it on a guest-requested reset. */
@@ -82,6 +102,16 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
 /* Reset every device and the CPU and reload the firmware image; fails only
  * when the firmware file changed on disk or cannot be read again. */
 bool virt_machine_reset(VirtMachine *vms, Error **errp);
+
+/* -global's DRIVER (spec up to its '.') is not a device written in Rust
+ * only while this rivet has no Rust: else one line that names the missing
+ * Rust build. */
+bool virt_check_global(const char *spec, Error **errp);
+
+/* The --help lines of the board's device properties: each twin's
+ * implementation and its default, each Rust-only device and whether this
+ * build has it. */
+void virt_print_machine_help(FILE *out);
 
 /* Run the guest until it powers off (power device or HTIF); returns the
  * exit status, or -1 with *errp set when the guest can never make progress

@@ -10,10 +10,13 @@ characters, i.e. mid-burst), `hpet-pending` (an HPET interrupt latched
 in the HPET or pending at the PLIC), `pc-halfword` (the hart stopped at an
 instruction 2 bytes past a word: mid-way through compressed code),
 `u-mode-pmp` (the hart in U-mode with PMP entries set), `trigger-armed`
-(an mcontrol6 trigger set up) or `htif-read` (an HTIF console read waiting
-for input); N, where the state was found before,
+(an mcontrol6 trigger set up), `htif-read` (an HTIF console read waiting
+for input), `eeprom-page-write` (the 24C02 holds bytes of a page write that its STOP
+has not yet written) or `expander-read` (the I2C controller is in a read
+transfer from the PCF8574 at 0x20); N, where the state was found before,
 is tried first to keep the test fast.  --save-machine / --resume-machine
-give the -machine of each side, so the C and Rust twins can be crossed.
+give the -machine of each side, so the C and Rust twins can be crossed;
+--rivet-arg ARG (repeatable) is given to every run (a -global).
 
 stdin (--stdin TEXT) is one file shared by the save run and the resume run
 (same open file description), so the resume run reads exactly the input
@@ -32,6 +35,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu_stream  # noqa: E402
 
 HPET_ROUTES = 0x00FF0104  # PLIC sources the HPET may drive on virt
+I2C_PHASE_READ = 2  # I2CBusPhase, include/i2c/i2c.h
+PCF8574_ADDR = 0x20  # the board table's VIRT_I2C_TARGET(PCF8574, ...)
 
 
 # In a cross build Meson passes the qemu-user wrapper (docs/cross.md).
@@ -60,8 +65,13 @@ def conditions(snapshot):
         found.add("trigger-armed")
     if any(k.endswith("/htif/reads_pending") and v for k, v in f.items()):
         found.add("htif-read")
+    if f.get("at24c02/latched", 0):
+        found.add("eeprom-page-write")
     if f.get("riscv-cpu/pc", 0) & 3 == 2:
         found.add("pc-halfword")
+    if (f.get("ocores/xfer.phase") == I2C_PHASE_READ
+            and f.get("ocores/xfer.address") == PCF8574_ADDR):
+        found.add("expander-read")
     return found
 
 
@@ -74,13 +84,14 @@ def main():
     ap.add_argument("--require", action="append", default=[])
     ap.add_argument("--save-machine", default="virt")
     ap.add_argument("--resume-machine", default="virt")
+    ap.add_argument("--rivet-arg", action="append", default=[])
     a = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="rivet-determinism-")
     input_path = os.path.join(tmp, "stdin")
     with open(input_path, "wb") as f:
         f.write(a.stdin.encode())
-    base = [a.rivet] + (["-bios", a.bios] if a.bios else [])
+    base = [a.rivet] + a.rivet_arg + (["-bios", a.bios] if a.bios else [])
     snap = os.path.join(tmp, "snap")
 
     with open(input_path, "rb") as f:

@@ -211,6 +211,41 @@ def main():
     refused("other firmware", patched(good, f["virt/tohost_addr"].offset, 0x80002000, 8),
             r"section 'virt' \(instance 0\): field 'tohost_addr': the stream has 2147491840")
 
+    # The I2C controller, the bus's transfer and the EEPROM (docs/i2c.md).
+    refused("I2C CTR reserved bits", patched(good, f["ocores/ctr"].offset, 0x01, 1),
+            r"section 'ocores' \(instance 0\): field 'ctr': value 0x1 has bits outside 0xc0")
+    refused("I2C SR with TIP", patched(good, f["ocores/sr"].offset, 0x02, 1),
+            r"section 'ocores' \(instance 0\): field 'sr': value 0x2 has bits outside 0x81")
+    refused("I2C transfer phase", patched(good, f["ocores/xfer.phase"].offset, 4, 1),
+            r"section 'ocores' \(instance 0\): field 'xfer.phase': value 4 is above the maximum 3")
+    refused("I2C transfer address", patched(good, f["ocores/xfer.address"].offset, 0x80, 1),
+            r"section 'ocores' \(instance 0\): field 'xfer.address': value 128 is above the "
+            r"maximum 127")
+    writing = patched(good, f["ocores/xfer.phase"].offset, 1, 1)
+    refused("I2C transfer to an empty address",
+            patched(writing, f["ocores/xfer.address"].offset, 0x51, 1),
+            r"section 'ocores' \(instance 0\): the I2C transfer is addressed to 0x51, "
+            r"where this machine has no target")
+    refused("I2C idle bus with an address",
+            patched(good, f["ocores/xfer.address"].offset, 0x50, 1),
+            r"section 'ocores' \(instance 0\): an idle I2C bus has no transfer address \(0x50\)")
+    refused("EEPROM phase", patched(good, f["at24c02/phase"].offset, 4, 1),
+            r"section 'at24c02' \(instance 0\): field 'phase': value 4 is above the maximum 3")
+    ee = [r for r in s.records if r.name == "at24c02"][0]
+    refused("EEPROM section missing", good[:ee.offset] + good[ee.end + 5:],
+            r"section 'at24c02' \(instance 0\) is missing from the stream")
+
+    # The PCF8574, written in Rust only: its section may not go missing,
+    # and a board without the expander (-M ...,pcf8574=off, or a build
+    # without Rust) refuses a stream that has it.
+    if "pcf8574/latch" in f:
+        pcf = [r for r in s.records if r.name == "pcf8574"][0]
+        refused("PCF8574 section missing", good[:pcf.offset] + good[pcf.end + 5:],
+                r"section 'pcf8574' \(instance 0\) is missing from the stream")
+        refused("PCF8574 section on a board without it", good,
+                r"unknown section 'pcf8574' \(instance 0\): this machine has no such device$",
+                args=["-M", MACHINE + ",pcf8574=off"])
+
     # Versions outside the device's range name the device and both versions.
     refused("section version too new", patched(good, pl.offset + 15, 3, 4),
             r"section 'pl011' \(instance 0\): 'pl011' version 3 is newer than this build "
@@ -240,15 +275,15 @@ def main():
     stops("clock at the end of time", patched(good, f["vclock/now_ns"].offset, (1 << 63) - 1, 8),
           r"^rivet: guest virtual time reached its end \(9223372036854775807 ns, about "
           r"292 years\) after 5000 instructions")
-    # With the HPET ticking into the PLIC (7000: demo's start_ticks done, the
+    # With the HPET ticking into the PLIC (9500: demo's start_ticks done, the
     # first tick ahead), a hart asleep in WFI that nothing can wake.
     ticking = os.path.join(TMP, "ticking")
-    rc, _, err = rivet(["-save-at", "7000,file:" + ticking])
+    rc, _, err = rivet(["-save-at", "9500,file:" + ticking])
     assert rc == 0, err
     ticking = open(ticking, "rb").read()
     t = qs.parse(ticking).fields
     assert t["riscv-cpu/csr.mie"].value == 1 << 11 and t["plic/enable"].value == 0x404 \
-        and t["hpet/timers[0].timer"].value < 1 << 63, "demo not ticking at 7000"
+        and t["hpet/timers[0].timer"].value < 1 << 63, "demo not ticking at 9500"
     asleep = patched(ticking, t["riscv-cpu/waiting"].offset, 1, 1)
     stops("asleep with mie 0", patched(asleep, t["riscv-cpu/csr.mie"].offset, 0, 8),
           r"^rivet: guest stopped in WFI at pc 0x[0-9a-f]+ and nothing can wake it: mie is 0$")

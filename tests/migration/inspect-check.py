@@ -19,7 +19,7 @@ machine = sys.argv[2] if len(sys.argv) > 2 else "virt"
 path = os.path.join(tempfile.mkdtemp(prefix="rivet-inspect-"), "snap")
 # In a cross build Meson passes the qemu-user wrapper (docs/cross.md).
 wrapper = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
-subprocess.run(wrapper + [rivet, "-M", machine, "-serial", "null", "-save-at", "8000,file:" + path],
+subprocess.run(wrapper + [rivet, "-M", machine, "-serial", "null", "-save-at", "10500,file:" + path],
                check=True)
 data = open(path, "rb").read()
 s = qs.parse(data)

@@ -4,9 +4,10 @@ tests and touch nothing outside their folders but their board line.
 
 In a scratch copy of the source tree (SCRATCH/src, kept between runs with
 its own build directory SCRATCH/src/build, so after the first run the
-build is incremental) it makes one device of each --lang, then checks:
+build is incremental) it makes one device of each --lang and a Rust I2C target (--bus i2c), then
+checks:
   - the files changed outside the new folders are exactly the board table
-    (one VIRT_DEVICE line per device) and the generated files no person
+    (one VIRT_DEVICE or VIRT_I2C_TARGET line per device) and the generated files no person
     edits: hw/devices.list and Cargo.lock;
   - bad input (a taken name, a name that is not an identifier, an unknown
     class or language, a board with no free slot or PLIC source) gives one
@@ -26,7 +27,12 @@ import shutil
 import subprocess
 import sys
 
-DEVICES = [("tplc", "c", "misc"), ("tplrust", "rust", "timer"), ("tpltwin", "twin", "char")]
+DEVICES = [("tplc", "c", "misc"), ("tplrust", "rust", "timer"), ("tpltwin", "twin", "char"),
+           ("tpli2c", "rust", "gpio")]
+# More new-device arguments of a device; its board line starts with the
+# list's macro.
+DEVICE_ARGS = {"tpli2c": ["--bus", "i2c"]}
+BOARD_MACRO = {"tpli2c": "VIRT_I2C_TARGET("}
 GENERATED = {"hw/devices.list", "Cargo.lock"}
 BOARD = "include/machine/virt-board.h"
 BAD_INPUT = [
@@ -35,6 +41,11 @@ BAD_INPUT = [
     (["Not-C", "--lang", "c"], "is not a usable device name"),
     (["tplbad", "--lang", "c", "--class", "nosuch"], "unknown --class"),
     (["tplbad", "--lang", "go"], "unknown --lang"),
+    (["tplbad", "--lang", "c", "--bus", "i2c"], "makes a Rust target only"),
+    (["tplbad", "--lang", "rust", "--bus", "spi"], "unknown --bus"),
+    (["tplbad", "--lang", "rust", "--bus", "i2c", "--address", "0x50"], "is taken"),
+    (["tplbad", "--lang", "rust", "--bus", "i2c", "--address", "0x78"], "not a usable 7-bit"),
+    (["tplbad", "--lang", "rust", "--bus", "i2c", "--address", "twenty"], "is not a number"),
 ]
 
 results = []
@@ -147,7 +158,7 @@ def main():
 
     for name, lang, cls in DEVICES:
         proc = run([sys.executable, "scripts/new-device", name, "--lang", lang,
-                    "--class", cls], src, env)
+                    "--class", cls] + DEVICE_ARGS.get(name, []), src, env)
         report(proc.returncode == 0, f"new-device {name} --lang {lang} --class {cls}",
                proc.stdout + proc.stderr)
 
@@ -162,7 +173,8 @@ def main():
         new = f.read().splitlines()
     added = [line for line in new if line not in old]
     board_ok = (len(new) == len(old) + len(DEVICES) and len(added) == len(DEVICES)
-                and all(line.startswith("VIRT_DEVICE(") for line in added))
+                and all(any(line.startswith(BOARD_MACRO.get(name, "VIRT_DEVICE(") + name.upper() + ",")
+                            for line in added) for name, _, _ in DEVICES))
     report(not unexpected and board_ok,
            f"outside the new folders only the board ({len(added)} lines) and generated "
            f"files changed: {', '.join(outside)}",

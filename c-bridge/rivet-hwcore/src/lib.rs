@@ -20,7 +20,7 @@ pub use hwcore_sys as bindings;
 /// What a device crate usually needs: `use rivet_hwcore::prelude::*;`.
 pub mod prelude {
     pub use crate::irq::InterruptSource;
-    pub use crate::qdev::{DeviceImpl, DeviceMethods, PropertyInfo};
+    pub use crate::qdev::{DeviceImpl, DeviceMethods, DynamicProperty, PropertyInfo};
     pub use crate::qdev_prop;
     pub use crate::sysbus::{SysBusDevice, SysBusDeviceMethods};
     pub use rivet_memory::prelude::*;

@@ -37,6 +37,11 @@ pub trait DeviceImpl: ObjectImpl + IsA<DeviceState> {
     /// A twin gives the same section as its C counterpart.  `None` makes
     /// saving a machine with this device fail.
     const VMSD: Option<&'static VMStateDescription> = None;
+    /// Properties that stay writable after realize, read and written
+    /// through the device's own methods (an input level set from outside
+    /// while the machine runs), unlike [`PROPERTIES`](Self::PROPERTIES),
+    /// which are fields written before realize only.
+    const DYNAMIC_PROPERTIES: &'static [DynamicProperty<Self>] = &[];
 
     /// Check the properties and finish setting up; on error the device
     /// stays unrealized, so change nothing before you know you succeed.
@@ -135,6 +140,91 @@ extern "C" {
     fn libc_strdup(s: *const std::ffi::c_char) -> *mut std::ffi::c_char;
 }
 
+/// A property of a device of type `T` that stays writable after realize:
+/// the C core parses the value and checks it against `ty`'s range, then
+/// `set` decides (and may refuse it with a one-line error).  Only unsigned
+/// types (`PROP_TYPE_UINT8`..`PROP_TYPE_UINT64`).
+pub struct DynamicProperty<T> {
+    /// The property's name, e.g. `c"in3"`.
+    pub name: &'static CStr,
+    /// What it is, for help output.
+    pub description: &'static CStr,
+    /// Its C type, an unsigned integer type.
+    pub ty: PropType,
+    /// Reads the value.
+    pub get: fn(&T) -> u64,
+    /// Applies a value (already in `ty`'s range).
+    pub set: fn(&T, u64) -> Result<()>,
+}
+
+impl<T> std::fmt::Debug for DynamicProperty<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DynamicProperty")
+            .field("name", &self.name)
+            .field("type", &self.ty)
+            .finish_non_exhaustive()
+    }
+}
+
+/// # Safety
+///
+/// `obj` must be a live instance of `T`, `prop` one of `T`'s dynamic
+/// properties (its opaque a `&'static DynamicProperty<T>`), `out` valid.
+unsafe extern "C" fn get_dynamic<T: DeviceImpl>(
+    obj: *mut qom_sys::Object,
+    prop: *mut qom_sys::ObjectProperty,
+    out: *mut qom_sys::PropValue,
+    _errp: *mut *mut util_sys::Error,
+) -> bool {
+    // SAFETY: opaque is the 'static DynamicProperty<T> that init_device_class
+    // installed, obj a live T, out valid (caller).
+    unsafe {
+        let p = &*(*prop).opaque.cast::<DynamicProperty<T>>();
+        (*out).u = (p.get)(&*obj.cast::<T>());
+    }
+    true
+}
+
+/// # Safety
+///
+/// As for [`get_dynamic`], with `value` a valid `PropValue`.
+unsafe extern "C" fn set_dynamic<T: DeviceImpl>(
+    obj: *mut qom_sys::Object,
+    prop: *mut qom_sys::ObjectProperty,
+    value: *const qom_sys::PropValue,
+    errp: *mut *mut util_sys::Error,
+) -> bool {
+    // SAFETY: as in get_dynamic.
+    let (p, dev, value) = unsafe {
+        (
+            &*(*prop).opaque.cast::<DynamicProperty<T>>(),
+            &*obj.cast::<T>(),
+            (*value).u,
+        )
+    };
+    match (p.set)(dev, value) {
+        Ok(()) => true,
+        Err(e) => {
+            // SAFETY: errp follows the C convention (caller).
+            unsafe { e.to_errp(errp) };
+            false
+        }
+    }
+}
+
+/// The C realize hook of a device type (`DeviceRealize`).
+pub type RealizeHook =
+    unsafe extern "C" fn(*mut sys::DeviceState, *mut *mut util_sys::Error) -> bool;
+/// The C unrealize hook of a device type (`DeviceUnrealize`).
+pub type UnrealizeHook = unsafe extern "C" fn(*mut sys::DeviceState);
+
+/// The C realize and unrealize hooks of `T`, for a bus's target type whose
+/// base class owns `DeviceClass::realize` and calls its subtype's (the I2C
+/// target places the device on its bus first: `rivet-i2c`).
+pub fn lifecycle_hooks<T: DeviceImpl>() -> (RealizeHook, UnrealizeHook) {
+    (realize::<T>, unrealize::<T>)
+}
+
 /// # Safety
 ///
 /// `klass` must be the class of `T`'s type, a `DeviceClass` (T: IsA<DeviceState>).
@@ -144,8 +234,26 @@ unsafe extern "C" fn class_init<T: DeviceImpl>(klass: *mut ObjectClass, _data: *
     // gives it to us to fill in during class_init.
     unsafe {
         (*dc).realize = Some(realize::<T>);
-        (*dc).reset = Some(reset::<T>);
         (*dc).unrealize = Some(unrealize::<T>);
+        init_device_class::<T>(klass);
+    }
+}
+
+/// Fill in a device class from `T`'s [`DeviceImpl`], all but realize and
+/// unrealize ([`lifecycle_hooks`]): reset, description, migration,
+/// static, dynamic and `registers` properties.  The class_init of every
+/// Rust device type calls it.
+///
+/// # Safety
+///
+/// `klass` must be the class of `T`'s type, a `DeviceClass` (T:
+/// IsA<DeviceState>), during its class_init.
+pub unsafe fn init_device_class<T: DeviceImpl>(klass: *mut ObjectClass) {
+    let dc = klass.cast::<sys::DeviceClass>();
+    // SAFETY: the class of a device type begins with DeviceClass, and C
+    // gives it to us to fill in during class_init (caller).
+    unsafe {
+        (*dc).reset = Some(reset::<T>);
         if let Some(desc) = T::DESCRIPTION {
             (*dc).desc = desc.as_ptr();
         }
@@ -166,6 +274,22 @@ unsafe extern "C" fn class_init<T: DeviceImpl>(klass: *mut ObjectClass, _data: *
                 None,
                 std::ptr::null_mut(),
                 c"guest-visible registers (read-only)".as_ptr(),
+            );
+        }
+    }
+    for p in T::DYNAMIC_PROPERTIES {
+        // SAFETY: klass is T's class, being initialised; the name,
+        // description and opaque are 'static, and the accessors only ever
+        // see instances of T.
+        unsafe {
+            qom_sys::object_class_property_add(
+                klass,
+                p.name.as_ptr(),
+                p.ty,
+                Some(get_dynamic::<T>),
+                Some(set_dynamic::<T>),
+                std::ptr::from_ref(p).cast_mut().cast(),
+                p.description.as_ptr(),
             );
         }
     }
@@ -302,6 +426,38 @@ pub trait DeviceMethods: IsA<DeviceState> + IsA<qom::Object> {
     fn reset_device(&self) {
         // SAFETY: a live device.
         unsafe { sys::device_reset(IsA::<DeviceState>::upcast(self).as_raw()) };
+    }
+
+    /// Export `pins` as the device's GPIO outputs 0..`pins.len()`, which
+    /// the board connects to other devices' inputs.
+    ///
+    /// # Safety
+    ///
+    /// `pins` must live as long as the device (a field of it).
+    unsafe fn init_gpio_out(&self, pins: &[crate::irq::InterruptSource]) {
+        let n = i32::try_from(pins.len()).expect("fewer GPIO outputs than DEVICE_MAX_GPIO");
+        // SAFETY: a live device; InterruptSource is a transparent Cell of
+        // an IRQ, so the slice is the IRQ array C stores pointers into,
+        // which lives as long as the device (caller).
+        unsafe {
+            sys::qdev_init_gpio_out(
+                IsA::<DeviceState>::upcast(self).as_raw(),
+                pins.as_ptr().cast::<sys::IRQ>().cast_mut(),
+                n,
+            );
+        }
+    }
+
+    /// Connect GPIO output `n` to `line` (board wiring).
+    ///
+    /// # Safety
+    ///
+    /// `line` must be NULL or a C IRQ that outlives the device.
+    unsafe fn connect_gpio_out(&self, n: u32, line: sys::IRQ) {
+        // SAFETY: a live device; C checks n; line as the caller promises.
+        unsafe {
+            sys::qdev_connect_gpio_out(IsA::<DeviceState>::upcast(self).as_raw(), n as i32, line);
+        }
     }
 
     /// Whether the device is realized.

@@ -12,7 +12,9 @@ use rivet_qom::{IsA, Object, ObjectImpl, ObjectType, Owned, ParentField};
 use rivet_util::error::{Error, Result};
 
 use crate::irq::InterruptSource;
-use crate::qdev::{register_device, DeviceImpl, DeviceMethods, DeviceState, PropertyInfo};
+use crate::qdev::{
+    register_device, DeviceImpl, DeviceMethods, DeviceState, DynamicProperty, PropertyInfo,
+};
 use crate::qdev_prop;
 use crate::sysbus::{SysBusDevice, SysBusDeviceMethods};
 
@@ -23,6 +25,8 @@ struct TestDev {
     enabled: Cell<bool>,
     resets: Cell<u32>,
     irq: InterruptSource,
+    level: Cell<u8>,
+    pins: [InterruptSource; 2],
 }
 
 // SAFETY: instances of "rivet-test-hwcore-dev" are TestDev, registered by
@@ -45,6 +49,8 @@ unsafe impl PinInit<TestDev> for TestDevInit {
             (&raw mut (*slot).enabled).write(Cell::new(false));
             (&raw mut (*slot).resets).write(Cell::new(0));
             (&raw mut (*slot).irq).write(InterruptSource::new());
+            (&raw mut (*slot).level).write(Cell::new(0));
+            (&raw mut (*slot).pins).write([InterruptSource::new(), InterruptSource::new()]);
         }
         Ok(())
     }
@@ -56,8 +62,11 @@ impl ObjectImpl for TestDev {
         TestDevInit
     }
     fn instance_init(&self) {
-        // SAFETY: the IRQ output is a field of the device.
-        unsafe { self.init_irq(&self.irq) };
+        // SAFETY: the IRQ output and the pins are fields of the device.
+        unsafe {
+            self.init_irq(&self.irq);
+            self.init_gpio_out(&self.pins);
+        }
     }
 }
 
@@ -66,6 +75,22 @@ impl DeviceImpl for TestDev {
         qdev_prop!(TestDev, width, c"width", default = 8),
         qdev_prop!(TestDev, enabled, c"enabled", default = true),
     ];
+    const DYNAMIC_PROPERTIES: &'static [DynamicProperty<Self>] = &[DynamicProperty {
+        name: c"level",
+        description: c"a level, 0 or 1, that drives pin 1",
+        ty: qom_sys::PropType::PROP_TYPE_UINT8,
+        get: |dev| dev.level.get().into(),
+        set: |dev, value| match value {
+            0 | 1 => {
+                dev.level.set(value as u8);
+                dev.pins[1].set(value == 1);
+                Ok(())
+            }
+            _ => Err(Error::new(format!(
+                "hwcore-test: level {value} is not 0 or 1"
+            ))),
+        },
+    }];
     const REGISTERS: Option<fn(&Self) -> String> =
         Some(|dev| format!("WIDTH={:#x} RESETS={}", dev.width.get(), dev.resets.get()));
 
@@ -202,6 +227,47 @@ fn the_irq_output_drives_the_line_the_board_connects() {
     assert!(!dev.irq.level());
     dev.irq.set(true);
     assert_eq!(*levels.borrow(), [1, 1, 0, 0, 1]);
+    drop(dev);
+    // SAFETY: made by irq_new; nothing drives it any more.
+    unsafe { hwcore_sys::irq_free(line) };
+}
+
+#[test]
+fn a_dynamic_property_is_set_after_realize_and_its_setter_decides() {
+    let dev = new_dev();
+    dev.realize_device().unwrap();
+    // A static property is not writable any more; the dynamic one is.
+    assert!(set_uint(&dev, c"width", 16).is_err());
+    set_uint(&dev, c"level", 1).unwrap();
+    assert_eq!(get_uint(&dev, c"level"), Ok(1));
+    assert_eq!(
+        set_uint(&dev, c"level", 2),
+        Err(Error::new("hwcore-test: level 2 is not 0 or 1"))
+    );
+    // C checks the type's range before the setter sees the value.
+    assert!(set_uint(&dev, c"level", 256).is_err());
+    assert_eq!(dev.level.get(), 1);
+}
+
+#[test]
+fn gpio_outputs_drive_the_lines_the_board_connects() {
+    let dev = new_dev();
+    dev.realize_device().unwrap();
+    let levels = Box::new(RefCell::new(Vec::<c_int>::new()));
+    // SAFETY: levels outlives the line, freed below.
+    let line = unsafe {
+        hwcore_sys::irq_new(
+            Some(record_level),
+            std::ptr::from_ref(&*levels).cast_mut().cast(),
+            0,
+        )
+    };
+    // SAFETY: the line outlives the device (freed after it).
+    unsafe { dev.connect_gpio_out(1, line) };
+    assert!(!dev.pins[0].is_connected() && dev.pins[1].is_connected());
+    set_uint(&dev, c"level", 1).unwrap();
+    set_uint(&dev, c"level", 0).unwrap();
+    assert_eq!(*levels.borrow(), [1, 0]);
     drop(dev);
     // SAFETY: made by irq_new; nothing drives it any more.
     unsafe { hwcore_sys::irq_free(line) };

@@ -27,6 +27,20 @@ pub fn timer_armed() -> bool {
 /// When creating or realizing fails, or when a freed device left a timer
 /// armed on the clock (the clock would call into freed memory).
 pub fn create_and_free<T: DeviceImpl>(times: usize, exercise: impl Fn(&T)) {
+    create_and_free_prepared(times, |_| {}, exercise);
+}
+
+/// [`create_and_free`] for a device that needs setting up before realize
+/// (`prepare`: put an I2C target on its bus).
+///
+/// # Panics
+///
+/// As [`create_and_free`].
+pub fn create_and_free_prepared<T: DeviceImpl>(
+    times: usize,
+    prepare: impl Fn(&T),
+    exercise: impl Fn(&T),
+) {
     assert_eq!(
         next_deadline(),
         i64::MAX,
@@ -34,6 +48,7 @@ pub fn create_and_free<T: DeviceImpl>(times: usize, exercise: impl Fn(&T)) {
     );
     for round in 0..times {
         let dev = Owned::<T>::new().expect("rivet: creating the device failed");
+        prepare(&dev);
         dev.realize_device()
             .expect("rivet: realizing the device failed");
         exercise(&dev);
