@@ -21,9 +21,13 @@ $(SETUP_STAMP): requirements.txt scripts/setup Cargo.lock
 
 setup: $(SETUP_STAMP)
 
+# In a release tarball (vendor/ present) the Rust devices are required:
+# a packaged build never falls back to C-only.
+RELEASE_OPTIONS := $(if $(wildcard vendor/crates),-Drust=enabled)
+
 $(BUILD)/build.ninja: $(SETUP_STAMP)
 	@echo "make: configuring $(BUILD)/ with meson"
-	@$(MESON) setup $(if $(wildcard $(BUILD)/meson-private),--reconfigure) --wrap-mode=nodownload $(MESON_OPTIONS) $(BUILD)
+	@$(MESON) setup $(if $(wildcard $(BUILD)/meson-private),--reconfigure) --wrap-mode=nodownload $(RELEASE_OPTIONS) $(MESON_OPTIONS) $(BUILD)
 
 run: all
 	@$(BUILD)/rivet $(ARGS)
@@ -69,6 +73,21 @@ check-sanitize: $(SETUP_STAMP)
 FUZZ_SECONDS ?= 60
 fuzz-migration fuzz-loader fuzz-mmio: $(SETUP_STAMP)
 	@scripts/fuzz.sh $(@:fuzz-%=%) $(FUZZ_SECONDS)
+
+# The release tarball (docs/packaging.md): `meson dist` of HEAD plus
+# vendor/ (scripts/dist-vendor), so that it builds with no network.  Its
+# path is DIST_TARBALL; `make check-dist` builds and tests it offline.
+VERSION := $(shell sed -n "s/^  version: '\(.*\)',$$/\1/p" meson.build)
+DIST_TARBALL := $(BUILD)/meson-dist/rivet-$(VERSION).tar.xz
+.PHONY: dist check-dist
+dist: $(BUILD)/build.ninja
+	@$(MESON) dist -C $(BUILD) --no-tests --formats xztar
+
+# Unpacks $(DIST_TARBALL) in a fresh directory and runs its `make check`
+# in a new network namespace (scripts/check-dist); ends with "N passed, N
+# failed".
+check-dist: dist
+	@scripts/check-dist $(DIST_TARBALL)
 
 clean:
 	rm -rf $(BUILD) $(BENCH_NOPROBES) $(SANITIZE_BUILD)

@@ -214,14 +214,32 @@ def rebuild_test_module(source: str):
     return module
 
 
+def release_tree_files(source: str) -> list[str]:
+    """The files of a release tarball's tree (no git): all but build
+    output and crates Meson extracted (subprojects/ but packagefiles/)."""
+    files = []
+    for dirpath, dirnames, filenames in os.walk(source):
+        rel_dir = os.path.relpath(dirpath, source)
+        if rel_dir == ".":
+            dirnames[:] = [d for d in dirnames
+                           if d not in (".venv", "target") and not d.startswith("build")]
+        elif rel_dir == "subprojects":
+            dirnames[:] = [d for d in dirnames if d == "packagefiles"]
+        files += [os.path.normpath(os.path.join(rel_dir, f)) for f in filenames]
+    return files
+
+
 def sync_tree(source: str, dest: str) -> None:
     """Copy the source tree's files (tracked and untracked, not ignored) and
     Meson's crate cache to `dest`, keeping their times; unchanged files are
     not rewritten, so the scratch build stays incremental."""
-    files = subprocess.run(
-        ["git", "-C", source, "ls-files", "-z", "--cached", "--others",
-         "--exclude-standard"], capture_output=True, text=True, check=True
-    ).stdout.split("\0")
+    if os.path.exists(os.path.join(source, ".git")):
+        files = subprocess.run(
+            ["git", "-C", source, "ls-files", "-z", "--cached", "--others",
+             "--exclude-standard"], capture_output=True, text=True, check=True
+        ).stdout.split("\0")
+    else:
+        files = release_tree_files(source)
     cache = os.path.join("subprojects", "packagecache")
     if os.path.isdir(os.path.join(source, cache)):
         files += [os.path.join(cache, f) for f in os.listdir(os.path.join(source, cache))]

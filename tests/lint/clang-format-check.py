@@ -2,8 +2,9 @@
 """Every C source and header of the tree is formatted as .clang-format says.
 
 Walks the source tree (skipping build output, virtualenvs and downloaded
-crates), runs `clang-format --dry-run --Werror` on each file and names the
-ones that differ.  Exits 77 (skipped) when clang-format is not installed.
+crates, vendor/ of a release tarball too), runs `clang-format --dry-run
+--Werror` on each file and names the ones that differ.  Exits 77 (skipped)
+when clang-format is not installed.
 Usage: clang-format-check.py SOURCE_ROOT
 """
 import os
@@ -12,7 +13,7 @@ import shutil
 import subprocess
 import sys
 
-SKIP_DIRS = {".git", ".venv", "subprojects", "target", "__pycache__"}
+SKIP_DIRS = {".git", ".venv", "subprojects", "target", "vendor", "__pycache__"}
 
 
 def sources(root: pathlib.Path):
