@@ -34,6 +34,8 @@ def main():
     for opt in ("prefix", "bindir", "datadir", "mandir"):
         parser.add_argument("--" + opt, required=True)
     parser.add_argument("--tapset", choices=["yes", "no"], required=True)
+    parser.add_argument("--licences", choices=["yes", "no"], required=True,
+                        help="whether the build has crates, hence a licence manifest")
     parser.add_argument("--guest", nargs=3, action="append", default=[],
                         metavar=("IMAGE", "EXPECTED_STDOUT", "STDIN"))
     args = parser.parse_args()
@@ -62,6 +64,8 @@ def main():
         os.path.join(doc_dir, "README.md"): "the README",
         os.path.join(doc_dir, "packaging.md"): "the packaging docs",
     }
+    if args.licences == "yes":
+        expected_files[os.path.join(doc_dir, "crate-licences.tsv")] = "the licence manifest"
     tapset = under(args.datadir, "systemtap", "tapset", "rivet.stp")
     if args.tapset == "yes":
         expected_files[tapset] = "the SystemTap tapset"
