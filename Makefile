@@ -16,7 +16,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 all: $(BUILD)/build.ninja
 	@$(NINJA) -C $(BUILD) --quiet
 
-$(SETUP_STAMP): requirements.txt scripts/setup Cargo.lock
+$(SETUP_STAMP): requirements.txt scripts/setup Cargo.lock wrap/tools.toml
 	@scripts/setup
 
 setup: $(SETUP_STAMP)

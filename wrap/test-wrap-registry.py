@@ -10,7 +10,7 @@ nothing written.  `vendor` writes the same layout from cargo's cache.
 
 With SOURCE_ROOT given (meson.build, Rust builds only),
 also the real tree: a registry in Debian's layout made from the crates of
-Cargo.lock (Debian 12's librust-*-dev are too old to serve, docs/packaging.md),
+Cargo.lock (from the package cache, or a release tarball's vendor/) (Debian 12's librust-*-dev are too old to serve, docs/packaging.md),
 then `meson setup -Dcrate_registry=` of a scratch copy configures with Rust,
 and refuses, naming the crate, when the registry lacks one.
 """
@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 TOOL = Path(__file__).resolve().parent / "rivet-wrap"
@@ -90,7 +91,8 @@ def made_up(tmp: Path):
     p = run("fetch", "--root", root, "--registry", reg)
     subs = root / "subprojects"
     ok(p.returncode == 0, "a Debian-layout registry: exit 0", p.stderr)
-    ok((subs / "foo-1.2.3" / "src" / "lib.rs").read_text() == "//! foo\n",
+    lib = subs / "foo-1.2.3" / "src" / "lib.rs"
+    ok(lib.is_file() and lib.read_text() == "//! foo\n",
        "crate copied to subprojects/<name>-<version>/")
     ok((subs / "bar-0.0.5" / "meson" / "meson.build").is_file(),
        "packagefiles overlay <name>-<api>-rs applied (0.0.x: api 0)")
@@ -145,7 +147,7 @@ def made_up(tmp: Path):
 
 
 def scratch_copy(source: Path, dest: Path):
-    """The source tree without build output, downloaded crates or vendor/."""
+    """The source tree without build output, extracted crates or vendor/."""
     def ignore(directory, names):
         rel = Path(directory).relative_to(source).as_posix()
         skip = {".git", ".venv", "target", "vendor"} | {n for n in names if n.startswith("build")} \
@@ -158,10 +160,20 @@ def scratch_copy(source: Path, dest: Path):
 
 def real_tree(tmp: Path, source: Path):
     reg = tmp / "debian-registry"
-    p = run("vendor", reg, "--root", source, "--no-cargo")
-    ok(p.returncode == 0, "a registry from the crates of Cargo.lock", p.stderr)
-    if p.returncode != 0:
-        return
+    vendored = source / "vendor" / "crates"
+    if vendored.is_dir():
+        # A release tarball: no package cache, its crates are in vendor/.
+        with open(source / "Cargo.lock", "rb") as f:
+            lock = tomllib.load(f)["package"]
+        for pkg in lock:
+            if pkg.get("source"):
+                shutil.copytree(vendored / f"{pkg['name']}-{pkg['version']}",
+                                reg / f"{pkg['name']}-{pkg['version']}")
+    else:
+        p = run("vendor", reg, "--root", source, "--no-cargo")
+        ok(p.returncode == 0, "a registry from the crates of Cargo.lock", p.stderr)
+        if p.returncode != 0:
+            return
     # Debian's librust-*-dev list no files, only the package checksum.
     for crate in reg.iterdir():
         listed = json.loads((crate / ".cargo-checksum.json").read_text())
