@@ -89,6 +89,16 @@ dist: $(BUILD)/build.ninja
 check-dist: dist
 	@scripts/check-dist $(DIST_TARBALL)
 
+# The Debian package (docs/packaging.md): dpkg-buildpackage -us -uc -b
+# of the release tarball, offline, in $(BUILD)/deb/, then lintian.
+# `make check-package` builds it twice (the second elsewhere, later) and
+# checks that the .debs are identical, then installs and removes it.
+.PHONY: deb check-package
+deb: dist
+	@scripts/build-deb $(DIST_TARBALL) $(BUILD)/deb
+check-package: dist
+	@scripts/check-package $(DIST_TARBALL) $(BUILD)/check-package
+
 clean:
 	rm -rf $(BUILD) $(BENCH_NOPROBES) $(SANITIZE_BUILD)
 

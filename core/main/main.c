@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,12 @@
 
 #ifndef RIVET_VERSION
 #define RIVET_VERSION "unknown"
+#endif
+/* Where the installed firmware images are (meson.build): relative to the
+ * directory of the executable, so that a tree installed under any prefix or
+ * DESTDIR finds its own, or absolute. */
+#ifndef RIVET_FIRMWARE_DIR
+#define RIVET_FIRMWARE_DIR "../share/rivet"
 #endif
 
 /* Exit status for rivet's own failures: a set-up error, a guest that can
@@ -44,6 +51,59 @@ typedef struct Options {
     const char *save_at;  /* -save-at N,file:PATH */
     const char *icount;   /* -icount shift=0[,sleep=on|off][,align=on|off] */
 } Options;
+
+/* The installed firmware directory, RIVET_FIRMWARE_DIR resolved against
+ * the executable's own directory; malloc'd, NULL if that cannot be read. */
+static char *firmware_dir(void)
+{
+    if (RIVET_FIRMWARE_DIR[0] == '/') {
+        return strdup(RIVET_FIRMWARE_DIR);
+    }
+    char *exe = realpath("/proc/self/exe", NULL);
+    if (!exe) {
+        return NULL;
+    }
+    char *slash = strrchr(exe, '/');
+    *slash = '\0';
+    char *dir = NULL;
+    if (asprintf(&dir, "%s/%s", exe, RIVET_FIRMWARE_DIR) < 0) {
+        dir = NULL;
+    }
+    free(exe);
+    /* Without the "..", for messages; a missing directory stays as is. */
+    char *resolved = dir ? realpath(dir, NULL) : NULL;
+    if (resolved) {
+        free(dir);
+        dir = resolved;
+    }
+    return dir;
+}
+
+/* A bare -bios NAME (no '/') missing from the current directory names an
+ * installed image, as QEMU looks its firmware up in its data directory.
+ * Sets *path to the file to open (name itself, or one in path_buf of size
+ * PATH_MAX); false with *errp set when the image is in neither place. */
+static bool find_firmware(const char *name, const char **path, char *path_buf,
+                          Error **errp)
+{
+    *path = name;
+    if (strchr(name, '/') || access(name, F_OK) == 0) {
+        return true;
+    }
+    char *dir = firmware_dir();
+    if (dir && snprintf(path_buf, PATH_MAX, "%s/%s", dir, name) < PATH_MAX &&
+        access(path_buf, F_OK) == 0) {
+        free(dir);
+        *path = path_buf;
+        return true;
+    }
+    error_setg(errp,
+               "could not open firmware '%s': not in the current directory "
+               "nor in the firmware directory %s",
+               name, dir ? dir : "(unknown: /proc/self/exe is unreadable)");
+    free(dir);
+    return false;
+}
 
 static void print_help(void)
 {
@@ -101,6 +161,10 @@ static void print_help(void)
         "  -h, --help       show this help and exit\n"
         "  --version        show the version and exit\n"
         "\n"
+        "A -bios or -kernel FILE without a '/' that is not in the current\n"
+        "directory is looked up in the installed firmware directory,\n"
+        "%s%s.\n"
+        "\n"
         "Exit status: the guest's result, 0 when it passes (power device\n"
         "`pass`, HTIF code 0), its failure code otherwise (power device\n"
         "`fail` code, with 0 counted as 1; HTIF code); codes above 255 give\n"
@@ -108,7 +172,9 @@ static void print_help(void)
         "told on stderr: a bad option or set-up, a guest that can never\n"
         "wake, a snapshot not saved, guest output or the log lost to a\n"
         "write error while the guest passed.  Numbers are decimal (property\n"
-        "values also 0x hex), booleans on or off.\n");
+        "values also 0x hex), booleans on or off.\n",
+        RIVET_FIRMWARE_DIR[0] == '/' ? "" : "<rivet's directory>/",
+        RIVET_FIRMWARE_DIR);
 }
 
 /* Parse a -m size: a decimal number with an optional K/M/G suffix (bare
@@ -434,6 +500,13 @@ int main(int argc, char **argv)
     }
     if (opts.incoming &&
         !(incoming_path = migration_file("-incoming", opts.incoming, &err))) {
+        error_report_err(err);
+        return EXIT_USAGE;
+    }
+
+    char firmware_path[PATH_MAX];
+    if (opts.firmware &&
+        !find_firmware(opts.firmware, &opts.firmware, firmware_path, &err)) {
         error_report_err(err);
         return EXIT_USAGE;
     }

@@ -15,9 +15,17 @@ import argparse
 import pathlib
 import re
 
-SIZE = re.compile(r'\["Size of (\w+)"\]\s*\[::core::mem::size_of::<\w+>\(\) - (\d+)usize\]')
-ALIGN = re.compile(r'\["Alignment of (\w+)"\]\s*\[::core::mem::align_of::<\w+>\(\) - (\d+)usize\]')
-OFFSET = re.compile(r'\["Offset of field: (\w+)::(\w+)"\]\s*\[::core::mem::offset_of!\(\w+, (?:r#)?\w+\) - (\d+)usize\]')
+# Matched in the text with no blank around punctuation (compact()).
+SIZE = re.compile(r'\["Size of (\w+)"\]\s*\[::core::mem::size_of::<\w+>\(\)-(\d+)usize\]')
+ALIGN = re.compile(r'\["Alignment of (\w+)"\]\s*\[::core::mem::align_of::<\w+>\(\)-(\d+)usize\]')
+OFFSET = re.compile(r'\["Offset of field: (\w+)::(\w+)"\]\s*\[::core::mem::offset_of!\(\w+,(?:r#)?\w+\)-(\d+)usize\]')
+
+
+def compact(text: str) -> str:
+    """The bindings without blanks around punctuation: bindgen formats them
+    with rustfmt when it finds one, and otherwise writes tokens apart
+    (`:: core :: mem :: size_of :: < T > () - 8usize`)."""
+    return re.sub(r"\s*(::|[<>!(),-])\s*", r"\1", text)
 
 
 # bindgen appends "_" to a C field named like a Rust keyword (type -> type_).
@@ -46,7 +54,7 @@ def main() -> None:
 
     checks = []  # (C expression, number, description)
     for path in args.bindings:
-        text = path.read_text()
+        text = compact(path.read_text())
         for m in SIZE.finditer(text):
             if c_name(m[1]):
                 checks.append((f"sizeof({m[1]})", m[2], f"sizeof({m[1]})"))

@@ -45,6 +45,19 @@ ENV = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "")
            + ":handle_segv=0:handle_sigbus=0:handle_sigfpe=0")
 
 
+# The signals the test sends.  A test started in the background by a
+# non-interactive shell (make ... &, a package build) inherits SIGINT and
+# SIGQUIT ignored, and rivet rightly keeps an ignored signal ignored.
+SENT = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGABRT,
+        signal.SIGSEGV, signal.SIGUSR1, signal.SIGUSR2, signal.SIGALRM)
+
+
+def child_signals(ignore):
+    """In the child: each sent signal at its default, but `ignore`."""
+    for sig in SENT:
+        signal.signal(sig, signal.SIG_IGN if sig == ignore else signal.SIG_DFL)
+
+
 def start(rivet: str, firmware: str, pipe=None, ignore=None):
     """Start on a new terminal; stdout is the terminal or pipe (r, w);
     signal `ignore` is ignored from the start, as under nohup."""
@@ -52,8 +65,7 @@ def start(rivet: str, firmware: str, pipe=None, ignore=None):
     proc = subprocess.Popen(host_command([rivet, "-bios", firmware]), stdin=slave,
                             stdout=pipe[1] if pipe else slave,
                             stderr=subprocess.PIPE, env=ENV,
-                            preexec_fn=(lambda: signal.signal(ignore, signal.SIG_IGN))
-                            if ignore else None)
+                            preexec_fn=lambda: child_signals(ignore))
     read_until(pipe[0] if pipe else master, b"uart-echo: ready")
     return master, slave, proc
 
