@@ -24,8 +24,15 @@ that depend on X (Cargo.toml [dependencies], transitively):
     crates above them;
   - Meson does not re-run (build.ninja does not depend on the header).
 
-Usage: check-rebuild-set.py NINJA BUILD_DIR SOURCE_DIR SUB...
-(SUB: the bridged subsystems, e.g. util qom memory chardev hwcore)
+The same holds for the QAPI schema (qapi/, docs/qapi.md): touching one
+schema module regenerates only the generated files of the modules that
+include it (and the whole-schema table, reference page and Rust
+marshallers), recompiles only their C files, rebuilds only the crate of
+the schema's Rust types and those above it, and never re-runs Meson.
+
+Usage: check-rebuild-set.py NINJA BUILD_DIR SOURCE_DIR SUB... [--qapi MODULE...]
+(SUB: the bridged subsystems, e.g. util qom memory chardev hwcore;
+MODULE: the schema modules, qapi/MODULE.json)
 """
 import glob
 import os
@@ -156,9 +163,73 @@ def closure_above(above, crates):
     return result
 
 
+QAPI_GENERATED_C = re.compile(r"qapi-(?:types|visit|commands|events)-([\w-]+)\.c\.o$")
+QAPI_OUTPUT = re.compile(r"(?:^|/)qapi/qapi-(?:(?:types|visit|commands|events)-)?([\w-]+)\.(?:h|c|rs)$")
+QAPI_INCLUDE = re.compile(r"\{\s*'include':\s*'([\w-]+)\.json'\s*\}")
+
+
+def qapi_users(source, modules):
+    """For each schema module, the modules whose include closure holds it
+    (itself included)."""
+    includes = {}
+    for m in modules:
+        with open(os.path.join(source, "qapi", m + ".json"), encoding="utf-8") as f:
+            includes[m] = set(QAPI_INCLUDE.findall(f.read()))
+    users = {}
+    for m in modules:
+        closure, todo = {m}, [m]
+        while todo:
+            cur = todo.pop()
+            for other in modules:
+                if cur in includes[other] and other not in closure:
+                    closure.add(other)
+                    todo.append(other)
+        users[m] = closure
+    return users
+
+
+def qapi_problems(users, build, source, deps, above, module, allowed):
+    """Why touching qapi/MODULE.json rebuilds more than it should."""
+    dirty = dirty_from(users, build, os.path.join(source, "qapi", module + ".json"))
+    problems = []
+    regenerated = {m.group(1) for m in map(QAPI_OUTPUT.search, dirty) if m}
+    if module not in regenerated:
+        problems.append("its own generated files are not regenerated")
+    # The whole-schema outputs: the tables (qapi-commands-table.c) and the
+    # Rust marshallers read every module.
+    whole = {"table", "rust-commands"}
+    wrong = regenerated - allowed - whole
+    if wrong:
+        problems.append("generated files of unrelated modules remade: " + " ".join(sorted(wrong)))
+    recompiled = {m.group(1) for m in map(QAPI_GENERATED_C.search, dirty) if m}
+    wrong = recompiled - allowed - whole
+    if wrong:
+        problems.append("C files of unrelated modules recompiled: " + " ".join(sorted(wrong)))
+    rebuilt = {m.group(1) for m in map(CRATE_OUTPUT.search, dirty) if m}
+    expected = closure_above(above, {"rivet_qapi"}) if "rivet_qapi" in deps else set()
+    if rebuilt - expected:
+        problems.append(f"crates rebuilt {sorted(rebuilt)}, expected at most {sorted(expected)}")
+    if "build.ninja" in dirty:
+        problems.append("touching it re-runs Meson")
+    return problems, recompiled, rebuilt
+
+
+def report(n, summary, problems):
+    """Print TAP line n; 1 when it failed."""
+    print(f"{'not ok' if problems else 'ok'} {n} - {summary}")
+    for p in problems:
+        print(f"# {p}")
+    return 1 if problems else 0
+
+
 def main():
-    ninja_prog, build, source, subs = (sys.argv[1], os.path.abspath(sys.argv[2]),
-                                       os.path.abspath(sys.argv[3]), sys.argv[4:])
+    args = sys.argv[1:]
+    qapi_modules = []
+    if "--qapi" in args:
+        qapi_modules = args[args.index("--qapi") + 1:]
+        args = args[:args.index("--qapi")]
+    ninja_prog, build, source, subs = (args[0], os.path.abspath(args[1]),
+                                       os.path.abspath(args[2]), args[3:])
     users = reverse_graph(ninja_prog, build)
     deps = crate_deps(source)
     above = crate_graph(deps)
@@ -169,7 +240,7 @@ def main():
         inc = os.path.join(source, "include", sub)
         cases += [(sub, os.path.join(inc, h)) for h in sorted(os.listdir(inc)) if h.endswith(".h")]
 
-    print(f"1..{len(cases) + 2}")
+    print(f"1..{len(cases) + 2 + len(qapi_modules)}")
     failed = 0
     # A depfile shared by two bindgen runs is rewritten by whichever runs
     # last, so under ninja -j the records read below are a race's result.
@@ -211,13 +282,14 @@ def main():
         name = os.path.relpath(header, source)
         summary = (f"{name}: bindings {' '.join(sorted(regenerated)) or '-'}; "
                    f"crates {' '.join(sorted(rebuilt)) or '-'}")
-        if problems:
-            failed += 1
-            print(f"not ok {n} - {summary}")
-            for p in problems:
-                print(f"# {p}")
-        else:
-            print(f"ok {n} - {summary}")
+        failed += report(n, summary, problems)
+    qapi_user_map = qapi_users(source, qapi_modules) if qapi_modules else {}
+    for n, module in enumerate(qapi_modules, len(cases) + 3):
+        problems, recompiled, rebuilt = qapi_problems(
+            users, build, source, deps, above, module, qapi_user_map[module])
+        summary = (f"qapi/{module}.json: C of {' '.join(sorted(recompiled)) or '-'}; "
+                   f"crates {' '.join(sorted(rebuilt)) or '-'}")
+        failed += report(n, summary, problems)
     return 1 if failed else 0
 
 

@@ -185,6 +185,19 @@ static __attribute__((noinline)) uint64_t riscv_fetch_parcels(AddressSpace *as,
     return flags | parcel[0] | parcel[1] << 16;
 }
 
+/* The window instructions are fetched through: 4 bytes are read at any
+ * 2-byte aligned pc inside it, so it ends 2 bytes early and the last
+ * halfword of RAM is fetched parcel by parcel (riscv_fetch_parcels). */
+static HostWindow riscv_code_window_for(AddressSpace *as, hwaddr pc)
+{
+    HostWindow w = riscv_window_for(as, pc);
+    if (w.host && pc - w.base < w.size - 2) {
+        w.size -= 2;
+        return w;
+    }
+    return (HostWindow){NULL, 0, 0};
+}
+
 static inline void riscv_set_data_window(RiscvCPU *cpu, HostWindow w)
 {
     cpu->fast_host = w.host;
@@ -1376,12 +1389,9 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
     }
 
     fetch_slow:
-        code = riscv_window_for(as, pc);
-        if (code.host && pc - code.base + 4 <= code.size) {
+        code = riscv_code_window_for(as, pc);
+        if (pc - code.base < code.size) {
             insn = (uint32_t)host_load(code.host + (pc - code.base), 4);
-            /* The fast path reads 4 bytes at any 2-byte aligned pc below
-             * size: the last halfword of the window comes here. */
-            code.size -= 2;
             if (unlikely(trace)) {
                 /* Tracing sends every fetch down this path. */
                 riscv_log_insn(pc, insn);

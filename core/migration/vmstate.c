@@ -143,14 +143,16 @@ static uint32_t vmstate_count(const VMStateField *f, const uint8_t *base);
 
 typedef void VMStateTimerFn(Timer *t, void *opaque);
 
-/* Call fn on every timer of the fields of opaque, in stream order (arrays
- * by their current counts, which loading has already checked). */
+/* Call fn on every timer that version_id of the description carries in
+ * the fields of opaque, in stream order (arrays by their current counts,
+ * which loading has already checked). */
 static void vmstate_for_each_timer(const VMStateDescription *vmsd,
-                                   uint8_t *base, VMStateTimerFn *fn,
-                                   void *opaque)
+                                   int version_id, uint8_t *base,
+                                   VMStateTimerFn *fn, void *opaque)
 {
     for (const VMStateField *f = vmsd->fields; f->name; f++) {
-        if (f->type != VMS_TYPE_TIMER && f->type != VMS_TYPE_STRUCT) {
+        if ((f->type != VMS_TYPE_TIMER && f->type != VMS_TYPE_STRUCT) ||
+            f->version_id > version_id) {
             continue;
         }
         uint32_t n = vmstate_count(f, base);
@@ -162,7 +164,8 @@ static void vmstate_for_each_timer(const VMStateDescription *vmsd,
             if (f->type == VMS_TYPE_TIMER) {
                 fn((Timer *)p, opaque);
             } else {
-                vmstate_for_each_timer(f->vmsd, p, fn, opaque);
+                vmstate_for_each_timer(f->vmsd, f->vmsd->version_id, p, fn,
+                                       opaque);
             }
         }
     }
@@ -526,7 +529,8 @@ static void vmstate_save_timer_order(MigWriter *w,
 {
     TimerOrderSave o = {.w = NULL};
     char name[256];
-    vmstate_for_each_timer(vmsd, opaque, timer_order_save_one, &o);
+    vmstate_for_each_timer(vmsd, vmsd->version_id, opaque, timer_order_save_one,
+                           &o);
     if (!o.any_pending) {
         return;
     }
@@ -553,7 +557,8 @@ static void vmstate_save_timer_order(MigWriter *w,
     mig_put_str8(w, name);
     mig_put_be32(w, 1);
     o = (TimerOrderSave){.w = w};
-    vmstate_for_each_timer(vmsd, opaque, timer_order_save_one, &o);
+    vmstate_for_each_timer(vmsd, vmsd->version_id, opaque, timer_order_save_one,
+                           &o);
 }
 
 bool vmstate_save(MigWriter *w, const VMStateDescription *vmsd, void *opaque,
@@ -868,7 +873,8 @@ bool vmstate_load(MigReader *r, const VMStateDescription *vmsd, void *opaque,
             order_seen = true;
             TimerOrderLoad o = {
                 .r = r, .name = name, .next_seq = tl.seq_base, .errp = errp};
-            vmstate_for_each_timer(vmsd, opaque, timer_order_load_one, &o);
+            vmstate_for_each_timer(vmsd, version_id, opaque,
+                                   timer_order_load_one, &o);
             if (o.failed) {
                 return false;
             }

@@ -228,12 +228,13 @@ ObjectClass *object_class_dynamic_cast(ObjectClass *klass, const char *typename)
 }
 
 void object_class_foreach(void (*fn)(ObjectClass *klass, void *opaque),
-                          const char *implements_type, void *opaque)
+                          const char *implements_type, bool include_abstract,
+                          void *opaque)
 {
     register_builtin_types();
     for (TypeImpl *ti = registered_first; ti; ti = ti->registered_next) {
         type_initialize(ti);
-        if (ti->info->abstract) {
+        if (ti->info->abstract && !include_abstract) {
             continue;
         }
         if (implements_type &&

@@ -424,8 +424,21 @@ static void count_animals(ObjectClass *klass, void *opaque)
 UNIT_TEST(class_foreach_visits_concrete_subtypes)
 {
     int count = 0;
-    object_class_foreach(count_animals, TYPE_ANIMAL, &count);
+    object_class_foreach(count_animals, TYPE_ANIMAL, false, &count);
     CHECK_EQ_I64(count, 3); /* dog, puppy, cat */
+}
+
+static void count_types(ObjectClass *klass, void *opaque)
+{
+    (void)klass;
+    (*(int *)opaque)++;
+}
+
+UNIT_TEST(class_foreach_with_abstract_types)
+{
+    int count = 0;
+    object_class_foreach(count_types, TYPE_ANIMAL, true, &count);
+    CHECK_EQ_I64(count, 4); /* and the abstract animal */
 }
 
 /* --- Life cycle --- */

@@ -30,40 +30,60 @@ static int64_t host_now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static bool parse_on_off(const char *key, const char *value, bool *out,
-                         Error **errp)
+/* The item parsers' messages leave the item out: pace_parse_icount()
+ * names it. */
+static bool parse_on_off(const char *value, bool *out, Error **errp)
 {
     if (!strcmp(value, "on") || !strcmp(value, "off")) {
         *out = value[1] == 'n';
         return true;
     }
-    error_setg(errp, "%s=%s: expected on or off", key, value);
+    error_setg(errp, "expected on or off");
     return false;
 }
 
 static bool parse_shift(const char *value, Error **errp)
 {
     uint64_t shift;
-    if (parse_uint64(value, false, NULL, &shift) != NUMBER_OK) {
-        error_setg(errp, "shift=%s: expected a number", value);
+    if (strcmp(value, "auto") != 0 &&
+        parse_uint64(value, false, NULL, &shift) != NUMBER_OK) {
+        error_setg(errp, "expected a number");
         return false;
     }
-    if (shift != 0) {
-        error_setg(errp,
-                   "shift=%s: rivet's instructions take 1 ns each, so "
-                   "shift=0 is the only shift it has",
-                   value);
+    if (strcmp(value, "auto") == 0 || shift != 0) {
+        error_setg(errp, "rivet's instructions take 1 ns each, so shift=0 "
+                         "is the only shift it has");
         return false;
     }
     return true;
 }
 
-static bool parse_icount(const char *text, Error **errp)
+typedef struct IcountOptions {
+    bool have_shift, sleep, align;
+} IcountOptions;
+
+static bool parse_item(const char *key, const char *value, IcountOptions *o,
+                       Error **errp)
+{
+    if (!strcmp(key, "shift")) {
+        o->have_shift = true;
+        return parse_shift(value, errp);
+    } else if (!strcmp(key, "sleep")) {
+        return parse_on_off(value, &o->sleep, errp);
+    } else if (!strcmp(key, "align")) {
+        return parse_on_off(value, &o->align, errp);
+    }
+    error_setg(errp, "unknown key (expected shift, sleep or align)");
+    return false;
+}
+
+bool pace_parse_icount(const char *text, Error **errp)
 {
     char buf[256];
-    bool sleep = true, align = false, have_shift = false;
+    IcountOptions o = {.have_shift = false, .sleep = true, .align = false};
     if (strlen(text) >= sizeof(buf)) {
-        error_setg(errp, "argument too long");
+        error_setg(errp, "-icount: an argument of %zu bytes (at most %zu)",
+                   strlen(text), sizeof(buf) - 1);
         return false;
     }
     strcpy(buf, text);
@@ -83,56 +103,31 @@ static bool parse_icount(const char *text, Error **errp)
             *eq = '\0';
         }
         if (!*item && !eq) {
-            error_setg(errp, "empty item (expected shift=0, sleep=on|off or "
-                             "align=on|off)");
+            error_setg(errp,
+                       "-icount %s: empty item (expected shift=0, "
+                       "sleep=on|off or align=on|off)",
+                       text);
             return false;
         }
-        if (!strcmp(key, "shift")) {
-            if (!strcmp(value, "auto")) {
-                error_setg(errp, "shift=auto: rivet's instructions take 1 ns "
-                                 "each, so shift=0 is the only shift it has");
-                return false;
-            }
-            if (!parse_shift(value, errp)) {
-                return false;
-            }
-            have_shift = true;
-        } else if (!strcmp(key, "sleep")) {
-            if (!parse_on_off(key, value, &sleep, errp)) {
-                return false;
-            }
-        } else if (!strcmp(key, "align")) {
-            if (!parse_on_off(key, value, &align, errp)) {
-                return false;
-            }
-        } else {
-            error_setg(
-                errp, "unknown key '%s' (expected shift, sleep or align)", key);
+        if (!parse_item(key, value, &o, errp)) {
+            error_prepend(errp, "-icount %s=%s: ", key, value);
             return false;
         }
         if (!comma) {
             break;
         }
     }
-    if (!have_shift) {
-        error_setg(errp, "shift=0 is required");
+    if (!o.have_shift) {
+        error_setg(errp, "-icount %s: shift=0 is required", text);
         return false;
     }
-    if (align && !sleep) {
-        error_setg(errp, "align=on and sleep=off are incompatible");
+    if (o.align && !o.sleep) {
+        error_setg(errp, "-icount %s: align=on and sleep=off are incompatible",
+                   text);
         return false;
     }
-    pace_sleep = sleep;
-    pace_align_on = align;
-    return true;
-}
-
-bool pace_parse_icount(const char *text, Error **errp)
-{
-    if (!parse_icount(text, errp)) {
-        error_prepend(errp, "-icount %s: ", text);
-        return false;
-    }
+    pace_sleep = o.sleep;
+    pace_align_on = o.align;
     return true;
 }
 

@@ -112,9 +112,12 @@ bool object_class_is_abstract(const ObjectClass *klass);
 /* klass if it is typename or derives from it, else NULL. */
 ObjectClass *object_class_dynamic_cast(ObjectClass *klass,
                                        const char *typename);
-/* Call fn for every non-abstract type derived from implements_type. */
+/* Call fn for every type that is or derives from implements_type (every
+ * type when NULL), abstract ones only when include_abstract (QEMU's
+ * signature). */
 void object_class_foreach(void (*fn)(ObjectClass *klass, void *opaque),
-                          const char *implements_type, void *opaque);
+                          const char *implements_type, bool include_abstract,
+                          void *opaque);
 
 /* Create an instance with refcount 1.  Fails for unknown/abstract types. */
 Object *object_new(const char *typename, Error **errp);

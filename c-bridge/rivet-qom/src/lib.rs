@@ -362,6 +362,53 @@ unsafe impl PropertyType for Cell<*mut sys::Object> {
     const TYPE: PropType = PropType::PROP_TYPE_LINK;
 }
 
+/// One registered QOM type, as [`types`] lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TypeDescription {
+    /// The type's name.
+    pub name: String,
+    /// Whether it cannot be instantiated.
+    pub is_abstract: bool,
+    /// Its parent type's name, `None` for the root type.
+    pub parent: Option<String>,
+}
+
+/// Every registered type that is or derives from `implements` (every type
+/// when `None`), abstract ones only when `include_abstract`, in
+/// registration order.
+pub fn types(implements: Option<&CStr>, include_abstract: bool) -> Vec<TypeDescription> {
+    unsafe extern "C" fn collect(klass: *mut sys::ObjectClass, opaque: *mut c_void) {
+        // SAFETY: opaque is the Vec passed below, klass a valid class; the
+        // names are the registry's, valid for the program's life.
+        unsafe {
+            let out = &mut *opaque.cast::<Vec<TypeDescription>>();
+            let name = |k: *const sys::ObjectClass| {
+                CStr::from_ptr(sys::object_class_get_name(k))
+                    .to_string_lossy()
+                    .into_owned()
+            };
+            let parent = sys::object_class_get_parent(klass);
+            out.push(TypeDescription {
+                name: name(klass),
+                is_abstract: sys::object_class_is_abstract(klass),
+                parent: (!parent.is_null()).then(|| name(parent)),
+            });
+        }
+    }
+    let mut out: Vec<TypeDescription> = Vec::new();
+    // SAFETY: collect matches the callback type and only uses opaque as
+    // the Vec, which outlives the call; implements is a C string or NULL.
+    unsafe {
+        sys::object_class_foreach(
+            Some(collect),
+            implements.map_or(std::ptr::null(), CStr::as_ptr),
+            include_abstract,
+            (&raw mut out).cast(),
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
@@ -408,9 +455,29 @@ mod tests {
         }
     }
 
+    /// Both tests use the type; the registry takes a name once.
+    fn register_counted() {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| register(type_info::<Counted>(None)));
+    }
+
+    #[test]
+    fn types_lists_registered_types() {
+        register_counted();
+        let all = types(None, true);
+        let counted = all.iter().find(|t| t.name == "rivet-test-counted").unwrap();
+        assert_eq!(counted.parent.as_deref(), Some("object"));
+        assert!(!counted.is_abstract);
+        let root = all.iter().find(|t| t.name == "object").unwrap();
+        assert_eq!(root.parent, None);
+        let below = types(Some(c"rivet-test-counted"), false);
+        assert_eq!(below, std::slice::from_ref(counted));
+        assert!(types(Some(c"no-such-type"), true).is_empty());
+    }
+
     #[test]
     fn fields_are_initialised_in_place_and_dropped_at_finalize() {
-        register(type_info::<Counted>(None));
+        register_counted();
         for n in 1..=3 {
             let obj = Owned::<Counted>::new().unwrap();
             assert_eq!(obj.name, "counted");
