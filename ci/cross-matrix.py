@@ -4,7 +4,9 @@
 For each target (x86_64 natively, the others from ci/cross/<target>.ini):
   1. install what it needs when running as root: the cross gcc and libc,
      qemu-user, and for Rust Debian's rustc-web with the target's
-     libstd-rust-web-dev:<arch> at the same version;
+     libstd-rust-web-dev:<arch> at the same version, or else a private
+     sysroot: rustc-web and both std packages of bookworm main's version,
+     fetched with `apt-get download` into build-cross-cache/;
   2. configure build-cross-<target> with Meson (-Drust=auto: the configure
      log says why Rust is off), build it, and time both;
   3. check the ELF machine of the emulator and of every build-machine
@@ -99,6 +101,8 @@ class Target:
         self.native = name in ("x86_64", "msrv")
         self.build_dir = ROOT / f"build-cross-{name}"
         self.notes: list[str] = []
+        self.extra_cross_files = []
+        self.extra_native_files = []
         if self.native:
             self.cross_file = None
             self.deb_arch = "amd64"
@@ -125,6 +129,11 @@ class Target:
         # Set in the cross file of a target Debian 12 has no Rust std for:
         # the matrix then installs none and expects a C-only build.
         self.rust_std_missing = props.get("rust_std_missing", "")
+        rust = binaries.get("rust", [])
+        self.rust_target = rust[rust.index("--target") + 1] if "--target" in rust else ""
+        # Machine files that override the rust binary (a private toolchain).
+        self.extra_cross_files: list[pathlib.Path] = []
+        self.extra_native_files: list[pathlib.Path] = []
 
 
 # ----------------------------------------------------------------- packages
@@ -233,9 +242,101 @@ def prepare(t: Target, apt: Apt, rustc_version: str) -> tuple[str, str]:
     if installed_version(std) == rustc_version:
         return "", ""
     error = ensure_foreign_arch(t.deb_arch) or apt.install(t.deb_arch, [f"{std}={rustc_version}"])
-    if error:
-        return f"Rust std {std}={rustc_version}: {error}", ""
+    if not error:
+        return "", ""
+    # No std of /usr/bin/rustc's version for this architecture (broken
+    # lists, or a rustc-web the archive builds for fewer architectures):
+    # use a private rustc with the std of the same older version instead.
+    private_error = use_private_rust(t, private_rust_version())
+    if private_error:
+        return (f"Rust std {std}={rustc_version}: {error}; private sysroot: {private_error}", "")
+    t.notes.append(f"Rust {private_rust_version()} from a private sysroot "
+                   f"({PRIVATE_RUST_DIR.name}/): {std}={rustc_version}: {error}")
     return "", ""
+
+
+# ------------------------------------------------------ private Rust sysroot
+# A host rustc-web and the target's std of one version, downloaded with
+# `apt-get download` (no install, no dpkg database) and unpacked with
+# dpkg-deb -x into build-cross-cache/, when the machine cannot install the
+# target's libstd-rust-web-dev at /usr/bin/rustc's version.
+PRIVATE_RUST_DIR = ROOT / "build-cross-cache"
+
+
+def private_rust_version() -> str:
+    """The version of the private toolchain: bookworm main's rustc-web (the
+    MSRV's, ci/msrv-version), built for every Rust target of the matrix;
+    RIVET_CROSS_RUST_VERSION overrides it (an unknown version shows how a
+    target without any std falls back)."""
+    return os.environ.get("RIVET_CROSS_RUST_VERSION") or msrv_version()
+
+
+def apt_download(arch: str, pkgs: list[str], dest: pathlib.Path) -> str:
+    """Downloads pkgs into dest with private package lists for amd64 and
+    arch (the machine's sources; its apt state is not touched).  Returns ''
+    or apt's error."""
+    state = PRIVATE_RUST_DIR / f"apt-{arch}"
+    for d in (state / "lists" / "partial", state / "archives" / "partial", dest):
+        d.mkdir(parents=True, exist_ok=True)
+    opts = APT_OPTS + ["-o", f"Dir::State::Lists={state / 'lists'}",
+                       "-o", f"Dir::Cache={state}", "-o", "Dir::State::status=/dev/null",
+                       "-o", f"APT::Architectures=amd64,{arch}"]
+    if not (state / "updated").exists():
+        log(f"apt-get update (private lists) for {arch}")
+        # Some lists may fail (a mirror mid-sync): the download below says
+        # whether what is needed was among those that did not.
+        update = run(["apt-get", "update"] + opts, APT_TIMEOUT)
+        (state / "updated").write_text(apt_errors(update.stdout + update.stderr)
+                                       if update.returncode else "")
+    log(f"apt-get download {' '.join(pkgs)}")
+    r = run(["apt-get", "download"] + opts + pkgs, APT_TIMEOUT, cwd=dest)
+    return "" if r.returncode == 0 else apt_errors(r.stdout + r.stderr)
+
+
+def use_private_rust(t: Target, version: str) -> str:
+    """Unpacks rustc-web:amd64 and the std of amd64 and t's architecture at
+    version into one prefix, and points t's machine files at its rustc
+    (both machines: the proc-macros must be built by the same rustc).
+    Returns '' or why not."""
+    if not version:
+        return "no version (ci/msrv-version is missing)"
+    if not t.rust_target:
+        return f"{t.cross_file.name} names no rustc --target"
+    prefix = PRIVATE_RUST_DIR / f"rust-{version}"
+    debs = PRIVATE_RUST_DIR / "debs"
+    driver = "libstd-rust-web-" + ".".join(version.split(".")[:2])
+    for arch, pkgs in (("amd64", ["rustc-web", driver, "libstd-rust-web-dev"]),
+                       (t.deb_arch, [driver, "libstd-rust-web-dev"])):
+        stamp = prefix / f".unpacked-{arch}"
+        if stamp.exists():
+            continue
+        for old in debs.glob(f"*_{arch}.deb"):
+            old.unlink()
+        error = apt_download(arch, [f"{p}:{arch}={version}" for p in pkgs], debs)
+        if error:
+            return error
+        for deb in sorted(debs.glob(f"*_{arch}.deb")):
+            r = run(["dpkg-deb", "-x", str(deb), str(prefix)], 300)
+            if r.returncode != 0:
+                return f"dpkg-deb -x {deb.name}: {r.stderr.strip()}"
+        stamp.touch()
+    rustc = prefix / "rustc"
+    # librustc_driver has no RUNPATH: without the prefix's own, the machine's
+    # (if any) would be loaded; --sysroot, not /usr, has the std.
+    rustc.write_text("#!/bin/sh\n"
+                     f"LD_LIBRARY_PATH='{prefix}/usr/lib/x86_64-linux-gnu' "
+                     f"exec '{prefix}/usr/bin/rustc' --sysroot '{prefix}/usr' \"$@\"\n")
+    rustc.chmod(0o755)
+    probe = run([str(rustc), "--target", t.rust_target, "--print", "target-libdir"], 60)
+    libdir = pathlib.Path(probe.stdout.strip())
+    if probe.returncode != 0 or not any(libdir.glob("libstd-*.rlib")):
+        return f"no std for {t.rust_target} in {prefix}: {probe.stderr.strip()[-300:]}"
+    cross = prefix / f"cross-{t.name}.ini"
+    cross.write_text(f"[binaries]\nrust = ['{rustc}', '--target', '{t.rust_target}']\n")
+    native = prefix / "native.ini"
+    native.write_text(f"[binaries]\nrust = '{rustc}'\n")
+    t.extra_cross_files, t.extra_native_files = [cross], [native]
+    return ""
 
 
 # ------------------------------------------------------------------- checks
@@ -337,8 +438,12 @@ def rust_state(t: Target, configure_log: str) -> str:
 
 def build_and_test(t: Target, row: Row, rust_wanted: bool, meson_options: list[str]) -> None:
     opts = ["--native-file", str(NATIVE_FILE)]
+    for f in t.extra_native_files:  # later machine files override earlier ones
+        opts += ["--native-file", str(f)]
     if t.cross_file:
         opts += ["--cross-file", str(t.cross_file)]
+    for f in t.extra_cross_files:
+        opts += ["--cross-file", str(f)]
     if "option('rust'" in (ROOT / "meson.options").read_text():
         opts.append("-Drust=enabled" if rust_wanted else "-Drust=auto")
     if t.build_dir.exists():
