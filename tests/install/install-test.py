@@ -36,8 +36,9 @@ def main():
     parser.add_argument("--tapset", choices=["yes", "no"], required=True)
     parser.add_argument("--licences", choices=["yes", "no"], required=True,
                         help="whether the build has crates, hence a licence manifest")
-    parser.add_argument("--guest", nargs=3, action="append", default=[],
-                        metavar=("IMAGE", "EXPECTED_STDOUT", "STDIN"))
+    parser.add_argument("--guest", nargs=4, action="append", default=[],
+                        metavar=("IMAGE", "EXPECTED_STDOUT", "STDIN", "ARGS"),
+                        help="ARGS: the image's own rivet arguments, space-separated (a -global)")
     args = parser.parse_args()
 
     shutil.rmtree(args.destdir, ignore_errors=True)
@@ -89,8 +90,8 @@ def main():
         check(True, "# SKIP no tapset in this build (probes are not USDT)")
 
     with tempfile.TemporaryDirectory() as cwd:
-        for image, expected_path, stdin in args.guest:
-            run = subprocess.run(host_command([rivet, "-bios", image]), cwd=cwd, input=stdin.encode(),
+        for image, expected_path, stdin, extra in args.guest:
+            run = subprocess.run(host_command([rivet, "-bios", image] + extra.split()), cwd=cwd, input=stdin.encode(),
                                  capture_output=True, timeout=60)
             with open(expected_path, "rb") as f:
                 expected = f.read()
