@@ -4,7 +4,8 @@
 Prints failed and skipped tests by name, then the final line
 "N passed, N failed" that CI reads.  Exits non-zero when anything failed or
 when no test ran at all.  A test logged as OK whose program exited non-zero
-counts as failed (tests/scripts/check-test-summary.py).
+counts as failed, and so does a skipped test whose program exited with a
+status other than 0 or 77 (tests/scripts/check-test-summary.py).
 """
 import json
 import pathlib
@@ -31,6 +32,12 @@ def main() -> int:
             # abort in a destructor) or mid-test (an ASan report) is still
             # "OK" in its log.  Its status says otherwise.
             failed.append(f"{name} (exited with status {entry['returncode']} after its subtests passed)")
+        elif result in SKIPPED and entry.get("returncode", 0) not in (0, 77):
+            # A test skips by exiting 77 (or by TAP's "1..0 # SKIP", status
+            # 0).  Meson also logs SKIP for a 'rust' protocol test whose
+            # program printed no results, e.g. a rustdoc that refused its
+            # command line and exited 1: that is a failure.
+            failed.append(f"{name} (skipped, but exited with status {entry['returncode']})")
         elif result in PASSED:
             passed.append(name)
         elif result in SKIPPED:

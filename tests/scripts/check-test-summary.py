@@ -37,6 +37,10 @@ CASES = [
      [entry("a", "OK", 0), entry("b", "FAIL", 1)], 1, "1 passed, 1 failed"),
     ("an OK test that exited non-zero fails",
      [entry("a", "OK", 0), entry("rust-x", "OK", -6)], 1, "1 passed, 1 failed"),
+    ("a skip by status 77 or TAP's 1..0 is a skip",
+     [entry("a", "OK", 0), entry("b", "SKIP", 77), entry("c", "SKIP", 0)], 0, "1 passed, 0 failed"),
+    ("a skipped test that exited 1 fails (rustdoc refusing its flags)",
+     [entry("a", "OK", 0), entry("rust-x-doctests", "SKIP", 1)], 1, "1 passed, 1 failed"),
 ]
 
 failures = 0
