@@ -332,8 +332,9 @@ bool qdev_global_add(const char *spec, Error **errp)
     return ok;
 }
 
-static bool qdev_apply_globals(Object *obj, Error **errp)
+bool qdev_apply_globals(DeviceState *dev, Error **errp)
 {
+    Object *obj = OBJECT(dev);
     const char *type = object_get_typename(obj);
     for (size_t i = 0; i < qdev_num_globals; i++) {
         const QdevGlobal *g = &qdev_globals[i];
@@ -359,7 +360,7 @@ DeviceState *qdev_new(const char *typename, Error **errp)
         return NULL;
     }
     Object *obj = object_new(typename, errp);
-    if (obj && !qdev_apply_globals(obj, errp)) {
+    if (obj && !qdev_apply_globals((DeviceState *)obj, errp)) {
         object_unref(obj);
         return NULL;
     }

@@ -552,7 +552,9 @@ static bool virt_create_i2c_targets(VirtMachine *vms, Error **errp)
         object_unref(OBJECT(dev));
         if (!ok || !object_property_set_link(OBJECT(dev), "bus", bus, errp) ||
             !object_property_set_uint(OBJECT(dev), "address",
-                                      virt_i2c_board[i].address, errp)) {
+                                      virt_i2c_board[i].address, errp) ||
+            /* -global DEV.address=... moves a target off its board address */
+            !qdev_apply_globals(dev, errp)) {
             return false;
         }
         if (i == VIRT_I2C_EEPROM && vms->eeprom_file &&

@@ -123,6 +123,10 @@ DeviceState *qdev_new(const char *typename, Error **errp);
  * device type is called DRIVER (or DRIVER-rust), or it has no property
  * PROP; errors start with "-global SPEC: ". */
 bool qdev_global_add(const char *spec, Error **errp);
+/* Applies the -global defaults to dev again (qdev_new already did): for a
+ * board that sets a property itself between qdev_new and realize, so that
+ * the user's -global still wins over the board's value. */
+bool qdev_apply_globals(DeviceState *dev, Error **errp);
 /* Calls the class realize; on success marks the device realized and resets
  * it.  On failure the device is left unrealized and unchanged. */
 bool device_realize(DeviceState *dev, Error **errp);
