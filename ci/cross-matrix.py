@@ -230,6 +230,13 @@ def prepare(t: Target, apt: Apt, rustc_version: str) -> tuple[str, str]:
             error = ensure_foreign_arch(t.deb_arch) or apt.install(t.deb_arch, [sdt])
             if error:
                 t.notes.append(f"no USDT probes: {sdt}: {error}")
+        # Required: QObject (core/qobject) reads and writes JSON with
+        # jansson; the target's multiarch library, found without pkg-config.
+        jansson = f"libjansson-dev:{t.deb_arch}"
+        if not installed_version(jansson):
+            error = ensure_foreign_arch(t.deb_arch) or apt.install(t.deb_arch, [jansson])
+            if error:
+                return f"jansson (QObject's JSON): {jansson}: {error}", ""
     if t.rust_std_missing:
         return "", t.rust_std_missing
     if not rustc_version:

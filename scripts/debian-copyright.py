@@ -97,7 +97,7 @@ UNLICENSE = """\
  For more information, please refer to <https://unlicense.org/>"""
 
 # Licences whose text is in a vendored crate's own file: (file name).
-TEXT_FILES = {"Unicode-3.0": "LICENSE-UNICODE"}
+TEXT_FILES = {"Unicode-3.0": "LICENSE-UNICODE", "BSL-1.0": "LICENSE-BOOST"}
 
 
 def paragraph(text):
