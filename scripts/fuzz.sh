@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# `make fuzz-migration|fuzz-loader|fuzz-mmio FUZZ_SECONDS=N`: build the
+# `make fuzz-migration|fuzz-loader|fuzz-mmio|fuzz-qmp FUZZ_SECONDS=N`: build the
 # fuzz target fuzz/fuzz-TARGET with clang, libFuzzer, ASan and UBSan in
 # build-fuzz/ (C-only; build-fuzz-rust/ for mmio, which links the Rust
 # twins), make its seed corpus, and fuzz for N seconds.  Seeds: for the
 # migration stream, real snapshots (the demo and the device test firmware,
 # saved at several instruction counts on the fuzzer's 1 MiB board); for the
 # firmware loader, the prebuilt firmware (firmware/prebuilt/ and the
-# devices' test programs); for guest MMIO, fuzz/mmio-inputs/.  Crashes land
+# devices' test programs); for guest MMIO, fuzz/mmio-inputs/; for QMP, the
+# client side of real sessions, tests/functional/qmp-sessions/.  Crashes land
 # in BUILD/fuzz/TARGET/crashes/; each becomes a regression test
 # (docs/testing.md says where).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: scripts/fuzz.sh migration|loader|mmio [SECONDS]}
+target=${1:?usage: scripts/fuzz.sh migration|loader|mmio|qmp [SECONDS]}
 seconds=${2:-60}
 build=build-fuzz
 rust=disabled
@@ -74,8 +75,18 @@ mmio)
     done
     max_len=4096
     ;;
+qmp)
+    # Each input is one client's bytes after a chunk-size byte (0: one
+    # read); every allocation of a session is freed, so leaks are checked.
+    detect_leaks=1
+    for input in tests/functional/qmp-sessions/*.in; do
+        { printf '\0'; cat "$input"; } >"$corpus/seed-$(basename "$input")"
+        seeds=$((seeds + 1))
+    done
+    max_len=16384
+    ;;
 *)
-    echo "fuzz: unknown target '$target' (migration, loader or mmio)" >&2
+    echo "fuzz: unknown target '$target' (migration, loader, mmio or qmp)" >&2
     exit 1
     ;;
 esac

@@ -1,10 +1,13 @@
 /*
  * The chardev backends: null (discards), stdio (the terminal), file (output
- * to a file, truncated when the machine starts) and socket (a unix-socket
- * server taking one client at a time, with non-blocking, bounded output).
+ * to a file, truncated when the machine starts) and socket (a unix or TCP
+ * socket server taking one client at a time, with non-blocking, bounded
+ * output).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -291,7 +294,8 @@ static void file_class_init(ObjectClass *klass, const void *data)
 
 typedef struct SocketChardev {
     Chardev parent_obj;
-    char *path;
+    char *path; /* unix: the socket file; NULL for TCP */
+    char *name; /* "unix:PATH" or "tcp:HOST:PORT", for messages */
     int listen_fd;
     uint8_t out_queue[SOCKET_OUT_QUEUE];
     size_t out_len;
@@ -473,26 +477,30 @@ static void socket_flush_before_close(SocketChardev *s)
         }
     }
     if (s->out_len > 0 && chr->out_fd >= 0) {
-        error_report("unix:%s: %zu bytes of guest output not delivered: the "
+        error_report("%s: %zu bytes of guest output not delivered: the "
                      "client stopped reading",
-                     s->path, s->out_len);
+                     s->name, s->out_len);
         s->out_len = 0;
     }
 }
 
-/* options: "PATH,server[,wait=on|off]" */
-static bool socket_parse(SocketChardev *s, const char *options, bool *wait,
-                         Error **errp)
+/* options: "WHERE,server[,wait=on|off]" after "SCHEME:"; *where is
+ * WHERE (malloc'd), the path or HOST:PORT. */
+static bool socket_parse(const char *scheme, const char *options, bool *wait,
+                         char **where, Error **errp)
 {
     char *copy = strdup(options);
     char *save = NULL;
     bool server = false;
     bool ok = true;
     *wait = false;
+    *where = NULL;
 
-    char *path = strtok_r(copy, ",", &save);
-    if (!path || options[0] == ',') {
-        error_setg(errp, "unix: needs a path (unix:PATH,server)");
+    char *first = strtok_r(copy, ",", &save);
+    if (!first || options[0] == ',') {
+        error_setg(errp, "%s: needs %s (%s:%s,server)", scheme,
+                   strcmp(scheme, "unix") == 0 ? "a path" : "an address",
+                   scheme, strcmp(scheme, "unix") == 0 ? "PATH" : "HOST:PORT");
         free(copy);
         return false;
     }
@@ -506,25 +514,21 @@ static bool socket_parse(SocketChardev *s, const char *options, bool *wait,
             *wait = true;
         } else {
             error_setg(errp,
-                       "unix:%s: unknown option '%s' (expected server, "
+                       "%s:%s: unknown option '%s' (expected server, "
                        "wait=on or wait=off)",
-                       options, opt);
+                       scheme, options, opt);
             ok = false;
         }
     }
     if (ok && !server) {
         error_setg(errp,
-                   "unix:%s: only server mode is supported (add "
+                   "%s:%s: only server mode is supported (add "
                    "',server')",
-                   options);
-        ok = false;
-    }
-    if (ok && strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-        error_setg(errp, "unix:%s: socket path is too long", path);
+                   scheme, options);
         ok = false;
     }
     if (ok) {
-        s->path = strdup(path);
+        *where = strdup(first);
     }
     free(copy);
     return ok;
@@ -586,33 +590,16 @@ static void socket_close_all_at_exit(void)
     }
 }
 
-static bool socket_open(Chardev *chr, const char *options, Error **errp)
+/* Listen on the bound fd and wait for the first client if asked to. */
+static bool socket_start_listening(SocketChardev *s, int fd, bool wait,
+                                   Error **errp)
 {
-    SocketChardev *s = (SocketChardev *)chr;
-    bool wait;
-    if (!socket_parse(s, options, &wait, errp)) {
-        return false;
-    }
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    strcpy(addr.sun_path, s->path);
-    if (!socket_claim_path(&addr, errp)) {
-        return false;
-    }
-
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        error_setg_errno(errp, errno, "unix:%s: cannot create socket", s->path);
-        return false;
-    }
-    if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
-        error_setg_errno(errp, errno, "could not listen on '%s'", s->path);
-        close(fd);
-        return false;
-    }
     if (listen(fd, 1) != 0) {
-        error_setg_errno(errp, errno, "could not listen on '%s'", s->path);
+        error_setg_errno(errp, errno, "could not listen on '%s'", s->name);
         close(fd);
-        unlink(s->path);
+        if (s->path) {
+            unlink(s->path);
+        }
         return false;
     }
     s->listen_fd = fd;
@@ -625,14 +612,13 @@ static bool socket_open(Chardev *chr, const char *options, Error **errp)
     open_sockets = s;
 
     if (wait) {
-        fprintf(stderr, "rivet: waiting for a connection on unix:%s\n",
-                s->path);
+        fprintf(stderr, "rivet: waiting for a connection on %s\n", s->name);
         int cfd;
         do {
             cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         } while (cfd < 0 && errno == EINTR);
         if (cfd < 0) {
-            error_setg_errno(errp, errno, "accept on '%s' failed", s->path);
+            error_setg_errno(errp, errno, "accept on '%s' failed", s->name);
             return false;
         }
         if (!socket_listen_again(s, errp)) {
@@ -643,6 +629,140 @@ static bool socket_open(Chardev *chr, const char *options, Error **errp)
         return true;
     }
     return socket_listen_again(s, errp);
+}
+
+static char *socket_name(const char *scheme, const char *where)
+{
+    char *name = NULL;
+    if (asprintf(&name, "%s:%s", scheme, where) < 0) {
+        return NULL;
+    }
+    return name;
+}
+
+static bool unix_open(Chardev *chr, const char *options, Error **errp)
+{
+    SocketChardev *s = (SocketChardev *)chr;
+    bool wait;
+    char *path;
+    if (!socket_parse("unix", options, &wait, &path, errp)) {
+        return false;
+    }
+    if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+        error_setg(errp, "unix:%s: socket path is too long", path);
+        free(path);
+        return false;
+    }
+    s->path = path;
+    s->name = socket_name("unix", path);
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    strcpy(addr.sun_path, s->path);
+    if (!socket_claim_path(&addr, errp)) {
+        return false;
+    }
+
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "unix:%s: cannot create socket", s->path);
+        return false;
+    }
+    /* Owner-only from its creation: whoever connects drives the machine
+     * (a monitor) or reads the guest's console. */
+    mode_t old_umask = umask(0177);
+    int rc = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
+    int bind_errno = errno;
+    umask(old_umask);
+    if (rc != 0) {
+        error_setg_errno(errp, bind_errno, "could not listen on '%s'", s->path);
+        close(fd);
+        return false;
+    }
+    return socket_start_listening(s, fd, wait, errp);
+}
+
+/* "HOST:PORT" (HOST may be empty: loopback; an IPv6 address in [...]). */
+static bool tcp_split(const char *where, char **host, char **port, Error **errp)
+{
+    const char *colon = strrchr(where, ':');
+    if (!colon || colon[1] == '\0') {
+        error_setg(errp, "tcp:%s: expected HOST:PORT", where);
+        return false;
+    }
+    const char *h = where;
+    size_t hlen = (size_t)(colon - where);
+    if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
+        h++;
+        hlen -= 2;
+    }
+    *host = hlen ? strndup(h, hlen) : NULL;
+    *port = strdup(colon + 1);
+    return true;
+}
+
+static bool tcp_open(Chardev *chr, const char *options, Error **errp)
+{
+    SocketChardev *s = (SocketChardev *)chr;
+    bool wait;
+    char *where, *host, *port;
+    if (!socket_parse("tcp", options, &wait, &where, errp)) {
+        return false;
+    }
+    s->name = socket_name("tcp", where);
+    bool split = tcp_split(where, &host, &port, errp);
+    free(where);
+    if (!split) {
+        return false;
+    }
+    /* No host named: loopback only (QEMU would listen on every address;
+     * a monitor drives the machine, so rivet does not by default). */
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC,
+        .ai_socktype = SOCK_STREAM,
+        .ai_flags = AI_PASSIVE | AI_NUMERICSERV,
+    };
+    struct addrinfo *res = NULL;
+    int gai = getaddrinfo(host ? host : "127.0.0.1", port, &hints, &res);
+    free(host);
+    free(port);
+    if (gai != 0) {
+        error_setg(errp, "%s: %s", s->name, gai_strerror(gai));
+        return false;
+    }
+    int fd = -1;
+    int err = 0;
+    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+                    ai->ai_protocol);
+        if (fd < 0) {
+            err = errno;
+            continue;
+        }
+        int on = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+            err = errno;
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        error_setg_errno(errp, err, "could not listen on '%s'", s->name);
+        return false;
+    }
+    return socket_start_listening(s, fd, wait, errp);
+}
+
+/* The frontend drops its client (a QMP monitor: a message over its size
+ * limit, output the client does not read).  What is queued goes out first
+ * if the client takes it now (the error telling it why); never waits. */
+static void socket_disconnect(Chardev *chr)
+{
+    SocketChardev *s = (SocketChardev *)chr;
+    if (chr->out_fd >= 0 && s->out_len > 0) {
+        socket_send_queued(s);
+    }
+    socket_input_closed(chr);
 }
 
 static void socket_close(Chardev *chr)
@@ -666,20 +786,31 @@ static void socket_close(Chardev *chr)
         main_loop_remove_fd(s->listen_fd);
         close(s->listen_fd);
         s->listen_fd = -1;
-        unlink(s->path);
+        if (s->path) {
+            unlink(s->path);
+        }
     }
     free(s->path);
     s->path = NULL;
+    free(s->name);
+    s->name = NULL;
 }
 
 static void socket_class_init(ObjectClass *klass, const void *data)
 {
     (void)data;
     ChardevClass *cc = (ChardevClass *)klass;
-    cc->open = socket_open;
+    cc->open = unix_open;
     cc->write = socket_write;
     cc->close = socket_close;
     cc->input_closed = socket_input_closed;
+    cc->disconnect = socket_disconnect;
+}
+
+static void tcp_class_init(ObjectClass *klass, const void *data)
+{
+    (void)data;
+    ((ChardevClass *)klass)->open = tcp_open;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -708,6 +839,11 @@ static const TypeInfo backend_types[] = {
         .instance_size = sizeof(SocketChardev),
         .instance_init = socket_instance_init,
         .class_init = socket_class_init,
+    },
+    {
+        .name = TYPE_CHARDEV_SOCKET_TCP,
+        .parent = TYPE_CHARDEV_SOCKET,
+        .class_init = tcp_class_init,
     },
 };
 

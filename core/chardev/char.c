@@ -192,7 +192,8 @@ __attribute__((constructor)) static void chardev_register_types(void)
 /* Creation from a -serial spec                                            */
 
 static const char *const spec_help =
-    "expected stdio, null, file:PATH or unix:PATH,server";
+    "expected stdio, null, file:PATH, unix:PATH,server or "
+    "tcp:HOST:PORT,server";
 
 Chardev *chardev_new_from_spec(const char *label, const char *spec,
                                Error **errp)
@@ -207,10 +208,9 @@ Chardev *chardev_new_from_spec(const char *label, const char *spec,
         const char *name;
         const char *typename;
     } backends[] = {
-        {"stdio", TYPE_CHARDEV_STDIO},
-        {"null", TYPE_CHARDEV_NULL},
-        {"file", TYPE_CHARDEV_FILE},
-        {"unix", TYPE_CHARDEV_SOCKET},
+        {"stdio", TYPE_CHARDEV_STDIO},    {"null", TYPE_CHARDEV_NULL},
+        {"file", TYPE_CHARDEV_FILE},      {"unix", TYPE_CHARDEV_SOCKET},
+        {"tcp", TYPE_CHARDEV_SOCKET_TCP},
     };
     for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
         if (strlen(backends[i].name) == name_len &&
@@ -350,4 +350,15 @@ void char_fe_accept_input(CharFrontend *fe)
 bool char_fe_backend_connected(CharFrontend *fe)
 {
     return fe->chr && fe->chr->connected;
+}
+
+void char_fe_disconnect(CharFrontend *fe)
+{
+    if (!fe->chr) {
+        return;
+    }
+    ChardevClass *cc = CHARDEV_GET_CLASS(fe->chr);
+    if (cc->disconnect) {
+        cc->disconnect(fe->chr);
+    }
 }

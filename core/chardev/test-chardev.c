@@ -260,10 +260,11 @@ UNIT_TEST(bad_specs_explain_themselves)
 {
     CHECK_STREQ(expect_error("b0", "foo"),
                 "-serial: unknown backend 'foo' (expected stdio, null, "
-                "file:PATH or unix:PATH,server)");
-    CHECK_STREQ(expect_error("b0", "tcp:localhost:4444"),
-                "-serial: unknown backend 'tcp' (expected stdio, null, "
-                "file:PATH or unix:PATH,server)");
+                "file:PATH, unix:PATH,server or tcp:HOST:PORT,server)");
+    CHECK_STREQ(expect_error("b0", "tcp:localhost,server"),
+                "tcp:localhost: expected HOST:PORT");
+    CHECK_STREQ(expect_error("b0", "tcp::4444"),
+                "tcp::4444: only server mode is supported (add ',server')");
     CHECK_STREQ(expect_error("b0", "file:/nonexistent-dir/x"),
                 "cannot create '/nonexistent-dir/x': No such file or "
                 "directory");

@@ -15,6 +15,7 @@
 
 #include <inttypes.h>
 
+#include "qapi/runstate.h"
 #include "util/log.h"
 #include "util/main-loop.h"
 #include "util/pace.h"
@@ -25,16 +26,64 @@
  * is echoed without a visible delay. */
 #define RUN_SLICE_INSNS 100000
 
+/* QMP's requests (qapi/runstate.h), between two slices: a reset, and a
+ * stopped machine waiting for cont.  Returns false when the loop must
+ * look again before running the guest (it is stopped), and -1 in *status
+ * on error. */
+static bool virt_machine_may_run(VirtMachine *vms, bool *was_stopped,
+                                 Error **errp, int *status)
+{
+    ShutdownCause cause;
+    *status = 0;
+    if (runstate_take_reset_request(&cause)) {
+        if (!virt_machine_reset(vms, errp)) {
+            *status = -1;
+            return false;
+        }
+        runstate_reset_done(false, cause);
+    }
+    if (runstate_is_running()) {
+        if (*was_stopped) {
+            /* Host time passed while stopped, virtual time did not. */
+            *was_stopped = false;
+            pace_start();
+        }
+        return true;
+    }
+    *was_stopped = true;
+    if (main_loop_active_fds() == 0) {
+        error_setg(errp,
+                   "the machine is stopped (%s) and no monitor is left to "
+                   "continue it",
+                   RunState_str[runstate_get()]);
+        *status = -1;
+        return false;
+    }
+    main_loop_poll(-1);
+    return false;
+}
+
 int virt_machine_run_until(VirtMachine *vms, uint64_t stop_at, Error **errp)
 {
     RiscvCPU *cpu = vms->cpu;
+    bool was_stopped = false;
 
     pace_start();
-    while (!main_loop_exit_requested()) {
+    for (;;) {
+        if (main_loop_exit_requested() && !runstate_shutdown()) {
+            break;
+        }
         /* The top of the loop is the only place a run stops: everything
          * the next iteration depends on is machine state. */
         if (vms->insns_executed >= stop_at) {
             return VIRT_RUN_STOPPED;
+        }
+        int status;
+        if (!virt_machine_may_run(vms, &was_stopped, errp, &status)) {
+            if (status < 0) {
+                return -1;
+            }
+            continue;
         }
         if (vclock_insns_before_end(vclock_get_ns()) == 0) {
             error_setg(errp,
@@ -44,8 +93,11 @@ int virt_machine_run_until(VirtMachine *vms, uint64_t stop_at, Error **errp)
                        vclock_get_ns(), vms->insns_executed, cpu->pc);
             return -1;
         }
-        if (vms->reset_requested && !virt_machine_reset(vms, errp)) {
-            return -1;
+        if (vms->reset_requested) {
+            if (!virt_machine_reset(vms, errp)) {
+                return -1;
+            }
+            runstate_reset_done(true, SHUTDOWN_CAUSE_GUEST_RESET);
         }
         uint64_t budget =
             RUN_SLICE_INSNS - vms->insns_executed % RUN_SLICE_INSNS;
@@ -72,7 +124,16 @@ int virt_machine_run_until(VirtMachine *vms, uint64_t stop_at, Error **errp)
         /* Skip to the next deadline while a timer may wake the hart, else
          * block for input that may; when nothing can, stop and say why. */
         VirtWakers wakers;
-        if (!virt_hart_wakers(vms, &wakers, errp)) {
+        Error *stuck = NULL;
+        if (!virt_hart_wakers(vms, &wakers, &stuck)) {
+            /* A QMP client may still reset the machine or quit: wait for
+             * it, as QEMU waits with a hung guest. */
+            if (runstate_monitored() && main_loop_active_fds() > 0) {
+                error_free(stuck);
+                main_loop_poll(-1);
+                continue;
+            }
+            error_propagate(errp, stuck);
             return -1;
         }
         if (wakers.timer) {

@@ -15,6 +15,7 @@
 #include "hwcore/sysbus.h"
 #include "machine/htif.h"
 #include "machine/virt-map.h"
+#include "qapi/runstate.h"
 #include "util/log.h"
 #include "util/main-loop.h"
 #include "util/vclock.h"
@@ -371,6 +372,7 @@ static void virt_instance_finalize(Object *obj)
 {
     VirtMachine *vms = VIRT_MACHINE(obj);
     if (vms->realized) {
+        runstate_unregister_cpus();
         vclock_reset();
         htif_destroy(&vms->htif_dev);
         memory_region_destroy(&vms->ram);
@@ -610,6 +612,7 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
         return false;
     }
     vms->cpu = RISCV_CPU(cpu);
+    runstate_register_cpu(OBJECT(cpu));
     riscv_cpu_set_address_space(vms->cpu, get_address_space_memory());
 
     /* The devices of the board table, in its order.  The first with a

@@ -16,6 +16,8 @@
 #include "machine/snapshot.h"
 #include "machine/virt.h"
 #include "probes/registry.h"
+#include "qapi/runstate.h"
+#include "qmp/monitor.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/main-loop.h"
@@ -50,6 +52,10 @@ typedef struct Options {
     const char *incoming; /* -incoming file:PATH */
     const char *save_at;  /* -save-at N,file:PATH */
     const char *icount;   /* -icount shift=0[,sleep=on|off][,align=on|off] */
+    const char *qmp[QMP_MAX_MONITORS]; /* -qmp SPEC, repeatable */
+    int qmp_count;
+    bool start_stopped; /* -S */
+    bool no_shutdown;   /* -no-shutdown */
 } Options;
 
 /* The installed firmware directory, RIVET_FIRMWARE_DIR resolved against
@@ -134,7 +140,9 @@ static void print_help(void)
         "                   0x80000000); default: the built-in demo\n"
         "  -kernel FILE     same as -bios (use one of the two)\n"
         "  -serial BACKEND  UART backend: stdio (default), null, file:PATH,\n"
-        "                   unix:PATH,server[,wait=on]\n"
+        "                   unix:PATH,server[,wait=on],\n"
+        "                   tcp:[HOST]:PORT,server[,wait=on] (no HOST:\n"
+        "                   127.0.0.1)\n"
         "  -nographic       accepted for QEMU compatibility (rivet has no\n"
         "                   display; the UART is on stdio)\n"
         "  -d ITEM[,...]    debug logging: int, guest_errors, unimp, mmio,\n"
@@ -155,6 +163,18 @@ static void print_help(void)
         "                   Without it, or with sleep=off, idle time is\n"
         "                   skipped; the guest's output and snapshots are\n"
         "                   the same either way\n"
+        "  -qmp unix:PATH,server=on[,wait=off]\n"
+        "  -qmp tcp:[HOST]:PORT,server=on[,wait=off]\n"
+        "  -qmp stdio       a QMP monitor (docs/qmp.md) on a unix socket\n"
+        "                   (owner-only), a TCP port (127.0.0.1 unless HOST\n"
+        "                   is given) or stdio (then move the serial port\n"
+        "                   with -serial); one client at a time, the guest\n"
+        "                   runs meanwhile (repeatable, up to 8)\n"
+        "  -S               start with the machine stopped: a QMP client's\n"
+        "                   cont starts it (needs -qmp)\n"
+        "  -no-shutdown     when the guest powers off, stop the machine\n"
+        "                   instead of exiting (QMP's quit exits, or\n"
+        "                   system_reset then cont runs it again)\n"
         "  -trace PATTERN   print the probe events whose names match the glob\n"
         "                   to stderr or the -D file (repeatable; -trace help\n"
         "                   lists them)\n"
@@ -244,6 +264,24 @@ static int parse_options(int argc, char **argv, Options *opts, Error **errp)
             return 0;
         } else if (!strcmp(name, "-nographic")) {
             continue;
+        } else if (!strcmp(name, "-S")) {
+            opts->start_stopped = true;
+            continue;
+        } else if (!strcmp(name, "-no-shutdown")) {
+            opts->no_shutdown = true;
+            continue;
+        } else if (!strcmp(name, "-qmp")) {
+            const char *spec = option_argument(argc, argv, &i, errp);
+            if (!spec) {
+                return -1;
+            }
+            if (opts->qmp_count == QMP_MAX_MONITORS) {
+                error_setg(errp, "-qmp %s: at most %d monitors", spec,
+                           QMP_MAX_MONITORS);
+                return -1;
+            }
+            opts->qmp[opts->qmp_count++] = spec;
+            continue;
         } else if (!strcmp(name, "-machine") || !strcmp(name, "-M")) {
             target = &opts->machine;
         } else if (!strcmp(name, "-m")) {
@@ -299,7 +337,33 @@ static int parse_options(int argc, char **argv, Options *opts, Error **errp)
         }
         *target = arg;
     }
+    if (opts->start_stopped && opts->qmp_count == 0) {
+        error_setg(errp, "-S: the machine would never start: add a -qmp "
+                         "monitor whose client can send cont");
+        return -1;
+    }
     return 1;
+}
+
+/* Opens the -qmp monitors and sets the run state of -S and -no-shutdown. */
+static bool start_monitors(const Options *opts, Error **errp)
+{
+    for (int i = 0; i < opts->qmp_count; i++) {
+        if (!strcmp(opts->qmp[i], "stdio") && !strcmp(opts->serial, "stdio")) {
+            error_setg(errp,
+                       "-qmp stdio: the serial port is on stdio (move it "
+                       "with -serial null, file:PATH or unix:PATH,server)");
+            return false;
+        }
+        if (!monitor_add(opts->qmp[i], errp)) {
+            return false;
+        }
+    }
+    if (opts->start_stopped) {
+        runstate_set(RUN_STATE_PRELAUNCH);
+    }
+    runstate_set_no_shutdown(opts->no_shutdown);
+    return true;
 }
 
 /* Builds the machine described by opts; NULL with *errp set on failure.
@@ -527,7 +591,9 @@ int main(int argc, char **argv)
                    opts.save_at, incoming_path, vms->insns_executed);
         return abandon_start(vms, err);
     }
-    if (!log_start_file(&err) || !chardev_start(serial, &err)) {
+    if (!log_start_file(&err) || !chardev_start(serial, &err) ||
+        !start_monitors(&opts, &err)) {
+        monitor_close_all();
         return abandon_start(vms, err);
     }
 
@@ -543,6 +609,7 @@ int main(int argc, char **argv)
             report_unrepresentable_code();
         }
     }
+    monitor_close_all();
     object_unparent(OBJECT(vms));
     log_close();
     return final_status(status);

@@ -51,3 +51,14 @@ CommandInfoList *qmp_query_commands(Error **errp)
     }
     return head;
 }
+
+/* Negotiation itself is the monitor's (qmp/monitor.h): it answers this
+ * command only before negotiation, and then leaves that mode.  rivet
+ * offers no capability, so enabling one fails as in QEMU. */
+void qmp_qmp_capabilities(QMPCapabilityList *enable, Error **errp)
+{
+    if (enable) {
+        error_setg(errp, "Capability '%s' not available",
+                   QMPCapability_str[enable->value]);
+    }
+}

@@ -33,10 +33,8 @@ const QmpCommand *qmp_find_command(const char *name)
     return NULL;
 }
 
-/* The request's command name and arguments, or an error message (QEMU's
- * qmp_dispatch_check_obj()). */
-static bool check_request(QDict *dict, const char **name, QDict **args,
-                          Error **errp)
+bool qmp_check_request(QDict *dict, const char **name, QDict **args,
+                       Error **errp)
 {
     *name = NULL;
     *args = NULL;
@@ -80,7 +78,7 @@ QDict *qmp_dispatch(QObject *request)
     const char *name;
     QDict *args;
     Error *err = NULL;
-    if (!check_request(dict, &name, &args, &err)) {
+    if (!qmp_check_request(dict, &name, &args, &err)) {
         QDict *rsp =
             qmp_error_response("GenericError", error_get_message(err), id);
         error_free(err);

@@ -1,16 +1,21 @@
 /*
  * qmp_dispatch() with the C-only table: every request-shape error, unknown
  * commands, argument checking, the id echo, and the C commands
- * query-version, query-commands and qom-list.  Also the event hook.
+ * query-version, query-commands and qom-list, the run-state commands and
+ * their events.  Also the event hook.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "qapi-events-run-state.h"
 #include "qapi/dispatch.h"
+#include "qapi/runstate.h"
 #include "qobject/qjson.h"
 #include "qom/object.h"
 #include "unit-test.h"
+#include "util/main-loop.h"
 
 /* The compact JSON response to the JSON request (caller frees). */
 static char *dispatch(const char *request)
@@ -52,11 +57,15 @@ UNIT_TEST(query_version)
 UNIT_TEST(query_commands_lists_the_table)
 {
     /* The C-only table: qom-list-types is Rust's, and commands without an
-     * implementation (stop, cont, ...) are absent. */
-    CHECK_RESPONSE("{\"execute\": \"query-commands\"}",
-                   "{\"return\": [{\"name\": \"query-version\"}, {\"name\": "
-                   "\"query-commands\"}, {\"name\": \"qom-list\"}]}");
-    CHECK(qmp_find_command("stop") == NULL);
+     * implementation (system_powerdown, ...) are absent. */
+    CHECK_RESPONSE(
+        "{\"execute\": \"query-commands\"}",
+        "{\"return\": [{\"name\": \"qmp_capabilities\"}, {\"name\": "
+        "\"query-version\"}, {\"name\": \"query-commands\"}, {\"name\": "
+        "\"quit\"}, {\"name\": \"query-status\"}, {\"name\": \"stop\"}, "
+        "{\"name\": \"cont\"}, {\"name\": \"system_reset\"}, {\"name\": "
+        "\"query-cpus-fast\"}, {\"name\": \"qom-list\"}]}");
+    CHECK(qmp_find_command("system_powerdown") == NULL);
     CHECK(qmp_find_command("qom-list-types") == NULL);
 }
 
@@ -86,9 +95,9 @@ UNIT_TEST(unknown_command)
                    "\"The command no-such has not been found\"}, \"id\": "
                    "{\"a\": null}}");
     /* Declared in the schema but not implemented: not found either. */
-    CHECK_RESPONSE("{\"execute\": \"stop\"}",
+    CHECK_RESPONSE("{\"execute\": \"system_powerdown\"}",
                    "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": "
-                   "\"The command stop has not been found\"}}");
+                   "\"The command system_powerdown has not been found\"}}");
 }
 
 UNIT_TEST(argument_errors)
@@ -173,6 +182,86 @@ UNIT_TEST(events_reach_the_emitter)
     qapi_event_set_emitter(NULL, NULL);
     free(last_event);
     last_event = NULL;
+}
+
+UNIT_TEST(run_state_commands)
+{
+    qapi_event_set_emitter(record_event, NULL);
+    CHECK_RESPONSE("{\"execute\": \"query-status\"}",
+                   "{\"return\": {\"running\": true, \"singlestep\": false, "
+                   "\"status\": \"running\"}}");
+    CHECK_RESPONSE("{\"execute\": \"stop\"}", "{\"return\": {}}");
+    CHECK_STREQ(last_event, "STOP -");
+    CHECK_RESPONSE("{\"execute\": \"query-status\"}",
+                   "{\"return\": {\"running\": false, \"singlestep\": false, "
+                   "\"status\": \"paused\"}}");
+    /* A second stop changes nothing and says nothing, as in QEMU. */
+    free(last_event);
+    last_event = NULL;
+    CHECK_RESPONSE("{\"execute\": \"stop\"}", "{\"return\": {}}");
+    CHECK(last_event == NULL);
+    CHECK_RESPONSE("{\"execute\": \"cont\"}", "{\"return\": {}}");
+    CHECK_STREQ(last_event, "RESUME -");
+    CHECK(runstate_is_running());
+
+    /* system_reset leaves the reset to the run loop. */
+    ShutdownCause cause;
+    CHECK(!runstate_take_reset_request(&cause));
+    CHECK_RESPONSE("{\"execute\": \"system_reset\"}", "{\"return\": {}}");
+    CHECK(runstate_take_reset_request(&cause));
+    CHECK(cause == SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET);
+    CHECK(!runstate_take_reset_request(&cause));
+
+    /* quit asks the run loop to end; SHUTDOWN says why. */
+    CHECK_RESPONSE("{\"execute\": \"quit\"}", "{\"return\": {}}");
+    CHECK(main_loop_exit_requested() && main_loop_exit_status() == 0);
+    CHECK(!runstate_shutdown());
+    CHECK_STREQ(last_event,
+                "SHUTDOWN {\"guest\": false, \"reason\": \"host-qmp-quit\"}");
+    CHECK_RESPONSE("{\"execute\": \"query-status\"}",
+                   "{\"return\": {\"running\": false, \"singlestep\": false, "
+                   "\"status\": \"shutdown\"}}");
+    CHECK_RESPONSE("{\"execute\": \"cont\"}",
+                   GENERIC("Resetting the Virtual Machine is required") "}");
+    runstate_reset_done(false, SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET);
+    CHECK(runstate_get() == RUN_STATE_PRELAUNCH);
+    main_loop_reset();
+    runstate_set(RUN_STATE_RUNNING);
+    qapi_event_set_emitter(NULL, NULL);
+    free(last_event);
+    last_event = NULL;
+}
+
+UNIT_TEST(capabilities)
+{
+    CHECK_RESPONSE("{\"execute\": \"qmp_capabilities\"}", "{\"return\": {}}");
+    CHECK_RESPONSE(
+        "{\"execute\": \"qmp_capabilities\", \"arguments\": {\"enable\": "
+        "[\"oob\"]}}",
+        GENERIC("Capability 'oob' not available") "}");
+}
+
+UNIT_TEST(query_cpus_fast)
+{
+    CHECK_RESPONSE("{\"execute\": \"query-cpus-fast\"}", "{\"return\": []}");
+    Object *cpu = object_new(TYPE_TEST_BOX, NULL);
+    Object *machine = container_get(NULL, "/machine");
+    CHECK(object_property_add_child(machine, "cpu0", cpu, NULL));
+    runstate_register_cpu(cpu);
+    char *rsp = dispatch("{\"execute\": \"query-cpus-fast\"}");
+    char *expected = NULL;
+    CHECK(asprintf(&expected,
+                   "{\"return\": [{\"cpu-index\": 0, \"qom-path\": "
+                   "\"/machine/cpu0\", \"thread-id\": %d, \"props\": "
+                   "{\"socket-id\": 0, \"core-id\": 0}, \"target\": "
+                   "\"riscv64\"}]}",
+                   (int)getpid()) > 0);
+    CHECK_STREQ(rsp, expected);
+    free(rsp);
+    free(expected);
+    runstate_unregister_cpus();
+    object_unparent(cpu);
+    object_unref(cpu);
 }
 
 int main(void)

@@ -98,7 +98,8 @@ UNIT_TEST(run_state)
 {
     ROUND_TRIP_ENUM(RunState, "\"guest-panicked\"");
     ROUND_TRIP_ENUM(ShutdownCause, "\"host-qmp-system-reset\"");
-    ROUND_TRIP(StatusInfo, "{\"running\": false, \"status\": \"prelaunch\"}");
+    ROUND_TRIP(StatusInfo, "{\"running\": false, \"singlestep\": false, "
+                           "\"status\": \"prelaunch\"}");
     ROUND_TRIP(q_obj_SHUTDOWN_arg,
                "{\"guest\": true, \"reason\": \"guest-shutdown\"}");
     ROUND_TRIP(q_obj_RESET_arg,
@@ -242,10 +243,16 @@ UNIT_TEST(input_errors_in_qemus_words)
                    "Parameter 'extra' is unexpected");
     CHECK_IN_ERROR(CommandInfo, "[]",
                    "Invalid parameter type for 'null', expected: object");
-    CHECK_IN_ERROR(StatusInfo, "{\"running\": 1, \"status\": \"running\"}",
+    CHECK_IN_ERROR(StatusInfo,
+                   "{\"running\": 1, \"singlestep\": false, \"status\": "
+                   "\"running\"}",
                    "Invalid parameter type for 'running', expected: boolean");
-    CHECK_IN_ERROR(StatusInfo, "{\"running\": true, \"status\": \"jogging\"}",
+    CHECK_IN_ERROR(StatusInfo,
+                   "{\"running\": true, \"singlestep\": false, \"status\": "
+                   "\"jogging\"}",
                    "Parameter 'status' does not accept value 'jogging'");
+    CHECK_IN_ERROR(StatusInfo, "{\"running\": true, \"status\": \"running\"}",
+                   "Parameter 'singlestep' is missing");
     CHECK_IN_ERROR(CommandInfoList, "[{\"name\": \"a\"}, {}]",
                    "Parameter '[1].name' is missing");
     CHECK_IN_ERROR(q_obj_qmp_capabilities_arg, "{\"enable\": [\"oob\", 1]}",

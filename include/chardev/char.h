@@ -28,6 +28,7 @@
 #define TYPE_CHARDEV_STDIO "chardev-stdio"
 #define TYPE_CHARDEV_FILE "chardev-file"
 #define TYPE_CHARDEV_SOCKET "chardev-socket"
+#define TYPE_CHARDEV_SOCKET_TCP "chardev-socket-tcp"
 
 typedef enum ChardevEvent {
     CHR_EVENT_OPENED, /* a peer connected (sockets) or the backend opened */
@@ -76,6 +77,8 @@ typedef struct ChardevClass {
     void (*accept_input)(Chardev *chr);
     /* Input reached EOF or failed (NULL: stop reading, report CLOSED). */
     void (*input_closed)(Chardev *chr);
+    /* Drop the client, as when it leaves (NULL: the backend has none). */
+    void (*disconnect)(Chardev *chr);
 } ChardevClass;
 
 #define CHARDEV(obj) OBJECT_CHECK(Chardev, (obj), TYPE_CHARDEV)
@@ -85,7 +88,9 @@ typedef struct ChardevClass {
 /* Create and open a backend from a -serial style spec: "stdio", "null",
  * "file:PATH" (output only, truncated by chardev_start()),
  * "unix:PATH,server[,wait=on|off]" (listens; accepts one client at a time and
- * goes back to listening when it leaves).  Unlike QEMU, wait defaults to off so
+ * goes back to listening when it leaves; the socket file is owner-only),
+ * "tcp:[HOST]:PORT,server[,wait=on|off]" (the same over TCP; no HOST
+ * means 127.0.0.1).  Unlike QEMU, wait defaults to off so
  * start-up never blocks; "wait=on" blocks until the first client connects.  The
  * chardev is added under /chardevs/<label>.  Errors name the spec and the
  * failure. stdio puts a terminal stdin into raw-ish mode (no echo, no line
@@ -133,6 +138,10 @@ static inline bool char_fe_can_write(const CharFrontend *fe)
 {
     return !fe->chr || !fe->chr->write_blocked;
 }
+/* Drop the backend's client as if it had left (CLOSED follows; a socket
+ * listens again); nothing for backends without clients.  Not from inside
+ * the backend's own callbacks. */
+void char_fe_disconnect(CharFrontend *fe);
 /* Tell the backend the frontend has room again (e.g. after a FIFO read). */
 void char_fe_accept_input(CharFrontend *fe);
 bool char_fe_backend_connected(CharFrontend *fe);

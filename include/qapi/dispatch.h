@@ -29,6 +29,12 @@ extern const size_t qmp_commands_count;
 
 const QmpCommand *qmp_find_command(const char *name);
 
+/* The request's command name and arguments (borrowed from dict; args
+ * NULL when absent), or false with QEMU's message for a request of the
+ * wrong shape (its qmp_dispatch_check_obj()). */
+bool qmp_check_request(QDict *dict, const char **name, QDict **args,
+                       Error **errp);
+
 /* Run one request (any QObject: a non-dict is answered with an error).
  * Returns the response; never NULL. */
 QDict *qmp_dispatch(QObject *request);

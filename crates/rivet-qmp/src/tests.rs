@@ -68,7 +68,7 @@ fn control() {
 fn run_state() {
     round_trip::<RunState>(r#""guest-panicked""#);
     round_trip::<ShutdownCause>(r#""host-qmp-system-reset""#);
-    round_trip::<StatusInfo>(r#"{"running": false, "status": "prelaunch"}"#);
+    round_trip::<StatusInfo>(r#"{"running": false, "singlestep": false, "status": "prelaunch"}"#);
     round_trip::<ShutdownEvent>(r#"{"guest": true, "reason": "guest-shutdown"}"#);
     round_trip::<ResetEvent>(r#"{"guest": false, "reason": "host-qmp-system-reset"}"#);
 }
@@ -216,7 +216,12 @@ fn dispatch(request: &str) -> String {
 fn the_rust_command_is_in_the_one_table() {
     assert_eq!(
         dispatch(r#"{"execute": "query-commands"}"#),
-        r#"{"return": [{"name": "query-version"}, {"name": "query-commands"}, {"name": "qom-list"}, {"name": "qom-list-types"}]}"#
+        concat!(
+            r#"{"return": [{"name": "qmp_capabilities"}, {"name": "query-version"}, "#,
+            r#"{"name": "query-commands"}, {"name": "quit"}, {"name": "query-status"}, "#,
+            r#"{"name": "stop"}, {"name": "cont"}, {"name": "system_reset"}, "#,
+            r#"{"name": "query-cpus-fast"}, {"name": "qom-list"}, {"name": "qom-list-types"}]}"#
+        )
     );
 }
 
