@@ -15,6 +15,7 @@
 
 #include <inttypes.h>
 
+#include "qapi/migration.h"
 #include "util/log.h"
 #include "util/main-loop.h"
 #include "util/pace.h"
@@ -32,7 +33,10 @@ int virt_machine_run_until(VirtMachine *vms, uint64_t stop_at, Error **errp)
     pace_start();
     while (!main_loop_exit_requested()) {
         /* The top of the loop is the only place a run stops: everything
-         * the next iteration depends on is machine state. */
+         * the next iteration depends on is machine state.  A migration
+         * that QMP's migrate started is written here too, so that its
+         * stream is the one -save-at writes at this instruction count. */
+        migration_run_pending();
         if (vms->insns_executed >= stop_at) {
             return VIRT_RUN_STOPPED;
         }
