@@ -479,7 +479,9 @@ pub fn property_get(path: &CStr, name: &CStr) -> Result<PropertyValue> {
     let mut v = sys::PropValue::default();
     // SAFETY: obj is live, name a C string, v a valid out-parameter that
     // the getter fills; errp follows the C convention.
-    unsafe { Error::with_errp(|errp| sys::object_property_get(obj, name.as_ptr(), &raw mut v, errp)) }?;
+    unsafe {
+        Error::with_errp(|errp| sys::object_property_get(obj, name.as_ptr(), &raw mut v, errp))
+    }?;
     let value = match v.type_ {
         PropType::PROP_TYPE_BOOL => PropertyValue::Bool(v.b),
         PropType::PROP_TYPE_INT64 => PropertyValue::Signed(v.i),
@@ -490,10 +492,10 @@ pub fn property_get(path: &CStr, name: &CStr) -> Result<PropertyValue> {
             PropertyValue::Str(s)
         }
         PropType::PROP_TYPE_LINK if v.obj.is_null() => PropertyValue::Path(None),
-        // SAFETY: a link's target is a live object; its path is ours.
-        PropType::PROP_TYPE_LINK => PropertyValue::Path(unsafe {
-            take_c_string(sys::object_get_canonical_path(v.obj))
-        }),
+        PropType::PROP_TYPE_LINK => {
+            // SAFETY: a link's target is a live object; its path is ours.
+            PropertyValue::Path(unsafe { take_c_string(sys::object_get_canonical_path(v.obj)) })
+        }
         _ => PropertyValue::Unsigned(v.u),
     };
     // SAFETY: v is a PropValue the getter filled; its string, if any, was

@@ -142,12 +142,18 @@ mod tests {
 
     #[test]
     fn the_class_crosses_into_c_and_back() {
-        let e = Error::with_class(ErrorClass::ERROR_CLASS_DEVICE_NOT_FOUND, "Device '/x' not found");
+        let e = Error::with_class(
+            ErrorClass::ERROR_CLASS_DEVICE_NOT_FOUND,
+            "Device '/x' not found",
+        );
         // SAFETY: to_errp stores into the errp with_errp gives it.
         let back = unsafe { Error::with_errp(|errp| e.to_errp(errp)) }.unwrap_err();
         assert_eq!(back.class(), ErrorClass::ERROR_CLASS_DEVICE_NOT_FOUND);
         assert_eq!(back, e);
-        assert_eq!(Error::new("x").class(), ErrorClass::ERROR_CLASS_GENERIC_ERROR);
+        assert_eq!(
+            Error::new("x").class(),
+            ErrorClass::ERROR_CLASS_GENERIC_ERROR
+        );
     }
 
     #[test]

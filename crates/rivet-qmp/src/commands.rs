@@ -3,8 +3,8 @@
 use std::ffi::CString;
 
 use rivet_qapi::qom::{ObjectTypeInfo, QomGetArgs, QomListTypesArgs};
-use rivet_qom::PropertyValue;
 use rivet_qobject::qmp::CommandResult;
+use rivet_qom::PropertyValue;
 use rivet_util::error::Error;
 
 /// `qom-list-types`: the QOM types of this build, those implementing

@@ -306,8 +306,18 @@ fn qom_get_reads_every_kind_of_property() {
         let root = qom::object_get_root();
         let holder = qom::object_new(c"container".as_ptr(), std::ptr::null_mut());
         let inner = qom::object_new(c"container".as_ptr(), std::ptr::null_mut());
-        assert!(qom::object_property_add_child(root, c"qomget".as_ptr(), holder, std::ptr::null_mut()));
-        assert!(qom::object_property_add_child(holder, c"inner".as_ptr(), inner, std::ptr::null_mut()));
+        assert!(qom::object_property_add_child(
+            root,
+            c"qomget".as_ptr(),
+            holder,
+            std::ptr::null_mut()
+        ));
+        assert!(qom::object_property_add_child(
+            holder,
+            c"inner".as_ptr(),
+            inner,
+            std::ptr::null_mut()
+        ));
         for (name, ty) in [
             (c"flag", T::PROP_TYPE_BOOL),
             (c"level", T::PROP_TYPE_UINT8),
@@ -353,7 +363,9 @@ fn qom_get_reads_every_kind_of_property() {
         assert_eq!(from_qobject::<u64>(&obj).unwrap(), u64::MAX - 1);
 
         assert_eq!(
-            dispatch(r#"{"execute": "qom-get", "arguments": {"path": "/nowhere", "property": "x"}}"#),
+            dispatch(
+                r#"{"execute": "qom-get", "arguments": {"path": "/nowhere", "property": "x"}}"#
+            ),
             r#"{"error": {"class": "DeviceNotFound", "desc": "Device '/nowhere' not found"}}"#
         );
         assert_eq!(
