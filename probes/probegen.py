@@ -381,6 +381,24 @@ unsigned probes_count(void)
 {
     return 0;
 }
+
+const char *probes_name(unsigned i)
+{
+    (void)i;
+    return NULL;
+}
+
+bool probes_log_enabled(unsigned i)
+{
+    (void)i;
+    return false;
+}
+
+void probes_set_log_enabled(unsigned i, bool enabled)
+{
+    (void)i;
+    (void)enabled;
+}
 """
         )
         return "\n".join(out)
@@ -460,11 +478,8 @@ bool probes_trace_option(const char *pattern, bool *help_shown, Error **errp)
         return false;
     }
     for (unsigned i = 0; i < PROBE_COUNT; i++) {
-        if (matches[i] && !log_enabled[i]) {
-            log_enabled[i] = true;
-            /* The same semaphore a tracer increments: one test on the hot
-             * path serves both. */
-            (*probes[i].semaphore)++;
+        if (matches[i]) {
+            probes_set_log_enabled(i, true);
         }
     }
     return true;
@@ -473,6 +488,31 @@ bool probes_trace_option(const char *pattern, bool *help_shown, Error **errp)
 unsigned probes_count(void)
 {
     return PROBE_COUNT;
+}
+
+const char *probes_name(unsigned i)
+{
+    return i < PROBE_COUNT ? probes[i].name : NULL;
+}
+
+bool probes_log_enabled(unsigned i)
+{
+    return i < PROBE_COUNT && log_enabled[i];
+}
+
+void probes_set_log_enabled(unsigned i, bool enabled)
+{
+    if (i >= PROBE_COUNT || log_enabled[i] == enabled) {
+        return;
+    }
+    log_enabled[i] = enabled;
+    /* The same semaphore a tracer increments: one test on the hot path
+     * serves both. */
+    if (enabled) {
+        (*probes[i].semaphore)++;
+    } else {
+        (*probes[i].semaphore)--;
+    }
 }
 """
     )

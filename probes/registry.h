@@ -18,4 +18,12 @@ bool probes_trace_option(const char *pattern, bool *help_shown, Error **errp);
 /* How many events this build defines (0 with -Dprobes=disabled). */
 unsigned probes_count(void);
 
+/* Event i (below probes_count()) by name, and whether the log backend
+ * prints it: what QMP's trace-event-get-state/-set-state read and change
+ * while the machine runs.  Enabling takes the event's semaphore as -trace
+ * does, disabling gives it back (an attached tracer keeps its own). */
+const char *probes_name(unsigned i);
+bool probes_log_enabled(unsigned i);
+void probes_set_log_enabled(unsigned i, bool enabled);
+
 #endif /* RIVET_PROBES_REGISTRY_H */

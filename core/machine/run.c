@@ -15,6 +15,7 @@
 
 #include <inttypes.h>
 
+#include "qapi/migration.h"
 #include "qapi/runstate.h"
 #include "util/log.h"
 #include "util/main-loop.h"
@@ -74,7 +75,14 @@ int virt_machine_run_until(VirtMachine *vms, uint64_t stop_at, Error **errp)
             break;
         }
         /* The top of the loop is the only place a run stops: everything
-         * the next iteration depends on is machine state. */
+         * the next iteration depends on is machine state.  A migration
+         * that QMP's migrate started is written here too, so that its
+         * stream is the one -save-at writes at this instruction count.
+         * As in QEMU, a completed migration leaves the guest paused
+         * (postmigrate) until cont. */
+        if (migration_run_pending()) {
+            vm_stop(RUN_STATE_POSTMIGRATE);
+        }
         if (vms->insns_executed >= stop_at) {
             return VIRT_RUN_STOPPED;
         }

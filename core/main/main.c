@@ -16,6 +16,7 @@
 #include "machine/snapshot.h"
 #include "machine/virt.h"
 #include "probes/registry.h"
+#include "qapi/migration.h"
 #include "qapi/runstate.h"
 #include "qmp/monitor.h"
 #include "util/error.h"
@@ -432,6 +433,11 @@ static bool parse_save_at(const char *text, uint64_t *insns, const char **path,
     return true;
 }
 
+static bool save_machine(void *vms, const char *path, Error **errp)
+{
+    return virt_snapshot_save_file(vms, path, errp);
+}
+
 /* Runs the guest to the -save-at point and writes the snapshot; returns
  * the exit status. */
 static int run_and_save(VirtMachine *vms, uint64_t insns, const char *path)
@@ -597,6 +603,14 @@ int main(int argc, char **argv)
         return abandon_start(vms, err);
     }
 
+    /* QMP's migrate writes what -save-at writes (qapi/migration.h). */
+    const MigrationMachine migration_machine = {
+        .check_file = virt_snapshot_check_target,
+        .save_file = save_machine,
+        .opaque = vms,
+    };
+    migration_set_machine(&migration_machine);
+
     int status;
     if (save_path) {
         status = run_and_save(vms, save_insns, save_path);
@@ -610,6 +624,7 @@ int main(int argc, char **argv)
         }
     }
     monitor_close_all();
+    migration_set_machine(NULL);
     object_unparent(OBJECT(vms));
     log_close();
     return final_status(status);

@@ -1,8 +1,8 @@
 /*
  * qmp_dispatch(): checks a request's shape as QEMU does, finds the
- * command in the generated table and builds the response.  Every error
- * is GenericError except an unknown command (CommandNotFound), the two
- * classes QEMU still uses.
+ * command in the generated table and builds the response.  A bad request
+ * is a GenericError, an unknown command CommandNotFound; a failing
+ * command's error carries its own class (util/error.h), as in QEMU.
  */
 #include "qapi/dispatch.h"
 
@@ -91,7 +91,8 @@ QDict *qmp_dispatch(QObject *request)
             fputs("rivet: out of memory\n", stderr);
             abort();
         }
-        QDict *rsp = qmp_error_response("CommandNotFound", desc, id);
+        QDict *rsp = qmp_error_response(
+            error_class_name(ERROR_CLASS_COMMAND_NOT_FOUND), desc, id);
         free(desc);
         return rsp;
     }
@@ -101,8 +102,8 @@ QDict *qmp_dispatch(QObject *request)
     qobject_unref(no_args ? QOBJECT(no_args) : NULL);
     if (err) {
         qobject_unref(ret);
-        QDict *rsp =
-            qmp_error_response("GenericError", error_get_message(err), id);
+        QDict *rsp = qmp_error_response(error_class_name(error_get_class(err)),
+                                        error_get_message(err), id);
         error_free(err);
         return rsp;
     }

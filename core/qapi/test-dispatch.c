@@ -1,16 +1,20 @@
 /*
  * qmp_dispatch() with the C-only table: every request-shape error, unknown
  * commands, argument checking, the id echo, and the C commands
- * query-version, query-commands and qom-list, the run-state commands and
- * their events.  Also the event hook.
+ * query-version, query-commands, qom-list, qom-set, the trace-event pair,
+ * migrate and query-migrate, the run-state commands and their events;
+ * error classes.  Also the event hook.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <unistd.h>
 
+#include "probes/chardev.h"
+#include "probes/registry.h"
 #include "qapi-events-run-state.h"
 #include "qapi/dispatch.h"
+#include "qapi/migration.h"
 #include "qapi/runstate.h"
 #include "qobject/qjson.h"
 #include "qom/object.h"
@@ -64,7 +68,10 @@ UNIT_TEST(query_commands_lists_the_table)
         "\"query-version\"}, {\"name\": \"query-commands\"}, {\"name\": "
         "\"quit\"}, {\"name\": \"query-status\"}, {\"name\": \"stop\"}, "
         "{\"name\": \"cont\"}, {\"name\": \"system_reset\"}, {\"name\": "
-        "\"query-cpus-fast\"}, {\"name\": \"qom-list\"}]}");
+        "\"query-cpus-fast\"}, {\"name\": \"qom-list\"}, {\"name\": "
+        "\"qom-set\"}, {\"name\": \"query-migrate\"}, {\"name\": "
+        "\"migrate\"}, {\"name\": \"trace-event-get-state\"}, {\"name\": "
+        "\"trace-event-set-state\"}]}");
     CHECK(qmp_find_command("system_powerdown") == NULL);
     CHECK(qmp_find_command("qom-list-types") == NULL);
 }
@@ -115,11 +122,19 @@ UNIT_TEST(argument_errors)
                    GENERIC("Parameter 'depth' is unexpected") "}");
 }
 
+#define DEVICE_NOT_FOUND(desc)                                                 \
+    "{\"error\": {\"class\": \"DeviceNotFound\", \"desc\": \"" desc "\"}"
+
 UNIT_TEST(command_errors)
 {
+    /* QEMU's class for a path that names nothing. */
     CHECK_RESPONSE("{\"execute\": \"qom-list\", \"arguments\": "
                    "{\"path\": \"/nowhere\"}}",
-                   GENERIC("Device '/nowhere' not found") "}");
+                   DEVICE_NOT_FOUND("Device '/nowhere' not found") "}");
+    CHECK_RESPONSE("{\"execute\": \"qom-set\", \"arguments\": "
+                   "{\"path\": \"/nowhere\", \"property\": \"x\", "
+                   "\"value\": 1}}",
+                   DEVICE_NOT_FOUND("Device '/nowhere' not found") "}");
 }
 
 #define TYPE_TEST_BOX "test-box"
@@ -128,6 +143,15 @@ static const TypeInfo box_type = {
     .parent = TYPE_OBJECT,
     .instance_size = sizeof(Object),
 };
+
+static void register_box_type(void)
+{
+    static bool registered;
+    if (!registered) {
+        type_register_static(&box_type);
+        registered = true;
+    }
+}
 
 static bool get_flag(Object *obj, ObjectProperty *prop, PropValue *out,
                      Error **errp)
@@ -139,9 +163,64 @@ static bool get_flag(Object *obj, ObjectProperty *prop, PropValue *out,
     return true;
 }
 
+/* A box's settable properties, one per kind of value. */
+typedef struct BoxValues {
+    uint8_t level;
+    int64_t offset;
+    char *label;
+    Object *peer;
+} BoxValues;
+
+static BoxValues box_values;
+
+static bool get_value(Object *obj, ObjectProperty *prop, PropValue *out,
+                      Error **errp)
+{
+    (void)obj;
+    (void)errp;
+    switch (prop->type) {
+    case PROP_TYPE_UINT8:
+        out->u = box_values.level;
+        break;
+    case PROP_TYPE_INT64:
+        out->i = box_values.offset;
+        break;
+    case PROP_TYPE_STRING:
+        out->s = box_values.label ? strdup(box_values.label) : NULL;
+        break;
+    default:
+        out->obj = box_values.peer;
+        break;
+    }
+    return true;
+}
+
+static bool set_value(Object *obj, ObjectProperty *prop, const PropValue *in,
+                      Error **errp)
+{
+    (void)obj;
+    (void)errp;
+    switch (prop->type) {
+    case PROP_TYPE_UINT8:
+        box_values.level = (uint8_t)in->u;
+        break;
+    case PROP_TYPE_INT64:
+        box_values.offset = in->i;
+        break;
+    case PROP_TYPE_STRING:
+        free(box_values.label);
+        box_values.label = in->s ? strdup(in->s) : NULL;
+        break;
+    default:
+        box_values.peer = in->obj;
+        break;
+    }
+    return true;
+}
+
 UNIT_TEST(qom_list)
 {
-    type_register_static(&box_type);
+    register_box_type();
     Object *box = object_new(TYPE_TEST_BOX, NULL);
     Object *inner = object_new(TYPE_TEST_BOX, NULL);
     CHECK(object_property_add_child(object_get_root(), "box", box, NULL));
@@ -156,6 +235,122 @@ UNIT_TEST(qom_list)
     object_unparent(box);
     object_unref(box);
     object_unref(inner);
+}
+
+UNIT_TEST(qom_set)
+{
+    register_box_type();
+    Object *box = object_new(TYPE_TEST_BOX, NULL);
+    Object *other = object_new(TYPE_TEST_BOX, NULL);
+    CHECK(object_property_add_child(object_get_root(), "box", box, NULL));
+    CHECK(object_property_add_child(box, "other", other, NULL));
+    object_property_add(box, "level", PROP_TYPE_UINT8, get_value, set_value,
+                        NULL, NULL, NULL);
+    object_property_add(box, "offset", PROP_TYPE_INT64, get_value, set_value,
+                        NULL, NULL, NULL);
+    object_property_add(box, "label", PROP_TYPE_STRING, get_value, set_value,
+                        NULL, NULL, NULL);
+    object_property_add(box, "peer", PROP_TYPE_LINK, get_value, set_value, NULL,
+                        NULL, NULL);
+    object_property_add(box, "flag", PROP_TYPE_BOOL, get_flag, NULL, NULL, NULL,
+                        NULL);
+
+#define QOM_SET(prop, value)                                                   \
+    "{\"execute\": \"qom-set\", \"arguments\": {\"path\": \"/box\", "          \
+    "\"property\": \"" prop "\", \"value\": " value "}}"
+    CHECK_RESPONSE(QOM_SET("level", "200"), "{\"return\": {}}");
+    CHECK_EQ_I64(box_values.level, 200);
+    CHECK_RESPONSE(QOM_SET("offset", "-5"), "{\"return\": {}}");
+    CHECK_EQ_I64(box_values.offset, -5);
+    CHECK_RESPONSE(QOM_SET("label", "\"hello\""), "{\"return\": {}}");
+    CHECK_STREQ(box_values.label, "hello");
+    CHECK_RESPONSE(QOM_SET("peer", "\"/box/other\""), "{\"return\": {}}");
+    CHECK(box_values.peer == other);
+    CHECK_RESPONSE(QOM_SET("peer", "\"\""), "{\"return\": {}}");
+    CHECK(box_values.peer == NULL);
+
+    /* QEMU's visitor messages, naming the property; nothing changes. */
+    CHECK_RESPONSE(QOM_SET("level", "\"high\""),
+                   GENERIC("Invalid parameter type for 'level', expected: "
+                           "integer") "}");
+    CHECK_RESPONSE(QOM_SET("level", "256"),
+                   GENERIC("Parameter 'level' expects uint8") "}");
+    CHECK_RESPONSE(QOM_SET("level", "1.5"),
+                   GENERIC("Invalid parameter type for 'level', expected: "
+                           "integer") "}");
+    CHECK_EQ_I64(box_values.level, 200);
+    CHECK_RESPONSE(QOM_SET("label", "7"),
+                   GENERIC("Invalid parameter type for 'label', expected: "
+                           "string") "}");
+    CHECK_STREQ(box_values.label, "hello");
+    CHECK_RESPONSE(QOM_SET("peer", "\"/box/none\""),
+                   DEVICE_NOT_FOUND("Device '/box/none' not found") "}");
+    CHECK_RESPONSE(QOM_SET("flag", "\"not even a bool\""),
+                   GENERIC("Property 'test-box.flag' is read-only") "}");
+    CHECK_RESPONSE(QOM_SET("nope", "1"),
+                   GENERIC("Property 'test-box.nope' not found") "}");
+    CHECK_RESPONSE("{\"execute\": \"qom-set\", \"arguments\": "
+                   "{\"path\": \"/box\", \"property\": \"level\"}}",
+                   GENERIC("Parameter 'value' is missing") "}");
+#undef QOM_SET
+    free(box_values.label);
+    box_values.label = NULL;
+    object_unparent(box);
+    object_unref(box);
+    object_unref(other);
+}
+
+UNIT_TEST(trace_event_state)
+{
+    CHECK_RESPONSE("{\"execute\": \"trace-event-get-state\", "
+                   "\"arguments\": {\"name\": \"no_such_event\"}}",
+                   GENERIC("unknown event \\\"no_such_event\\\"") "}");
+    CHECK_RESPONSE("{\"execute\": \"trace-event-set-state\", "
+                   "\"arguments\": {\"name\": \"no_such_event\", "
+                   "\"enable\": true}}",
+                   GENERIC("unknown event \\\"no_such_event\\\"") "}");
+    /* A pattern may match nothing. */
+    CHECK_RESPONSE("{\"execute\": \"trace-event-get-state\", "
+                   "\"arguments\": {\"name\": \"no_such_*\"}}",
+                   "{\"return\": []}");
+    if (probes_count() == 0) {
+        return; /* -Dprobes=disabled: no event to switch */
+    }
+    CHECK_RESPONSE("{\"execute\": \"trace-event-get-state\", "
+                   "\"arguments\": {\"name\": \"chardev_c*\"}}",
+                   "{\"return\": [{\"name\": \"chardev_close\", \"state\": "
+                   "\"disabled\", \"vcpu\": false}, {\"name\": "
+                   "\"chardev_connect\", \"state\": \"disabled\", \"vcpu\": "
+                   "false}]}");
+    CHECK(!probe_chardev_close_enabled());
+    CHECK_RESPONSE("{\"execute\": \"trace-event-set-state\", "
+                   "\"arguments\": {\"name\": \"chardev_c*\", \"enable\": "
+                   "true}}",
+                   "{\"return\": {}}");
+    /* The probe site sees it: the log backend prints it now. */
+    CHECK(probe_chardev_close_enabled());
+    CHECK(probe_chardev_connect_enabled());
+    CHECK(!probe_chardev_open_enabled());
+    CHECK_RESPONSE("{\"execute\": \"trace-event-get-state\", "
+                   "\"arguments\": {\"name\": \"chardev_close\", \"vcpu\": "
+                   "0}}",
+                   "{\"return\": [{\"name\": \"chardev_close\", \"state\": "
+                   "\"enabled\", \"vcpu\": false}]}");
+    CHECK_RESPONSE("{\"execute\": \"trace-event-set-state\", "
+                   "\"arguments\": {\"name\": \"chardev_close\", \"enable\": "
+                   "false}}",
+                   "{\"return\": {}}");
+    CHECK(!probe_chardev_close_enabled());
+    CHECK(probe_chardev_connect_enabled());
+    CHECK_RESPONSE("{\"execute\": \"trace-event-set-state\", "
+                   "\"arguments\": {\"name\": \"chardev_connect\", "
+                   "\"enable\": false, \"vcpu\": 3}}",
+                   GENERIC("invalid vCPU index 3") "}");
+    CHECK(probe_chardev_connect_enabled());
+    for (unsigned i = 0; i < probes_count(); i++) {
+        probes_set_log_enabled(i, false);
+    }
+    CHECK(!probe_chardev_connect_enabled());
 }
 
 static char *last_event;
@@ -228,6 +423,100 @@ UNIT_TEST(run_state_commands)
     main_loop_reset();
     runstate_set(RUN_STATE_RUNNING);
     qapi_event_set_emitter(NULL, NULL);
+    free(last_event);
+    last_event = NULL;
+}
+
+/* A machine whose stream is its name; a path under /refused is refused
+ * at once, one under /fails fails while writing. */
+static char *saved_to;
+
+static bool fake_check_file(const char *path, Error **errp)
+{
+    if (strncmp(path, "/refused/", 9) == 0) {
+        error_setg(errp, "'%s' is refused", path);
+        return false;
+    }
+    return true;
+}
+
+static bool fake_save_file(void *opaque, const char *path, Error **errp)
+{
+    if (strncmp(path, "/fails/", 7) == 0) {
+        error_setg(errp, "disk full writing '%s'", path);
+        return false;
+    }
+    free(saved_to);
+    CHECK(asprintf(&saved_to, "%s to %s", (const char *)opaque, path) > 0);
+    return true;
+}
+
+#define MIGRATE(uri)                                                           \
+    "{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"" uri "\"}}"
+#define QUERY_MIGRATE "{\"execute\": \"query-migrate\"}"
+
+UNIT_TEST(migrate)
+{
+    CHECK_RESPONSE(QUERY_MIGRATE, "{\"return\": {}}");
+    CHECK_RESPONSE(MIGRATE("file:/tmp/x"),
+                   GENERIC("There is no machine to migrate") "}");
+    static const MigrationMachine machine = {
+        .check_file = fake_check_file,
+        .save_file = fake_save_file,
+        .opaque = "virt",
+    };
+    migration_set_machine(&machine);
+    qapi_event_set_emitter(record_event, NULL);
+    CHECK_RESPONSE(MIGRATE("tcp:localhost:4444"),
+                   GENERIC("Parameter 'uri' expects a valid migration "
+                           "protocol (rivet writes to file:PATH)") "}");
+    CHECK_RESPONSE(MIGRATE("file:"),
+                   GENERIC("Parameter 'uri' expects a valid migration "
+                           "protocol (rivet writes to file:PATH)") "}");
+    CHECK(last_event == NULL);
+    CHECK(!migration_run_pending()); /* nothing started */
+
+    /* Started by the command, written at the next save point. */
+    CHECK_RESPONSE(MIGRATE("file:/tmp/snap"), "{\"return\": {}}");
+    CHECK_STREQ(last_event, "MIGRATION {\"status\": \"setup\"}");
+    CHECK_RESPONSE(QUERY_MIGRATE, "{\"return\": {\"status\": \"setup\"}}");
+    CHECK_RESPONSE(MIGRATE("file:/tmp/other"),
+                   GENERIC("There's a migration process in progress") "}");
+    CHECK(saved_to == NULL);
+    CHECK(migration_run_pending());
+    CHECK_STREQ(saved_to, "virt to /tmp/snap");
+    CHECK_STREQ(last_event, "MIGRATION {\"status\": \"completed\"}");
+    char *rsp = dispatch(QUERY_MIGRATE);
+    CHECK(strncmp(rsp,
+                  "{\"return\": {\"status\": \"completed\", "
+                  "\"total-time\": ",
+                  44) == 0);
+    free(rsp);
+    CHECK(!migration_run_pending()); /* once */
+
+    /* Failing while writing: failed, with the reason. */
+    CHECK_RESPONSE(MIGRATE("file:/fails/snap"), "{\"return\": {}}");
+    CHECK(!migration_run_pending());
+    CHECK_STREQ(last_event, "MIGRATION {\"status\": \"failed\"}");
+    CHECK_RESPONSE(QUERY_MIGRATE,
+                   "{\"return\": {\"status\": \"failed\", \"error-desc\": "
+                   "\"migration to 'file:/fails/snap' failed: disk full "
+                   "writing '/fails/snap'\"}}");
+
+    /* Refused at once: the command fails, and so does the migration. */
+    CHECK_RESPONSE(MIGRATE("file:/refused/snap"),
+                   GENERIC("'/refused/snap' is refused") "}");
+    CHECK_STREQ(last_event, "MIGRATION {\"status\": \"failed\"}");
+    CHECK_RESPONSE(QUERY_MIGRATE,
+                   "{\"return\": {\"status\": \"failed\", \"error-desc\": "
+                   "\"'/refused/snap' is refused\"}}");
+    CHECK(!migration_run_pending());
+    CHECK_STREQ(saved_to, "virt to /tmp/snap");
+
+    qapi_event_set_emitter(NULL, NULL);
+    migration_set_machine(NULL);
+    free(saved_to);
+    saved_to = NULL;
     free(last_event);
     last_event = NULL;
 }

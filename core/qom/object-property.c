@@ -216,8 +216,8 @@ void object_property_release_all(Object *obj)
 
 /* --- Generic get/set --- */
 
-static ObjectProperty *find_or_error(Object *obj, const char *name,
-                                     Error **errp)
+ObjectProperty *object_property_find_err(Object *obj, const char *name,
+                                         Error **errp)
 {
     ObjectProperty *prop = object_property_find(obj, name);
     if (!prop) {
@@ -343,7 +343,7 @@ static bool convert_for_set(Object *obj, ObjectProperty *prop,
 bool object_property_get(Object *obj, const char *name, PropValue *out,
                          Error **errp)
 {
-    ObjectProperty *prop = find_or_error(obj, name, errp);
+    ObjectProperty *prop = object_property_find_err(obj, name, errp);
     if (!prop) {
         return false;
     }
@@ -360,7 +360,7 @@ bool object_property_get(Object *obj, const char *name, PropValue *out,
 bool object_property_set(Object *obj, const char *name, const PropValue *in,
                          Error **errp)
 {
-    ObjectProperty *prop = find_or_error(obj, name, errp);
+    ObjectProperty *prop = object_property_find_err(obj, name, errp);
     if (!prop) {
         return false;
     }
@@ -382,7 +382,7 @@ bool object_property_set(Object *obj, const char *name, const PropValue *in,
 static bool get_as(Object *obj, const char *name, PropType wanted,
                    PropValue *out, Error **errp)
 {
-    ObjectProperty *prop = find_or_error(obj, name, errp);
+    ObjectProperty *prop = object_property_find_err(obj, name, errp);
     if (!prop) {
         return false;
     }
@@ -519,7 +519,7 @@ static bool parse_number(const char *text, bool allow_negative, bool *negative,
 bool object_property_parse(Object *obj, const char *name, const char *text,
                            Error **errp)
 {
-    ObjectProperty *prop = find_or_error(obj, name, errp);
+    ObjectProperty *prop = object_property_find_err(obj, name, errp);
     if (!prop) {
         return false;
     }

@@ -11,6 +11,7 @@
 
 struct Error {
     char *msg;
+    ErrorClass cls;
 };
 
 /* Out of memory while describing an error leaves nothing sensible to do. */
@@ -24,7 +25,8 @@ static char *checked_vasprintf(const char *fmt, va_list ap)
     return text;
 }
 
-void error_vsetg(Error **errp, const char *fmt, va_list ap)
+static void error_vset(Error **errp, ErrorClass cls, const char *fmt,
+                       va_list ap)
 {
     if (!errp) {
         return;
@@ -41,7 +43,21 @@ void error_vsetg(Error **errp, const char *fmt, va_list ap)
         abort();
     }
     err->msg = checked_vasprintf(fmt, ap);
+    err->cls = cls;
     *errp = err;
+}
+
+void error_vsetg(Error **errp, const char *fmt, va_list ap)
+{
+    error_vset(errp, ERROR_CLASS_GENERIC_ERROR, fmt, ap);
+}
+
+void error_set(Error **errp, ErrorClass cls, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    error_vset(errp, cls, fmt, ap);
+    va_end(ap);
 }
 
 void error_setg(Error **errp, const char *fmt, ...)
@@ -105,6 +121,26 @@ void error_propagate(Error **dst, Error *local_err)
 const char *error_get_message(const Error *err)
 {
     return err ? err->msg : NULL;
+}
+
+ErrorClass error_get_class(const Error *err)
+{
+    return err ? err->cls : ERROR_CLASS_GENERIC_ERROR;
+}
+
+const char *error_class_name(ErrorClass cls)
+{
+    static const char *const names[] = {
+        [ERROR_CLASS_GENERIC_ERROR] = "GenericError",
+        [ERROR_CLASS_COMMAND_NOT_FOUND] = "CommandNotFound",
+        [ERROR_CLASS_DEVICE_NOT_ACTIVE] = "DeviceNotActive",
+        [ERROR_CLASS_DEVICE_NOT_FOUND] = "DeviceNotFound",
+        [ERROR_CLASS_KVM_MISSING_CAP] = "KVMMissingCap",
+    };
+    if ((unsigned)cls >= sizeof(names) / sizeof(names[0])) {
+        return names[ERROR_CLASS_GENERIC_ERROR];
+    }
+    return names[cls];
 }
 
 void error_free(Error *err)

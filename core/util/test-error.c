@@ -19,6 +19,26 @@ UNIT_TEST(setg_formats_message)
     error_free(err);
 }
 
+UNIT_TEST(set_keeps_class_through_prepend)
+{
+    Error *err = NULL;
+    error_set(&err, ERROR_CLASS_DEVICE_NOT_FOUND, "Device '%s' not found",
+              "/nope");
+    error_prepend(&err, "qom-get: ");
+    CHECK_EQ_I64(error_get_class(err), ERROR_CLASS_DEVICE_NOT_FOUND);
+    CHECK_STREQ(error_get_message(err), "qom-get: Device '/nope' not found");
+    CHECK_STREQ(error_class_name(error_get_class(err)), "DeviceNotFound");
+    error_free(err);
+
+    err = NULL;
+    error_setg(&err, "plain");
+    CHECK_EQ_I64(error_get_class(err), ERROR_CLASS_GENERIC_ERROR);
+    CHECK_STREQ(error_class_name(error_get_class(err)), "GenericError");
+    error_free(err);
+    CHECK_STREQ(error_class_name(ERROR_CLASS_COMMAND_NOT_FOUND),
+                "CommandNotFound");
+}
+
 UNIT_TEST(setg_with_null_errp_is_ignored)
 {
     error_setg(NULL, "nobody listens");

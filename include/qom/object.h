@@ -187,6 +187,10 @@ ObjectProperty *object_property_add(Object *obj, const char *name,
                                     PropSetter *set, PropRelease *release,
                                     void *opaque, const char *description);
 ObjectProperty *object_property_find(Object *obj, const char *name);
+/* Like object_property_find, failing with "Property 'TYPE.NAME' not
+ * found". */
+ObjectProperty *object_property_find_err(Object *obj, const char *name,
+                                         Error **errp);
 /* Visit every property (instance first, then class chain, most derived
  * first); stops early when fn returns false. */
 void object_property_foreach(Object *obj,

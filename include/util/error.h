@@ -14,12 +14,29 @@
 
 typedef struct Error Error;
 
+/* What kind of failure an error is, for QMP clients that tell them apart
+ * ("class" in an error response): QEMU's five classes, in QEMU's order.
+ * Almost every error is generic; QEMU sets the others only in the few
+ * places its clients test for (a QOM path or device that does not
+ * exist: DeviceNotFound). */
+typedef enum ErrorClass {
+    ERROR_CLASS_GENERIC_ERROR,
+    ERROR_CLASS_COMMAND_NOT_FOUND,
+    ERROR_CLASS_DEVICE_NOT_ACTIVE,
+    ERROR_CLASS_DEVICE_NOT_FOUND,
+    ERROR_CLASS_KVM_MISSING_CAP,
+} ErrorClass;
+
 /* Set *errp to a new error formatted from fmt; no-op when errp is NULL.
  * *errp must be NULL on entry (an error is never silently overwritten). */
 void error_setg(Error **errp, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void error_vsetg(Error **errp, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
+
+/* Like error_setg, with a class other than ERROR_CLASS_GENERIC_ERROR. */
+void error_set(Error **errp, ErrorClass cls, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Like error_setg, appending ": <strerror(errnum)>". */
 void error_setg_errno(Error **errp, int errnum, const char *fmt, ...)
@@ -33,6 +50,10 @@ void error_prepend(Error **errp, const char *fmt, ...)
 void error_propagate(Error **dst, Error *local_err);
 
 const char *error_get_message(const Error *err);
+ErrorClass error_get_class(const Error *err);
+/* QEMU's name of the class, as QMP writes it: "GenericError",
+ * "DeviceNotFound"... */
+const char *error_class_name(ErrorClass cls);
 void error_free(Error *err);
 
 /* Print "rivet: <message>" as one line on stderr and free the error. */

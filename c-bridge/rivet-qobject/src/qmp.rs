@@ -11,7 +11,8 @@ use crate::{bindings as sys, from_qobject, to_qobject, util_bindings, QObject};
 use rivet_util::error::Error;
 
 /// What a QMP command written in Rust returns: its result, or the error
-/// the client gets as a GenericError.
+/// the client gets, in its class (GenericError unless the command says
+/// otherwise with [`Error::with_class`]).
 pub type CommandResult<T> = Result<T, Error>;
 
 /// The arguments of a command that takes none.

@@ -409,6 +409,101 @@ pub fn types(implements: Option<&CStr>, include_abstract: bool) -> Vec<TypeDescr
     out
 }
 
+/// A property's value as [`property_get`] reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PropertyValue {
+    /// A `bool` property.
+    Bool(bool),
+    /// A `uint8` .. `uint64` property.
+    Unsigned(u64),
+    /// An `int64` property.
+    Signed(i64),
+    /// A string property (`None` while unset).
+    Str(Option<String>),
+    /// A link, or a child: the canonical path of its target (`None` for an
+    /// empty link).
+    Path(Option<String>),
+}
+
+extern "C" {
+    #[link_name = "free"]
+    fn libc_free(ptr: *mut c_void);
+}
+
+/// Take a malloc'd C string (NULL gives `None`), freeing it.
+///
+/// # Safety
+///
+/// `s` is NULL or a C string from malloc that nothing else frees.
+unsafe fn take_c_string(s: *mut core::ffi::c_char) -> Option<String> {
+    if s.is_null() {
+        return None;
+    }
+    // SAFETY: s is a valid C string (caller).
+    let text = unsafe { CStr::from_ptr(s) }.to_string_lossy().into_owned();
+    // SAFETY: s came from malloc and is ours (caller).
+    unsafe { libc_free(s.cast()) };
+    Some(text)
+}
+
+/// The value of property `name` of the object at the absolute `path` of
+/// the composition tree (QMP's `qom-get`).  A child of the object reads
+/// as its path, as in QEMU, where children are properties too.
+///
+/// # Errors
+///
+/// `DeviceNotFound` when nothing is at `path` ("Device 'PATH' not
+/// found", QEMU's words); the object's own error when it has no such
+/// property or it cannot be read.
+pub fn property_get(path: &CStr, name: &CStr) -> Result<PropertyValue> {
+    // SAFETY: path is a C string; the result is borrowed from the tree,
+    // valid while nothing changes the tree (we do not).
+    let obj = unsafe { sys::object_resolve_path(path.as_ptr()) };
+    if obj.is_null() {
+        return Err(Error::with_class(
+            rivet_util::error::ErrorClass::ERROR_CLASS_DEVICE_NOT_FOUND,
+            format!("Device '{}' not found", path.to_string_lossy()),
+        ));
+    }
+    // SAFETY: obj is a live object, name a C string.
+    if unsafe { sys::object_property_find(obj, name.as_ptr()) }.is_null() {
+        // SAFETY: as above.
+        let child = unsafe { sys::object_child(obj, name.as_ptr()) };
+        if !child.is_null() {
+            // SAFETY: child is live; the path is malloc'd and ours.
+            return Ok(PropertyValue::Path(unsafe {
+                take_c_string(sys::object_get_canonical_path(child))
+            }));
+        }
+    }
+    let mut v = sys::PropValue::default();
+    // SAFETY: obj is live, name a C string, v a valid out-parameter that
+    // the getter fills; errp follows the C convention.
+    unsafe {
+        Error::with_errp(|errp| sys::object_property_get(obj, name.as_ptr(), &raw mut v, errp))
+    }?;
+    let value = match v.type_ {
+        PropType::PROP_TYPE_BOOL => PropertyValue::Bool(v.b),
+        PropType::PROP_TYPE_INT64 => PropertyValue::Signed(v.i),
+        PropType::PROP_TYPE_STRING => {
+            // SAFETY: the getter gave us a heap copy (object.h), ours now.
+            let s = unsafe { take_c_string(v.s) };
+            v.s = std::ptr::null_mut();
+            PropertyValue::Str(s)
+        }
+        PropType::PROP_TYPE_LINK if v.obj.is_null() => PropertyValue::Path(None),
+        PropType::PROP_TYPE_LINK => {
+            // SAFETY: a link's target is a live object; its path is ours.
+            PropertyValue::Path(unsafe { take_c_string(sys::object_get_canonical_path(v.obj)) })
+        }
+        _ => PropertyValue::Unsigned(v.u),
+    };
+    // SAFETY: v is a PropValue the getter filled; its string, if any, was
+    // taken above.
+    unsafe { sys::prop_value_clear(&raw mut v) };
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};

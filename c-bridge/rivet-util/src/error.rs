@@ -7,10 +7,16 @@ use std::ptr;
 
 use util_sys as sys;
 
-/// An error with a one-line, human-readable message, as C's `Error`.
+/// What kind of failure an error is, for QMP clients (C's `ErrorClass`,
+/// QEMU's five classes); almost every error is `ERROR_CLASS_GENERIC_ERROR`.
+pub use util_sys::ErrorClass;
+
+/// An error with a one-line, human-readable message and a class, as C's
+/// `Error`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     msg: String,
+    class: ErrorClass,
 }
 
 /// Result with rivet's [`Error`].
@@ -25,12 +31,26 @@ impl Error {
     /// assert_eq!(e.to_string(), "chardev: no such backend");
     /// ```
     pub fn new(msg: impl Into<String>) -> Self {
-        Self { msg: msg.into() }
+        Self::with_class(ErrorClass::ERROR_CLASS_GENERIC_ERROR, msg)
+    }
+
+    /// An error of another class than the generic one, for the few that
+    /// QMP clients tell apart (a missing device: `DEVICE_NOT_FOUND`).
+    pub fn with_class(class: ErrorClass, msg: impl Into<String>) -> Self {
+        Self {
+            msg: msg.into(),
+            class,
+        }
     }
 
     /// The message.
     pub fn message(&self) -> &str {
         &self.msg
+    }
+
+    /// The class.
+    pub fn class(&self) -> ErrorClass {
+        self.class
     }
 
     /// Take the C error `err` (which may be NULL), freeing it.
@@ -46,9 +66,11 @@ impl Error {
         let msg = unsafe { CStr::from_ptr(sys::error_get_message(err)) }
             .to_string_lossy()
             .into_owned();
+        // SAFETY: err is valid (caller).
+        let class = unsafe { sys::error_get_class(err) };
         // SAFETY: err is valid and owned by us (caller).
         unsafe { sys::error_free(err) };
-        Some(Self { msg })
+        Some(Self { msg, class })
     }
 
     /// Store this error into a C `Error **errp` (a no-op when errp is
@@ -62,7 +84,7 @@ impl Error {
         let msg = CString::new(self.msg.replace('\0', "\\0")).unwrap_or_default();
         // SAFETY: errp is NULL or valid (caller); the format is a literal
         // "%s" taking one C string.
-        unsafe { sys::error_setg(errp, c"%s".as_ptr(), msg.as_ptr()) };
+        unsafe { sys::error_set(errp, self.class, c"%s".as_ptr(), msg.as_ptr()) };
     }
 
     /// Run a C function that takes a trailing `Error **errp` and turn its
@@ -116,6 +138,22 @@ mod tests {
         // SAFETY: as above.
         let r = unsafe { Error::with_errp(|errp| Error::new("a\0b").to_errp(errp)) };
         assert_eq!(r.unwrap_err().message(), "a\\0b");
+    }
+
+    #[test]
+    fn the_class_crosses_into_c_and_back() {
+        let e = Error::with_class(
+            ErrorClass::ERROR_CLASS_DEVICE_NOT_FOUND,
+            "Device '/x' not found",
+        );
+        // SAFETY: to_errp stores into the errp with_errp gives it.
+        let back = unsafe { Error::with_errp(|errp| e.to_errp(errp)) }.unwrap_err();
+        assert_eq!(back.class(), ErrorClass::ERROR_CLASS_DEVICE_NOT_FOUND);
+        assert_eq!(back, e);
+        assert_eq!(
+            Error::new("x").class(),
+            ErrorClass::ERROR_CLASS_GENERIC_ERROR
+        );
     }
 
     #[test]

@@ -220,7 +220,10 @@ fn the_rust_command_is_in_the_one_table() {
             r#"{"return": [{"name": "qmp_capabilities"}, {"name": "query-version"}, "#,
             r#"{"name": "query-commands"}, {"name": "quit"}, {"name": "query-status"}, "#,
             r#"{"name": "stop"}, {"name": "cont"}, {"name": "system_reset"}, "#,
-            r#"{"name": "query-cpus-fast"}, {"name": "qom-list"}, {"name": "qom-list-types"}]}"#
+            r#"{"name": "query-cpus-fast"}, {"name": "qom-list"}, {"name": "qom-get"}, "#,
+            r#"{"name": "qom-set"}, {"name": "qom-list-types"}, {"name": "query-migrate"}, "#,
+            r#"{"name": "migrate"}, {"name": "trace-event-get-state"}, "#,
+            r#"{"name": "trace-event-set-state"}]}"#
         )
     );
 }
@@ -270,4 +273,115 @@ fn argument_errors_of_the_rust_command() {
         dispatch(r#"{"execute": "qom-list-types", "arguments": {"parent": "x"}}"#),
         generic("Parameter 'parent' is unexpected")
     );
+}
+
+/// The getter of the test object's properties: each returns a value of its
+/// type, the uint64 one above `i64::MAX`.
+unsafe extern "C" fn get_test_value(
+    _obj: *mut rivet_qom::bindings::Object,
+    prop: *mut rivet_qom::bindings::ObjectProperty,
+    out: *mut rivet_qom::bindings::PropValue,
+    _errp: *mut *mut util_sys::Error,
+) -> bool {
+    use rivet_qom::PropType as T;
+    // SAFETY: prop and out are valid for the call (object.h's getter
+    // contract); a string is returned as a heap copy C frees.
+    unsafe {
+        let out = &mut *out;
+        match (*prop).type_ {
+            T::PROP_TYPE_BOOL => out.b = true,
+            T::PROP_TYPE_UINT8 => out.u = 200,
+            T::PROP_TYPE_UINT64 => out.u = u64::MAX - 1,
+            T::PROP_TYPE_INT64 => out.i = -7,
+            T::PROP_TYPE_STRING => out.s = strdup(c"hello".as_ptr()),
+            _ => {}
+        }
+    }
+    true
+}
+
+extern "C" {
+    fn strdup(s: *const c_char) -> *mut c_char;
+}
+
+#[test]
+fn qom_get_reads_every_kind_of_property() {
+    use rivet_qom::bindings as qom;
+    use rivet_qom::PropType as T;
+    // SAFETY: plain C calls on objects this test creates and owns; the
+    // names are C strings; the tree takes its own references.
+    unsafe {
+        let root = qom::object_get_root();
+        let holder = qom::object_new(c"container".as_ptr(), std::ptr::null_mut());
+        let inner = qom::object_new(c"container".as_ptr(), std::ptr::null_mut());
+        assert!(qom::object_property_add_child(
+            root,
+            c"qomget".as_ptr(),
+            holder,
+            std::ptr::null_mut()
+        ));
+        assert!(qom::object_property_add_child(
+            holder,
+            c"inner".as_ptr(),
+            inner,
+            std::ptr::null_mut()
+        ));
+        for (name, ty) in [
+            (c"flag", T::PROP_TYPE_BOOL),
+            (c"level", T::PROP_TYPE_UINT8),
+            (c"big", T::PROP_TYPE_UINT64),
+            (c"offset", T::PROP_TYPE_INT64),
+            (c"label", T::PROP_TYPE_STRING),
+        ] {
+            qom::object_property_add(
+                holder,
+                name.as_ptr(),
+                ty,
+                Some(get_test_value),
+                None,
+                None,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+            );
+        }
+        let get = |prop: &str| {
+            dispatch(&format!(
+                r#"{{"execute": "qom-get", "arguments": {{"path": "/qomget", "property": "{prop}"}}}}"#
+            ))
+        };
+        assert_eq!(get("flag"), r#"{"return": true}"#);
+        assert_eq!(get("level"), r#"{"return": 200}"#);
+        assert_eq!(get("offset"), r#"{"return": -7}"#);
+        assert_eq!(get("label"), r#"{"return": "hello"}"#);
+        // A child reads as its path, as QEMU's child<> properties do.
+        assert_eq!(get("inner"), r#"{"return": "/qomget/inner"}"#);
+        assert_eq!(
+            get("nope"),
+            r#"{"error": {"class": "GenericError", "desc": "Property 'container.nope' not found"}}"#
+        );
+        // Above INT64_MAX: the QNum stays a uint64 (JSON output is C's).
+        let big = rivet_qom::property_get(c"/qomget", c"big").unwrap();
+        assert_eq!(big, rivet_qom::PropertyValue::Unsigned(u64::MAX - 1));
+        let value = crate::commands::qom_get(QomGetArgs {
+            path: "/qomget".into(),
+            property: "big".into(),
+        })
+        .unwrap();
+        let obj = to_qobject(&value).unwrap();
+        assert_eq!(from_qobject::<u64>(&obj).unwrap(), u64::MAX - 1);
+
+        assert_eq!(
+            dispatch(
+                r#"{"execute": "qom-get", "arguments": {"path": "/nowhere", "property": "x"}}"#
+            ),
+            r#"{"error": {"class": "DeviceNotFound", "desc": "Device '/nowhere' not found"}}"#
+        );
+        assert_eq!(
+            dispatch(r#"{"execute": "qom-get", "arguments": {"path": "/qomget"}}"#),
+            r#"{"error": {"class": "GenericError", "desc": "Parameter 'property' is missing"}}"#
+        );
+        qom::object_unparent(holder);
+        qom::object_unref(holder);
+        qom::object_unref(inner);
+    }
 }
