@@ -560,7 +560,12 @@ def build_and_test(t: Target, row: Row, rust_wanted: bool, meson_options: list[s
                         "--timeout-multiplier", str(TIMEOUT_MULTIPLIER)], TEST_TIMEOUT, env=env)
     row.test_time = f"{time.monotonic() - start:.0f}s"
     row.passed, row.failed, row.skipped, failures = test_counts(t.build_dir)
-    if test.returncode != 0 and not failures:
+    if test.returncode == 124 and "timed out after" in test.stderr:
+        # Killed: the tests that never ran are not in the counts.
+        row.failed += 1
+        failures.append(f"meson test did not finish within {TEST_TIMEOUT}s "
+                        f"({row.passed + row.failed - 1 + row.skipped} tests had run)")
+    elif test.returncode != 0 and not failures:
         row.failed += 1
         failures.append(f"meson test exited {test.returncode}: {test.stderr.strip()[-300:]}")
     if failures:
