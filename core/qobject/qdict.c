@@ -5,6 +5,7 @@
  */
 #include "qobject/qdict.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,11 +13,13 @@
 
 static size_t key_hash(const char *key)
 {
-    size_t h = 14695981039346656037u; /* FNV-1a */
+    /* 64-bit FNV-1a on every host: its constants do not fit a 32-bit
+     * size_t (armhf, i686), and the low bits index the table. */
+    uint64_t h = 14695981039346656037u;
     for (const unsigned char *c = (const unsigned char *)key; *c; c++) {
         h = (h ^ *c) * 1099511628211u;
     }
-    return h;
+    return (size_t)h;
 }
 
 /* The index slot holding key, or the empty slot where it would go. */

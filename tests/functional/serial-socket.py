@@ -30,9 +30,12 @@ import sys
 import tempfile
 import time
 
-from host_command import host_command
+from host_command import host_command, step_timeout
 
-TIMEOUT = 60  # seconds for any one step; generous for qemu-user cross runs
+# Seconds for any one step.  flood-no-read's guest spins 100 ms of guest
+# time (1e8 instructions) on a full FIFO before it gives up: about 1 s of
+# CPU natively, 18 s under qemu-user, minutes on a loaded machine.
+TIMEOUT = step_timeout(60)
 
 
 class Rivet:

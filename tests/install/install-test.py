@@ -26,8 +26,22 @@ def check(ok, what, detail=""):
     return ok
 
 
+def run_rivet(argv, **kwargs):
+    """argv under the build's exe_wrapper.  A rivet that cannot be started
+    (a cross build's, run without its qemu-user: Exec format error) is a
+    failed run with the reason on stderr, not a traceback."""
+    try:
+        return subprocess.run(host_command(argv), capture_output=True, timeout=60, **kwargs)
+    except OSError as e:
+        err = f"cannot start {argv[0]}: {e}"
+        return subprocess.CompletedProcess(argv, 127, "" if kwargs.get("text") else b"",
+                                           err if kwargs.get("text") else err.encode())
+
+
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("--built-rivet", required=True,
+                        help="the build tree's rivet, which the installed one must be")
     parser.add_argument("--meson", required=True)
     parser.add_argument("--build-dir", required=True)
     parser.add_argument("--destdir", required=True)
@@ -73,7 +87,7 @@ def main():
     for guest in args.guest:
         expected_files[os.path.join(firmware_dir, guest[0])] = "a firmware image"
 
-    print(f"1..{len(expected_files) + 5 + len(args.guest)}")
+    print(f"1..{len(expected_files) + 6 + len(args.guest)}")
     for path, what in sorted(expected_files.items()):
         check(os.path.isfile(path), f"{what} {os.path.relpath(path, args.destdir)}", "missing")
 
@@ -89,10 +103,18 @@ def main():
     else:
         check(True, "# SKIP no tapset in this build (probes are not USDT)")
 
+    built = run_rivet([args.built_rivet, "--version"], text=True)
+    installed_version = run_rivet([rivet, "--version"], text=True)
+    check(built.returncode == 0 and installed_version.returncode == 0
+          and installed_version.stdout == built.stdout,
+          "the installed rivet runs and is the one built",
+          f"built: status {built.returncode} {built.stdout.strip()!r} {built.stderr.strip()!r}; "
+          f"installed: status {installed_version.returncode} {installed_version.stdout.strip()!r} "
+          f"{installed_version.stderr.strip()!r}")
+
     with tempfile.TemporaryDirectory() as cwd:
         for image, expected_path, stdin, extra in args.guest:
-            run = subprocess.run(host_command([rivet, "-bios", image] + extra.split()), cwd=cwd, input=stdin.encode(),
-                                 capture_output=True, timeout=60)
+            run = run_rivet([rivet, "-bios", image] + extra.split(), cwd=cwd, input=stdin.encode())
             with open(expected_path, "rb") as f:
                 expected = f.read()
             check(run.returncode == 0 and run.stdout == expected, f"installed rivet boots {image} by name",
@@ -101,14 +123,13 @@ def main():
 
         # A file of that name in the working directory comes first.
         shutil.copy(os.path.join(firmware_dir, "htif-pass.elf"), os.path.join(cwd, "demo.elf"))
-        run = subprocess.run(host_command([rivet, "-bios", "demo.elf"]), cwd=cwd, capture_output=True, timeout=60)
+        run = run_rivet([rivet, "-bios", "demo.elf"], cwd=cwd)
         check(run.returncode == 0 and b"htif-pass" in run.stdout,
               "a -bios NAME in the working directory wins over the installed one",
               f"status {run.returncode}, stdout {run.stdout[:80]!r}")
 
         # A name found in neither place: one line naming both.
-        run = subprocess.run(host_command([rivet, "-bios", "no-such.elf"]), cwd=cwd, capture_output=True,
-                             text=True, timeout=60)
+        run = run_rivet([rivet, "-bios", "no-such.elf"], cwd=cwd, text=True)
         lines = run.stderr.splitlines()
         check(run.returncode == 1 and len(lines) == 1 and "not in the current directory" in lines[0]
               and os.path.realpath(firmware_dir) in lines[0],

@@ -440,6 +440,35 @@ UNIT_TEST(comparator_halves_and_match_now)
     hw_test_destroy(h.dev);
 }
 
+/* A 32-bit write replaces one half of a 64-bit register and keeps the
+ * other, whatever both hold: the main counter (halted) and a 64-bit
+ * one-shot comparator.  The Rust twin once lost the high half on armhf. */
+UNIT_TEST(half_writes_keep_the_other_half)
+{
+    static const uint64_t old_values[] = {0x1000000c8, 0x123456789abcdef0,
+                                          UINT64_MAX};
+    static const uint64_t new_values[] = {0, 0xfffffff0, 0xdeadbeef};
+    const hwaddr regs[] = {HPET_MAIN_CNT, tn(0, HPET_TN_COMPARATOR)};
+    for (size_t r = 0; r < 2; r++) {
+        for (size_t o = 0; o < 3; o++) {
+            for (size_t n = 0; n < 3; n++) {
+                uint64_t old = old_values[o], new = new_values[n];
+                Hpet h;
+                hpet_setup(&h);
+                wr64(h.dev, regs[r], old);
+                wr32(h.dev, regs[r], new);
+                CHECK_EQ_U64(rd64(h.dev, regs[r]),
+                             (old & 0xffffffff00000000) | new);
+                wr64(h.dev, regs[r], old);
+                wr32(h.dev, regs[r] + 4, new);
+                CHECK_EQ_U64(rd64(h.dev, regs[r]),
+                             (new << 32) | (old & 0xffffffff));
+                hw_test_destroy(h.dev);
+            }
+        }
+    }
+}
+
 UNIT_TEST(access_through_address_space)
 {
     Hpet h;

@@ -124,14 +124,20 @@ impl Default for HPETRegs {
     }
 }
 
-/// Replaces the bits of `old` covered by a `size`-byte access at `addr`.
+/// Replaces the bits of `old` covered by a `size`-byte access at `addr`:
+/// the whole register, or the 32-bit half `addr` selects.
+///
+/// Written with constant shifts only: the C twin's form, a field mask
+/// shifted by `(addr & 4) * 8`, is miscompiled for 32-bit ARM by rustc
+/// 1.85 (LLVM 19.1.7) at opt-level 1 and above, which drops the high half
+/// of `old` in a low-half write (docs/cross.md, "armhf").
 fn deposit(old: u64, addr: u64, size: u32, value: u64) -> u64 {
-    if size == 8 {
-        return value;
+    const LOW_HALF: u64 = 0xffff_ffff;
+    match (size, addr & 4) {
+        (8, _) => value,
+        (_, 0) => (old & !LOW_HALF) | (value & LOW_HALF),
+        _ => (old & LOW_HALF) | (value << 32),
     }
-    let shift = (addr & 4) * 8;
-    let field = u64::from(u32::MAX) << shift;
-    (old & !field) | ((value << shift) & field)
 }
 
 impl HPETRegs {

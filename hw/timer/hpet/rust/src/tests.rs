@@ -464,6 +464,31 @@ fn comparator_halves_and_match_now() {
     assert_eq!(h.rd64(0x10), cfg::ENABLE);
 }
 
+/// A 32-bit write replaces one half of a 64-bit register and keeps the
+/// other, whatever both hold: the main counter (halted) and a 64-bit
+/// one-shot comparator.  On armhf the Rust twin once lost the high half in
+/// a low-half write (its deposit() was miscompiled, docs/cross.md).
+#[test]
+fn half_writes_keep_the_other_half() {
+    const OLD: [u64; 3] = [0x1_0000_00c8, 0x1234_5678_9abc_def0, u64::MAX];
+    const NEW: [u64; 3] = [0, 0xffff_fff0, 0xdead_beef];
+    for reg in [Register::Counter.offset(), tn_reg(0, CMP)] {
+        for old in OLD {
+            for new in NEW {
+                let mut h = Hpet::new();
+                h.wr64(reg, old);
+                h.wr32(reg, new);
+                let want = (old & 0xffff_ffff_0000_0000) | new;
+                assert_eq!(h.rd64(reg), want, "low half of {reg:#x}");
+                h.wr64(reg, old);
+                h.wr32(reg + 4, new);
+                let want = (new << 32) | (old & 0xffff_ffff);
+                assert_eq!(h.rd64(reg), want, "high half of {reg:#x}");
+            }
+        }
+    }
+}
+
 #[test]
 fn reset_stops_timers_and_lowers_lines() {
     let mut h = Hpet::new();
