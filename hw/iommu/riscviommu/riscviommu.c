@@ -751,7 +751,10 @@ static void riscv_iommu_write64(RiscvIommuState *s, hwaddr reg, uint64_t value)
             log_item(LOG_ITEM_GUEST_ERROR,
                      "riscv-iommu: cqb written while the command queue is on");
         } else {
+            /* The indexes hold as many bits as the new queue has. */
             s->cqb = riscv_iommu_queue_base(value);
+            s->cqh &= riscv_iommu_queue_mask(s->cqb);
+            s->cqt &= riscv_iommu_queue_mask(s->cqb);
         }
         break;
     case RISCV_IOMMU_FQB:
@@ -760,6 +763,8 @@ static void riscv_iommu_write64(RiscvIommuState *s, hwaddr reg, uint64_t value)
                      "riscv-iommu: fqb written while the fault queue is on");
         } else {
             s->fqb = riscv_iommu_queue_base(value);
+            s->fqh &= riscv_iommu_queue_mask(s->fqb);
+            s->fqt &= riscv_iommu_queue_mask(s->fqb);
         }
         break;
     case RISCV_IOMMU_TR_REQ_IOVA:

@@ -604,6 +604,30 @@ UNIT_TEST(fault_queue_memory_fault)
     rig_destroy(&r);
 }
 
+/* A smaller queue keeps only the index bits it has, so the state stays
+ * one a snapshot can load. */
+UNIT_TEST(queue_indexes_follow_a_smaller_queue)
+{
+    Rig r;
+    rig_setup(&r);
+    cq_on(&r);
+    for (int i = 0; i < 5; i++) {
+        cq_submit(&r, cmd_iofence(false, false, 0), 0);
+    }
+    fq_on(&r, 4);
+    wr32(r.dev, RISCV_IOMMU_FQH, 13);
+    CHECK_EQ_U64(rd32(r.dev, RISCV_IOMMU_CQH), 5);
+    wr32(r.dev, RISCV_IOMMU_CQCSR, 0);
+    wr32(r.dev, RISCV_IOMMU_FQCSR, 0);
+    wr64(r.dev, RISCV_IOMMU_CQB, (CQ >> 12) << 10 | 0); /* 2 entries */
+    wr64(r.dev, RISCV_IOMMU_FQB, (FQ >> 12) << 10 | 1); /* 4 entries */
+    CHECK_EQ_U64(rd32(r.dev, RISCV_IOMMU_CQH), 1);
+    CHECK_EQ_U64(rd32(r.dev, RISCV_IOMMU_CQT), 1);
+    CHECK_EQ_U64(rd32(r.dev, RISCV_IOMMU_FQH), 1);
+    CHECK(vmstate_riscv_iommu.post_load(RISCV_IOMMU(r.dev), 1, NULL));
+    rig_destroy(&r);
+}
+
 UNIT_TEST(iofence_writes_and_interrupts)
 {
     Rig r;
