@@ -12,6 +12,7 @@
 
 #include "hw/intc/clint/clint.h"
 #include "hw/misc/power/power.h"
+#include "hwcore/iommu.h"
 #include "hwcore/sysbus.h"
 #include "machine/htif.h"
 #include "machine/virt-map.h"
@@ -497,11 +498,41 @@ VirtMachine *virt_machine_new(const char *spec, Error **errp)
     return vms;
 }
 
-/* Create a sysbus device as child `name` of the machine and realize it.
- * A device with a "chardev" link takes *serial, if still unused. */
+/* The IOMMU of the board: the first device of the table that is one (it
+ * precedes the devices behind it), or NULL. */
+static IOMMU *virt_iommu(VirtMachine *vms)
+{
+    for (size_t i = 0; i < VIRT_NUM_DEVICES; i++) {
+        if (vms->devices[i] &&
+            object_dynamic_cast(OBJECT(vms->devices[i]), TYPE_IOMMU)) {
+            return IOMMU(vms->devices[i]);
+        }
+    }
+    return NULL;
+}
+
+/* A device with an "iommu" link sits behind the board's IOMMU, with the
+ * device ID of its slot (machine/virt-map.h). */
+static bool virt_place_behind_iommu(VirtMachine *vms, DeviceState *dev,
+                                    hwaddr base, Error **errp)
+{
+    IOMMU *iommu = virt_iommu(vms);
+    if (!iommu || !object_property_find(OBJECT(dev), IOMMU_PROP_LINK)) {
+        return true;
+    }
+    return object_property_set_link(OBJECT(dev), IOMMU_PROP_LINK, OBJECT(iommu),
+                                    errp) &&
+           object_property_set_uint(OBJECT(dev), IOMMU_PROP_DEVICE_ID,
+                                    VIRT_IOMMU_DEVICE_ID(base), errp) &&
+           qdev_apply_globals(dev, errp);
+}
+
+/* Create a sysbus device as child `name` of the machine at base and
+ * realize it.  A device with a "chardev" link takes *serial, if still
+ * unused; one with an "iommu" link goes behind the board's IOMMU. */
 static DeviceState *virt_create_device(VirtMachine *vms, const char *type,
-                                       const char *name, Chardev **serial,
-                                       Error **errp)
+                                       const char *name, hwaddr base,
+                                       Chardev **serial, Error **errp)
 {
     DeviceState *dev = qdev_new(type, errp);
     if (!dev) {
@@ -519,7 +550,8 @@ static DeviceState *virt_create_device(VirtMachine *vms, const char *type,
         }
         *serial = NULL;
     }
-    if (!device_realize(dev, errp)) {
+    if (!virt_place_behind_iommu(vms, dev, base, errp) ||
+        !device_realize(dev, errp)) {
         return NULL;
     }
     return dev;
@@ -624,8 +656,8 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
         if (!type) {
             continue; /* Rust-only, and this rivet has no Rust */
         }
-        DeviceState *dev =
-            virt_create_device(vms, type, part->child, &unused_serial, errp);
+        DeviceState *dev = virt_create_device(
+            vms, type, part->child, virt_board[i].base, &unused_serial, errp);
         if (!dev) {
             return false;
         }
