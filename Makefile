@@ -11,7 +11,7 @@ MESON_OPTIONS ?=
 # Our pinned meson and ninja first: meson test re-runs ninja from PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: all run check check-sanitize bench setup clean distclean clippy rustfmt rustdoc fuzz-migration fuzz-loader fuzz-mmio
+.PHONY: all run check check-sanitize bench setup clean distclean clippy rustfmt rustdoc fuzz-migration fuzz-loader fuzz-mmio fuzz-iommu
 
 all: $(BUILD)/build.ninja
 	@$(NINJA) -C $(BUILD) --quiet
@@ -67,11 +67,11 @@ check-sanitize: $(SETUP_STAMP)
 	@$(MESON) test -C $(SANITIZE_BUILD) --print-errorlogs $(TEST_ARGS) || true
 	@$(VENV)/bin/python scripts/test-summary.py $(SANITIZE_BUILD)
 
-# The fuzzers of the migration stream and the firmware loader under
-# ASan+UBSan, in build-fuzz/ (clang); guest MMIO on both twins in
-# build-fuzz-rust/.
+# The fuzzers of the migration stream, the firmware loader and the RISC-V
+# IOMMU's tables under ASan+UBSan, in build-fuzz/ (clang); guest MMIO on
+# both twins in build-fuzz-rust/.
 FUZZ_SECONDS ?= 60
-fuzz-migration fuzz-loader fuzz-mmio: $(SETUP_STAMP)
+fuzz-migration fuzz-loader fuzz-mmio fuzz-iommu: $(SETUP_STAMP)
 	@scripts/fuzz.sh $(@:fuzz-%=%) $(FUZZ_SECONDS)
 
 # The release tarball (docs/packaging.md): `meson dist` of HEAD plus

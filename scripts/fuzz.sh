@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# `make fuzz-migration|fuzz-loader|fuzz-mmio FUZZ_SECONDS=N`: build the
+# `make fuzz-migration|fuzz-loader|fuzz-mmio|fuzz-iommu FUZZ_SECONDS=N`: build the
 # fuzz target fuzz/fuzz-TARGET with clang, libFuzzer, ASan and UBSan in
 # build-fuzz/ (C-only; build-fuzz-rust/ for mmio, which links the Rust
 # twins), make its seed corpus, and fuzz for N seconds.  Seeds: for the
 # migration stream, real snapshots (the demo and the device test firmware,
 # saved at several instruction counts on the fuzzer's 1 MiB board); for the
 # firmware loader, the prebuilt firmware (firmware/prebuilt/ and the
-# devices' test programs); for guest MMIO, fuzz/mmio-inputs/.  Crashes land
+# devices' test programs); for guest MMIO, fuzz/mmio-inputs/; for the
+# IOMMU, programs written below (a mapped page, the queues).  Crashes land
 # in BUILD/fuzz/TARGET/crashes/; each becomes a regression test
 # (docs/testing.md says where).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: scripts/fuzz.sh migration|loader|mmio [SECONDS]}
+target=${1:?usage: scripts/fuzz.sh migration|loader|mmio|iommu [SECONDS]}
 seconds=${2:-60}
 build=build-fuzz
 rust=disabled
@@ -74,8 +75,40 @@ mmio)
     done
     max_len=4096
     ;;
+iommu)
+    # Programs in fuzz/fuzz-iommu.c's language: a 1LVL DDT, device 8
+    # translating through Sv39 (0x12345000 -> RAM page 5), the fault and
+    # command queues on, DMAs that pass and fault, an IOFENCE.C.
+    python3 - "$corpus" <<'PY'
+import struct, sys
+def raw(off, v): return struct.pack("<BHQ", 0, off, v)
+def ptr(off, page, low): return struct.pack("<BHBH", 1, off, page, low)
+def fsc(off, page, mode): return struct.pack("<BHBB", 2, off, page, mode)
+def ddtp(page, mode): return struct.pack("<BBB", 3, page, mode)
+def mmio(off, v, size8): return struct.pack("<BHQB", 4, off, v, size8)
+def dma(did, iova, n, write): return struct.pack("<B", 6) + did.to_bytes(3, "little") + struct.pack("<QHB", iova, n, 1 if write else 0)
+iova = 0x12345000
+table = (raw(8 * 32, 1) + fsc(8 * 32 + 24, 1, 8) +
+         ptr(4096 + 8 * ((iova >> 30) & 0x1ff), 2, 0x01) +
+         ptr(2 * 4096 + 8 * ((iova >> 21) & 0x1ff), 3, 0x01) +
+         ptr(3 * 4096 + 8 * ((iova >> 12) & 0x1ff), 5, 0xd7) + ddtp(0, 2))
+queues = (mmio(0x28, (0x80006 << 10) | 3, 1) + mmio(0x4c, 3, 4) +
+          mmio(0x18, (0x80007 << 10) | 1, 1) + mmio(0x48, 3, 4))
+fence = raw(7 * 4096, 2 | 1 << 10 | 0x1234 << 32) + raw(7 * 4096 + 8, (0x80008000 >> 2)) + mmio(0x24, 1, 0)
+seeds = {
+    "seed-map": table + queues + dma(8, iova + 0x10, 64, True) + dma(8, iova + 0x1000, 8, False),
+    "seed-fence": queues + fence + ddtp(0, 1) + dma(3, 0x80001000, 4096, True),
+    "seed-overflow": table + mmio(0x28, 0x80006 << 10, 1) + mmio(0x4c, 3, 4) + dma(9, 0, 8, False) * 3,
+}
+for name, data in seeds.items():
+    with open(f"{sys.argv[1]}/{name}", "wb") as f:
+        f.write(data)
+PY
+    seeds=3
+    max_len=4096
+    ;;
 *)
-    echo "fuzz: unknown target '$target' (migration, loader or mmio)" >&2
+    echo "fuzz: unknown target '$target' (migration, loader, mmio or iommu)" >&2
     exit 1
     ;;
 esac

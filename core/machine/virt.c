@@ -12,6 +12,7 @@
 
 #include "hw/intc/clint/clint.h"
 #include "hw/misc/power/power.h"
+#include "hwcore/iommu.h"
 #include "hwcore/sysbus.h"
 #include "machine/drive.h"
 #include "machine/htif.h"
@@ -525,12 +526,43 @@ static bool virt_set_drive(DeviceState *dev, const Drive *drive, Error **errp)
            object_property_set_str(OBJECT(dev), "serial", drive->id, errp);
 }
 
-/* Create a sysbus device as child `name` of the machine and realize it.
- * A device with a "chardev" link takes *serial, if still unused; drive,
+/* The IOMMU of the board: the first device of the table that is one (it
+ * precedes the devices behind it), or NULL. */
+static IOMMU *virt_iommu(VirtMachine *vms)
+{
+    for (size_t i = 0; i < VIRT_NUM_DEVICES; i++) {
+        if (vms->devices[i] &&
+            object_dynamic_cast(OBJECT(vms->devices[i]), TYPE_IOMMU)) {
+            return IOMMU(vms->devices[i]);
+        }
+    }
+    return NULL;
+}
+
+/* A device with an "iommu" link sits behind the board's IOMMU, with the
+ * device ID of its slot (machine/virt-map.h). */
+static bool virt_place_behind_iommu(VirtMachine *vms, DeviceState *dev,
+                                    hwaddr base, Error **errp)
+{
+    IOMMU *iommu = virt_iommu(vms);
+    if (!iommu || !object_property_find(OBJECT(dev), IOMMU_PROP_LINK)) {
+        return true;
+    }
+    return object_property_set_link(OBJECT(dev), IOMMU_PROP_LINK, OBJECT(iommu),
+                                    errp) &&
+           object_property_set_uint(OBJECT(dev), IOMMU_PROP_DEVICE_ID,
+                                    VIRT_IOMMU_DEVICE_ID(base), errp) &&
+           qdev_apply_globals(dev, errp);
+}
+
+/* Create a sysbus device as child `name` of the machine at base and
+ * realize it.  A device with a "chardev" link takes *serial, if still
+ * unused; one with an "iommu" link goes behind the board's IOMMU; drive,
  * if not NULL, is the disk of a virtio-mmio transport. */
 static DeviceState *virt_create_device(VirtMachine *vms, const char *type,
-                                       const char *name, Chardev **serial,
-                                       const Drive *drive, Error **errp)
+                                       const char *name, hwaddr base,
+                                       Chardev **serial, const Drive *drive,
+                                       Error **errp)
 {
     DeviceState *dev = qdev_new(type, errp);
     if (!dev) {
@@ -551,7 +583,8 @@ static DeviceState *virt_create_device(VirtMachine *vms, const char *type,
     if (drive && !virt_set_drive(dev, drive, errp)) {
         return NULL;
     }
-    if (!device_realize(dev, errp)) {
+    if (!virt_place_behind_iommu(vms, dev, base, errp) ||
+        !device_realize(dev, errp)) {
         return NULL;
     }
     return dev;
@@ -656,7 +689,7 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
             continue; /* Rust-only, and this rivet has no Rust */
         }
         DeviceState *dev = virt_create_device(
-            vms, type, part->child, &unused_serial,
+            vms, type, part->child, virt_board[i].base, &unused_serial,
             i == VIRT_DEV_VIRTIO ? vms->virtio_blk : NULL, errp);
         if (!dev) {
             return false;

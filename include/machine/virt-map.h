@@ -21,6 +21,11 @@ enum {
 #include "machine/virt-board.h"
 #undef VIRT_I2C_TARGET
 };
+/* A device behind the IOMMU (one with an "iommu" link property) has the
+ * device ID of its 4 KiB slot: 8 for the device at 0x1000_8000.  The
+ * IOMMU's 1-level device directory reaches IDs 0..127. */
+#define VIRT_IOMMU_DEVICE_ID(base) ((((base)-0x10000000UL) >> 12) & 0xffffffUL)
+
 #define VIRT_RAM_BASE 0x80000000UL
 #define VIRT_RAM_DEFAULT_SIZE (64UL * 1024 * 1024)
 

@@ -6,7 +6,9 @@
  * sectors, flush, read them back, GET_ID, an unsupported type, a read past
  * the end; each completion is seen in the used ring and through the
  * interrupt (PLIC source VIRT_VIRTIO_IRQ).  On a read-only drive (RO
- * offered) the write must fail with IOERR and the read still work.
+ * offered) the write must fail with IOERR and the read still work.  The
+ * transport sits behind the RISC-V IOMMU, which this program puts in Bare
+ * mode (DMA addresses are physical).
  *
  * The board gives it a drive of 64 sectors with id "disk0"; the
  * functional test (tests/functional/virtio-blk.py) checks that the image
@@ -65,6 +67,9 @@
 
 #define DESC_F_NEXT 1
 #define DESC_F_WRITE 2
+
+#define IOMMU_DDTP 0x10
+#define IOMMU_DDTP_BARE 1
 
 #define QSIZE 16
 #define DISK_SECTORS 64
@@ -132,10 +137,10 @@ static uint8_t request(uint32_t type, uint64_t sector, void *buf, uint32_t len,
                              (uint16_t)(n + 1)};
     n++;
     if (len) {
-        descs[n] = (struct desc){(uintptr_t)buf, len,
-                                 (uint16_t)(DESC_F_NEXT |
-                                            (device_writes ? DESC_F_WRITE : 0)),
-                                 (uint16_t)(n + 1)};
+        descs[n] = (struct desc){
+            (uintptr_t)buf, len,
+            (uint16_t)(DESC_F_NEXT | (device_writes ? DESC_F_WRITE : 0)),
+            (uint16_t)(n + 1)};
         n++;
     }
     descs[n] = (struct desc){(uintptr_t)&status_byte, 1, DESC_F_WRITE, 0};
@@ -149,8 +154,7 @@ static uint8_t request(uint32_t type, uint64_t sector, void *buf, uint32_t len,
     *used_len = completed ? used.ring[used_seen % QSIZE].len : 0;
     used_seen = used.idx;
     bool irq = plic_is_pending(VIRT_VIRTIO_IRQ) &&
-               plic_claim() == VIRT_VIRTIO_IRQ &&
-               (rd(INTERRUPT_STATUS) & 1);
+               plic_claim() == VIRT_VIRTIO_IRQ && (rd(INTERRUPT_STATUS) & 1);
     wr(INTERRUPT_ACK, rd(INTERRUPT_STATUS));
     plic_complete(VIRT_VIRTIO_IRQ);
     if (!completed || !irq) {
@@ -168,6 +172,11 @@ int main(void)
 {
     uart_init(false);
     print("virtio test\n");
+    /* The device sits behind the IOMMU, which refuses all DMA from reset
+     * (ddtp Off): Bare mode passes physical addresses through. */
+    mmio_write64(VIRT_IOMMU_BASE + IOMMU_DDTP, IOMMU_DDTP_BARE);
+    check_eq("the IOMMU passes DMA through (ddtp Bare)",
+             mmio_read64(VIRT_IOMMU_BASE + IOMMU_DDTP) & 0xf, IOMMU_DDTP_BARE);
     check_eq("magic value", rd(MAGIC), 0x74726976);
     check_eq("version 2 (modern)", rd(VERSION), 2);
     check_eq("a block device", rd(DEVICE_ID), 2);
@@ -190,8 +199,8 @@ int main(void)
     wr(DRIVER_FEATURES_SEL, 1);
     wr(DRIVER_FEATURES, 0);
     wr(STATUS, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK);
-    check_eq("FEATURES_OK refused without VERSION_1", rd(STATUS) & S_FEATURES_OK,
-             0);
+    check_eq("FEATURES_OK refused without VERSION_1",
+             rd(STATUS) & S_FEATURES_OK, 0);
     wr(DRIVER_FEATURES, F_VERSION_1_HIGH);
     wr(STATUS, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK);
     check_eq("FEATURES_OK accepted with VERSION_1", rd(STATUS) & S_FEATURES_OK,

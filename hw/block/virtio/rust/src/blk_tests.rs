@@ -72,7 +72,7 @@ impl Backend for &MemImage {
 
 /// Guest RAM with a queue of QSIZE entries at DESC/AVAIL/USED.
 struct Guest {
-    _ram_owner: TestRam,
+    test_ram: TestRam,
     mem: GuestRam,
     queue: Queue,
     offered: u16,
@@ -93,7 +93,7 @@ impl Guest {
         queue.try_set_used_ring_address(GuestAddress(USED)).unwrap();
         queue.set_ready(true);
         Self {
-            _ram_owner: ram_owner,
+            test_ram: ram_owner,
             mem,
             queue,
             offered: 0,
@@ -412,4 +412,81 @@ fn the_config_space_says_capacity_seg_max_and_blk_size() {
     assert_eq!(disk.read_config(20, 4), Some(512));
     assert_eq!(disk.read_config(22, 4), None, "past the end");
     assert_eq!(disk.read_config(0, 3), None);
+}
+
+/// An IOMMU that maps the guest RAM at IOVA = physical + IOVA_SHIFT and
+/// faults everywhere else (cause 13 on reads, 15 on writes).
+struct Shifted;
+const IOVA_SHIFT: u64 = 0x4000_0000;
+
+impl rivet_hwcore::iommu::Translate for Shifted {
+    fn translate(&self, iova: u64, len: u64, access: u32) -> Result<(u64, u64), i32> {
+        let end = RAM + 0x10000 + IOVA_SHIFT;
+        if (RAM + IOVA_SHIFT..end).contains(&iova) {
+            Ok((iova - IOVA_SHIFT, len.min(end - iova)))
+        } else if access & 2 != 0 {
+            Err(15)
+        } else {
+            Err(13)
+        }
+    }
+    fn generation(&self) -> u64 {
+        0
+    }
+}
+
+#[test]
+fn behind_an_iommu_the_device_sees_iovas() {
+    use rivet_hwcore::iommu::DeviceIommu;
+    use rivet_memory::vm_memory::IommuMemory;
+
+    let image = MemImage::new(4);
+    let disk = Disk::new(&image, false, "d");
+    let g = Guest::new();
+    let mem = IommuMemory::new(
+        g.test_ram.ram(),
+        DeviceIommu::with_source(Shifted),
+        true,
+        (),
+    );
+    let mut queue = Queue::new(QSIZE).unwrap();
+    queue.set_size(QSIZE);
+    queue
+        .try_set_desc_table_address(GuestAddress(DESC + IOVA_SHIFT))
+        .unwrap();
+    queue
+        .try_set_avail_ring_address(GuestAddress(AVAIL + IOVA_SHIFT))
+        .unwrap();
+    queue
+        .try_set_used_ring_address(GuestAddress(USED + IOVA_SHIFT))
+        .unwrap();
+    queue.set_ready(true);
+    let mut g = g;
+    g.header(BUF, req::OUT, 1);
+    g.mem
+        .write_slice(&[0x5c; 512], GuestAddress(BUF + 0x100))
+        .unwrap();
+    g.desc(0, BUF + IOVA_SHIFT, 16, NEXT, 1);
+    g.desc(1, BUF + 0x100 + IOVA_SHIFT, 512, NEXT, 2);
+    g.desc(2, BUF + 0xff + IOVA_SHIFT, 1, WRITE, 0);
+    g.offer(0);
+    let mut seen = Vec::new();
+    disk.process_queue(&mem, &mut queue, |p, st| {
+        seen.push(p.as_ref().map(|r| (r.kind, st)).map_err(|e| e.0))
+    })
+    .unwrap();
+    assert_eq!(seen, [Ok((req::OUT, status::OK))]);
+    assert!(image.data.borrow()[512..1024].iter().all(|&b| b == 0x5c));
+    assert_eq!(g.byte(BUF + 0xff), status::OK);
+    // A physical address is not an IOVA: the IOMMU refuses it, the
+    // request fails and nothing is written.
+    g.desc(1, BUF + 0x100, 512, NEXT, 2);
+    g.offer(0);
+    seen.clear();
+    disk.process_queue(&mem, &mut queue, |p, st| {
+        seen.push(p.as_ref().map(|r| (r.kind, st)).map_err(|e| e.0))
+    })
+    .unwrap();
+    assert_eq!(seen, [Err(Malformed::BadAddress)]);
+    assert_eq!(g.byte(BUF + 0xff), status::IOERR);
 }

@@ -2,7 +2,8 @@
 //! with, when the board gives it a drive, a virtio-blk disk
 //! ([`crate::blk`]) behind it; without one it is an empty slot (DeviceID
 //! 0).  Its DMA goes through vm-memory over the system address space
-//! (rivet-memory's `GuestRam`).
+//! (rivet-memory's `GuestRam`), behind the board's IOMMU when the board
+//! links one (vm-memory's `IommuMemory` over rivet-hwcore's `DeviceIommu`).
 //!
 //! Sysbus: MMIO region 0 (0x200 bytes), IRQ output 0.  Properties, set by
 //! the board from `-drive`/`-device virtio-blk-device`: `file` (the raw
@@ -11,10 +12,12 @@
 use std::cell::{Cell, RefCell};
 use std::fs::{File, OpenOptions};
 
+use rivet_hwcore::iommu::{DeviceIommu, IommuLink};
 use rivet_hwcore::prelude::*;
 use rivet_hwcore::qdev::PropertyInfo;
 use rivet_hwcore::qdev_prop;
 use rivet_macros::{qom_pin_data, Object, VMState};
+use rivet_memory::vm_memory::{GuestMemory, IommuMemory};
 use rivet_memory::{AddressSpace, GuestRam};
 use rivet_probes::virtio as probes;
 use rivet_qom::StrProperty;
@@ -69,9 +72,34 @@ pub struct VirtioState {
     /// The disk, opened at realize when `file` is set.
     #[vmstate(skip)]
     disk: RefCell<Option<Disk<File>>>,
-    /// Guest RAM as last seen; taken again when the memory map changed.
+    /// Property `iommu`: the IOMMU in front of the device (the board
+    /// sets it), or none: DMA addresses are then physical.
     #[vmstate(skip)]
-    ram: RefCell<Option<GuestRam>>,
+    iommu: IommuLink,
+    /// Property `iommu-device-id`: the device's requester ID there.
+    #[vmstate(skip)]
+    iommu_device_id: Cell<u32>,
+    /// What DMA goes through, as last seen; taken again when the memory
+    /// map changed.
+    #[vmstate(skip)]
+    dma: RefCell<Option<Dma>>,
+}
+
+/// Guest memory as the device's DMA sees it.
+enum Dma {
+    /// Physical addresses: RAM directly.
+    Ram(GuestRam),
+    /// I/O virtual addresses, through the IOMMU.
+    Iommu(IommuMemory<GuestRam, DeviceIommu>),
+}
+
+impl Dma {
+    fn ram(&self) -> &GuestRam {
+        match self {
+            Self::Ram(ram) => ram,
+            Self::Iommu(mem) => mem.get_backend(),
+        }
+    }
 }
 
 // SAFETY: instances of "virtio-rust" are VirtioState (registered
@@ -91,34 +119,42 @@ impl VirtioState {
         self.irq.set(level);
     }
 
-    /// Guest RAM for DMA, as the system address space maps it now.
-    fn guest_ram(&self) -> std::cell::Ref<'_, GuestRam> {
+    /// Guest memory for DMA, as the system address space maps it now.
+    fn dma(&self) -> std::cell::Ref<'_, Dma> {
         let space = AddressSpace::system();
         let stale = self
-            .ram
+            .dma
             .borrow()
             .as_ref()
-            .is_none_or(|ram| !ram.is_current(space));
+            .is_none_or(|dma| !dma.ram().is_current(space));
         if stale {
-            *self.ram.borrow_mut() = Some(space.guest_ram());
+            let ram = space.guest_ram();
+            let mut dma = self.dma.borrow_mut();
+            *dma = Some(match dma.take() {
+                Some(Dma::Iommu(mem)) => Dma::Iommu(mem.with_replaced_backend(ram)),
+                _ if self.iommu.is_set() => Dma::Iommu(IommuMemory::new(
+                    ram,
+                    DeviceIommu::new(&self.iommu, self.iommu_device_id.get()),
+                    true,
+                    (),
+                )),
+                _ => Dma::Ram(ram),
+            });
         }
-        std::cell::Ref::map(self.ram.borrow(), |ram| {
-            ram.as_ref().expect("taken just above")
+        std::cell::Ref::map(self.dma.borrow(), |dma| {
+            dma.as_ref().expect("taken just above")
         })
     }
 
-    /// The driver notified the queue: run every request it made available.
-    fn notify(&self) {
-        let disk = self.disk.borrow();
-        let Some(disk) = disk.as_ref() else {
-            return;
-        };
-        let Some(mut queue) = self.regs.borrow().queue() else {
-            guest_error(|| "virtio: notify with a queue of no valid size or alignment".into());
-            return;
-        };
-        let ram = self.guest_ram();
-        let result = disk.process_queue(&*ram, &mut queue, |parsed, status| match parsed {
+    /// Runs the queue against `mem`, then records the ring positions and
+    /// the interrupt.
+    fn run_queue<M: GuestMemory>(
+        &self,
+        disk: &Disk<File>,
+        mem: &M,
+        mut queue: virtio_queue::Queue,
+    ) {
+        let result = disk.process_queue(mem, &mut queue, |parsed, status| match parsed {
             Ok(r) => {
                 let len = r
                     .readable
@@ -138,7 +174,7 @@ impl VirtioState {
         match result {
             Ok(0) => {}
             Ok(_) => {
-                if queue.needs_notification(&*ram).unwrap_or(true) {
+                if queue.needs_notification(mem).unwrap_or(true) {
                     regs.interrupt_status |= INT_USED_BUFFER;
                 }
             }
@@ -147,7 +183,22 @@ impl VirtioState {
                 regs.needs_reset();
             }
         }
-        drop(regs);
+    }
+
+    /// The driver notified the queue: run every request it made available.
+    fn notify(&self) {
+        let disk = self.disk.borrow();
+        let Some(disk) = disk.as_ref() else {
+            return;
+        };
+        let Some(queue) = self.regs.borrow().queue() else {
+            guest_error(|| "virtio: notify with a queue of no valid size or alignment".into());
+            return;
+        };
+        match &*self.dma() {
+            Dma::Ram(ram) => self.run_queue(disk, ram, queue),
+            Dma::Iommu(mem) => self.run_queue(disk, mem, queue),
+        }
         self.update_irq();
     }
 
@@ -255,7 +306,9 @@ impl ObjectImpl for VirtioState {
             readonly: Cell::new(false),
             serial: StrProperty::new(),
             disk: RefCell::new(None),
-            ram: RefCell::new(None),
+            iommu: IommuLink::new(),
+            iommu_device_id: Cell::new(0),
+            dma: RefCell::new(None),
         })
     }
 
@@ -281,6 +334,10 @@ impl DeviceImpl for VirtioState {
             .with_description(c"the disk is read-only (VIRTIO_BLK_F_RO)"),
         qdev_prop!(VirtioState, serial, c"serial")
             .with_description(c"what GET_ID answers (20 bytes at most)"),
+        qdev_prop!(VirtioState, iommu, c"iommu")
+            .with_description(c"the IOMMU its DMA goes through (set by the board)"),
+        qdev_prop!(VirtioState, iommu_device_id, c"iommu-device-id")
+            .with_description(c"its requester ID on the IOMMU (set by the board)"),
     ];
     const REGISTERS: Option<fn(&Self) -> String> = Some(|dev| dev.regs.borrow().registers_text());
     const VMSD: Option<&'static rivet_migration::VMStateDescription> =
@@ -296,7 +353,7 @@ impl DeviceImpl for VirtioState {
 
     fn unrealize(&self) {
         self.disk.borrow_mut().take();
-        self.ram.borrow_mut().take();
+        self.dma.borrow_mut().take();
     }
 
     fn reset(&self) {
