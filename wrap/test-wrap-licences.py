@@ -2,9 +2,10 @@
 """Tests of `rivet-wrap licences`, the licence manifest (TAP).
 
 A made-up workspace: a member that links foo (which links bar and has the
-build.rs dependency bld) and uses a proc-macro member (which uses pm), and
-a dev-dependency devonly.  The manifest lists foo and bar as linked, pm as
-run while building, and neither bld nor devonly; each row has the version,
+build.rs dependency bld, and winonly on Windows only, which Meson never
+unpacks) and uses a proc-macro member (which uses pm), and a
+dev-dependency devonly.  The manifest lists foo and bar as linked, pm as
+run while building, and none of bld, winonly, devonly; each row has the version,
 the SPDX expression and Cargo.lock's checksum.  A crate with no licence, or
 one the allow-list does not allow, is one line naming it and no manifest.
 """
@@ -18,12 +19,16 @@ results = []
 
 CRATES = {  # name: (version, licence, dependencies)
     "foo": ("1.0.0", "MIT/Apache-2.0", '[dependencies.bar]\nversion = "2"\n'
-                                        '[build-dependencies.bld]\nversion = "0.1"\n'),
+                                        '[build-dependencies.bld]\nversion = "0.1"\n'
+                                        '[target."cfg(windows)".dependencies.winonly]\nversion = "1"\n'),
     "bar": ("2.0.0", "(MIT OR Apache-2.0) AND Unicode-3.0", ""),
     "bld": ("0.1.0", "GPL-3.0-only", ""),
     "pm": ("1.0.0", "GPL-2.0-only OR MIT", ""),
     "devonly": ("1.0.0", "GPL-3.0-only", ""),
+    "winonly": ("1.0.0", "GPL-3.0-only", ""),
 }
+# Crates a Linux build never compiles: not unpacked in subprojects/.
+NOT_UNPACKED = {"winonly"}
 
 
 def ok(cond, name, detail=""):
@@ -50,13 +55,15 @@ def workspace(tmp: Path, licences: dict) -> Path:
     lock = ('version = 4\n\n[[package]]\nname = "app"\nversion = "0.1.0"\n'
             'dependencies = ["devonly", "foo", "mac"]\n\n'
             '[[package]]\nname = "mac"\nversion = "0.1.0"\ndependencies = ["pm"]\n')
-    deps = {"foo": '["bar", "bld"]'}
+    deps = {"foo": '["bar", "bld", "winonly"]'}
     for name, (version, _, manifest_deps) in CRATES.items():
         lock += (f'\n[[package]]\nname = "{name}"\nversion = "{version}"\n'
                  f'source = "registry+https://github.com/rust-lang/crates.io-index"\n'
                  f'checksum = "{checksum(name)}"\n')
         if name in deps:
             lock += f"dependencies = {deps[name]}\n"
+        if name in NOT_UNPACKED:
+            continue
         crate = root / "subprojects" / f"{name}-{version}"
         crate.mkdir(parents=True)
         licence = licences.get(name, CRATES[name][1])
@@ -85,7 +92,7 @@ def main():
         ok(rows[:1] == [["crate", "version", "license", "sha256", "use"]], "a header row", str(rows[:1]))
         by_name = {r[0]: r for r in rows[1:]}
         ok(sorted(by_name) == ["bar", "foo", "pm"],
-           "linked crates and proc-macros listed; build.rs and dev dependencies not", str(sorted(by_name)))
+           "linked crates and proc-macros listed; build.rs, Windows-only and dev dependencies not", str(sorted(by_name)))
         ok(by_name.get("foo") == ["foo", "1.0.0", "MIT OR Apache-2.0", checksum("foo"), "linked"],
            "a row: crate, version, SPDX expression (old / form as OR), Cargo.lock checksum, use",
            str(by_name.get("foo")))

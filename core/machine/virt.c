@@ -14,6 +14,7 @@
 #include "hw/misc/power/power.h"
 #include "hwcore/iommu.h"
 #include "hwcore/sysbus.h"
+#include "machine/drive.h"
 #include "machine/htif.h"
 #include "machine/virt-map.h"
 #include "qapi/runstate.h"
@@ -498,6 +499,35 @@ VirtMachine *virt_machine_new(const char *spec, Error **errp)
     return vms;
 }
 
+bool virt_machine_set_virtio_blk(VirtMachine *vms, const Drive *drive,
+                                 Error **errp)
+{
+    const VirtPart *part = &virt_parts[VIRT_DEV_VIRTIO];
+    if (!virt_check_rust_only_linked(part, errp)) {
+        error_prepend(errp, "-device virtio-blk-device: ");
+        return false;
+    }
+    if (!vms->rust[VIRT_DEV_VIRTIO]) {
+        error_setg(errp,
+                   "-device virtio-blk-device: -machine %s=off leaves the "
+                   "virtio-mmio transport off the board",
+                   part->type);
+        return false;
+    }
+    vms->virtio_blk = drive;
+    return true;
+}
+
+/* Gives the virtio-mmio transport its disk: the device opens the image
+ * at realize. */
+static bool virt_set_drive(DeviceState *dev, const Drive *drive, Error **errp)
+{
+    return object_property_set_str(OBJECT(dev), "file", drive->file, errp) &&
+           object_property_set_bool(OBJECT(dev), "readonly", drive->readonly,
+                                    errp) &&
+           object_property_set_str(OBJECT(dev), "serial", drive->id, errp);
+}
+
 /* The IOMMU of the board: the first device of the table that is one (it
  * precedes the devices behind it), or NULL. */
 static IOMMU *virt_iommu(VirtMachine *vms)
@@ -529,10 +559,12 @@ static bool virt_place_behind_iommu(VirtMachine *vms, DeviceState *dev,
 
 /* Create a sysbus device as child `name` of the machine at base and
  * realize it.  A device with a "chardev" link takes *serial, if still
- * unused; one with an "iommu" link goes behind the board's IOMMU. */
+ * unused; one with an "iommu" link goes behind the board's IOMMU; drive,
+ * if not NULL, is the disk of a virtio-mmio transport. */
 static DeviceState *virt_create_device(VirtMachine *vms, const char *type,
                                        const char *name, hwaddr base,
-                                       Chardev **serial, Error **errp)
+                                       Chardev **serial, const Drive *drive,
+                                       Error **errp)
 {
     DeviceState *dev = qdev_new(type, errp);
     if (!dev) {
@@ -549,6 +581,9 @@ static DeviceState *virt_create_device(VirtMachine *vms, const char *type,
             return NULL;
         }
         *serial = NULL;
+    }
+    if (drive && !virt_set_drive(dev, drive, errp)) {
+        return NULL;
     }
     if (!virt_place_behind_iommu(vms, dev, base, errp) ||
         !device_realize(dev, errp)) {
@@ -657,7 +692,8 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
             continue; /* Rust-only, and this rivet has no Rust */
         }
         DeviceState *dev = virt_create_device(
-            vms, type, part->child, virt_board[i].base, &unused_serial, errp);
+            vms, type, part->child, virt_board[i].base, &unused_serial,
+            i == VIRT_DEV_VIRTIO ? vms->virtio_blk : NULL, errp);
         if (!dev) {
             return false;
         }

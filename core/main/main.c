@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "chardev/char.h"
+#include "machine/drive.h"
 #include "machine/snapshot.h"
 #include "machine/virt.h"
 #include "probes/registry.h"
@@ -57,7 +58,12 @@ typedef struct Options {
     int qmp_count;
     bool start_stopped; /* -S */
     bool no_shutdown;   /* -no-shutdown */
+    DriveList *drives;  /* -drive and -device */
 } Options;
+
+/* The disks of -drive: the machine refers to them until the process ends
+ * (static, so that they stay reachable until exit). */
+static DriveList drive_list;
 
 /* The installed firmware directory, RIVET_FIRMWARE_DIR resolved against
  * the executable's own directory; malloc'd, NULL if that cannot be read. */
@@ -134,6 +140,14 @@ static void print_help(void)
         "                   set property PROP of every device DEV (its QOM\n"
         "                   type, or its board name: pl011 means the C or\n"
         "                   the Rust PL011), e.g. pcf8574.in3=0 (repeatable)\n"
+        "  -drive file=PATH,format=raw,if=none,id=ID[,readonly=on|off]\n"
+        "                   a raw disk image (its size a multiple of 512\n"
+        "                   bytes) for a -device; readonly=on refuses the\n"
+        "                   guest's writes (repeatable)\n"
+        "  -device virtio-blk-device,drive=ID\n"
+        "                   put drive ID behind the board's virtio-mmio\n"
+        "                   transport at 0x10008000 as a virtio-blk disk\n"
+        "                   (Rust only; one such device)\n"
         "  -m SIZE          guest RAM, e.g. 64M or 1G (default 64M; suffix K,\n"
         "                   M or G in either case, a bare number means MiB;\n"
         "                   between 1M and 16G)\n"
@@ -315,6 +329,17 @@ static int parse_options(int argc, char **argv, Options *opts, Error **errp)
                 return -1;
             }
             continue;
+        } else if (!strcmp(name, "-drive") || !strcmp(name, "-device")) {
+            /* Repeatable: -device is resolved once every -drive is read. */
+            const char *spec = option_argument(argc, argv, &i, errp);
+            bool ok =
+                spec && (!strcmp(name, "-drive")
+                             ? drive_list_add_drive(opts->drives, spec, errp)
+                             : drive_list_add_device(opts->drives, spec, errp));
+            if (!ok) {
+                return -1;
+            }
+            continue;
         } else if (!strcmp(name, "-icount")) {
             target = &opts->icount;
         } else if (!strcmp(name, "-trace")) {
@@ -343,7 +368,7 @@ static int parse_options(int argc, char **argv, Options *opts, Error **errp)
                          "monitor whose client can send cont");
         return -1;
     }
-    return 1;
+    return drive_list_finish(opts->drives, errp) ? 1 : -1;
 }
 
 /* Opens the -qmp monitors and sets the run state of -S and -no-shutdown. */
@@ -374,6 +399,10 @@ static VirtMachine *create_machine(const Options *opts, Chardev **serial,
 {
     VirtMachine *vms = virt_machine_new(opts->machine, errp);
     if (!vms) {
+        return NULL;
+    }
+    if (opts->drives->virtio_blk &&
+        !virt_machine_set_virtio_blk(vms, opts->drives->virtio_blk, errp)) {
         return NULL;
     }
     if (opts->ram_size) {
@@ -525,7 +554,8 @@ static int abandon_start(VirtMachine *vms, Error *err)
 
 int main(int argc, char **argv)
 {
-    Options opts = {.machine = "virt", .serial = "stdio"};
+    Options opts = {
+        .machine = "virt", .serial = "stdio", .drives = &drive_list};
     Error *err = NULL;
 
     fill_closed_standard_fds();

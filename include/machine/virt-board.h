@@ -45,6 +45,7 @@ VIRT_DEVICE(HPET,  hpet,  "hpet",       TWIN, 0x10001000, 0x00000400, 0)
 VIRT_DEVICE(POWER, power, "power-test", C,    0x10100000, 0x00001000, 0)
 VIRT_DEVICE(I2C,   i2c,   "ocores",     C,    0x10002000, 0x00001000, 1)
 VIRT_DEVICE(IOMMU, iommu, "riscv-iommu", C,    0x10003000, 0x00001000, 4)
+VIRT_DEVICE(VIRTIO, virtio, "virtio", RUST,   0x10008000, 0x00000200, 5)
 /* clang-format on */
 /* clang-format off */
 VIRT_I2C_TARGET(EEPROM, eeprom, "at24c02", C, 0x50, 0)

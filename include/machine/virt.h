@@ -65,6 +65,9 @@ typedef struct VirtMachine {
     bool rust[VIRT_NUM_PARTS];
     /* "eeprom": the file backing the EEPROM's content (NULL: none). */
     char *eeprom_file;
+    /* The drive of -device virtio-blk-device (NULL: an empty virtio-mmio
+     * slot); owned by the caller, who keeps it until the machine goes. */
+    const struct Drive *virtio_blk;
     /* Built by virt_machine_realize(). */
     MemoryRegion ram;
     Htif htif_dev; /* mapped when htif is on and the firmware has tohost */
@@ -91,6 +94,11 @@ typedef struct VirtMachine {
 /* Parse a -machine argument ("virt" or "virt,key=value,...") into a new
  * machine object added to the tree as /machine.  Errors name the bad key. */
 VirtMachine *virt_machine_new(const char *spec, Error **errp);
+/* Puts drive behind the virtio-mmio transport (-device virtio-blk-device),
+ * before virt_machine_realize(); fails when the transport is not on the
+ * board (a build without Rust, or -machine virtio=off). */
+bool virt_machine_set_virtio_blk(VirtMachine *vms, const struct Drive *drive,
+                                 Error **errp);
 
 /* Build the board: RAM, CPU, devices wired per virt-map.h, the serial port
  * on `serial` (may be NULL: output is discarded), and the firmware file

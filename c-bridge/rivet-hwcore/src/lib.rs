@@ -3,12 +3,15 @@
 //! - [`qdev`]: devices ([`qdev::DeviceImpl`]: realize, reset) and their
 //!   static properties ([`qdev_prop!`]);
 //! - [`sysbus`]: MMIO regions and IRQ outputs of system-bus devices;
-//! - [`irq`]: interrupt lines ([`irq::InterruptSource`]).
+//! - [`irq`]: interrupt lines ([`irq::InterruptSource`]);
+//! - [`iommu`]: DMA through the board's IOMMU, as vm-memory's `Iommu`
+//!   ([`iommu::DeviceIommu`], the `iommu` link [`iommu::IommuLink`]).
 //!
 //! Its [`prelude`] also re-exports the preludes of the crates below it
 //! (`rivet-util`, `rivet-qom`, `rivet-memory`, `rivet-migration`), which a
 //! device uses anyway; a UART adds `rivet_chardev::prelude`.
 
+pub mod iommu;
 pub mod irq;
 pub mod qdev;
 pub mod sysbus;

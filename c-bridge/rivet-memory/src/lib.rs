@@ -5,6 +5,9 @@
 //! core's dispatch checks access sizes (`VALID`), splits or widens accesses
 //! to what the callbacks implement (`IMPL`) and converts byte order, so the
 //! callbacks only see accesses they declared.
+//!
+//! [`guest_memory`] gives Rust devices DMA: rust-vmm's vm-memory traits over
+//! the C address space (docs/virtio.md).
 
 use std::ffi::{c_uint, c_void, CStr};
 use std::marker::PhantomData;
@@ -12,6 +15,11 @@ use std::marker::PhantomData;
 use memory_sys as sys;
 use rivet_qom::{IsA, Object};
 use rivet_util::cell::Opaque;
+
+pub mod guest_memory;
+pub use guest_memory::{AddressSpace, GuestRam};
+/// The vm-memory crate the guest-memory types implement, for devices.
+pub use vm_memory;
 
 /// The raw bindings of `memory-sys`, for what the safe API does not cover
 /// yet.  Using them needs `unsafe` and a `// SAFETY:` comment.

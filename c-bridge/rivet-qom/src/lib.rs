@@ -362,6 +362,39 @@ unsafe impl PropertyType for Cell<*mut sys::Object> {
     const TYPE: PropType = PropType::PROP_TYPE_LINK;
 }
 
+/// The field of a string property (`PROP_TYPE_STRING`): the C core owns
+/// the string (a copy of each value set, freed when the object goes).
+#[repr(transparent)]
+#[derive(Debug)]
+pub struct StrProperty(Cell<*mut std::ffi::c_char>);
+
+impl StrProperty {
+    /// Unset, as before any value is given.
+    pub const fn new() -> Self {
+        Self(Cell::new(std::ptr::null_mut()))
+    }
+
+    /// The value, if one was set.
+    pub fn get(&self) -> Option<String> {
+        let s = self.0.get();
+        // SAFETY: the C core stores a NUL-terminated copy (or NULL) here
+        // and frees it only when replacing it or releasing the object.
+        (!s.is_null()).then(|| unsafe { CStr::from_ptr(s) }.to_string_lossy().into_owned())
+    }
+}
+
+impl Default for StrProperty {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+// SAFETY: StrProperty is a transparent Cell<char *>, the C field of
+// PROP_TYPE_STRING, written through shared references by the C core.
+unsafe impl PropertyType for StrProperty {
+    const TYPE: PropType = PropType::PROP_TYPE_STRING;
+}
+
 /// One registered QOM type, as [`types`] lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TypeDescription {

@@ -46,6 +46,16 @@ pub fn unimplemented(msg: impl FnOnce() -> String) {
     }
 }
 
+/// Report a host-side problem the user must see whatever `-d` says (a
+/// disk image that fails to read): one line `rivet: <msg>` on stderr, as
+/// the C core's `error_report`.  Devices report such an error once, not
+/// for every guest request that meets it.
+pub fn error_report(msg: &str) {
+    let msg = CString::new(msg.replace('\0', "\\0")).unwrap_or_default();
+    // SAFETY: the format is a literal "%s" taking one C string.
+    unsafe { sys::error_report(c"%s".as_ptr(), msg.as_ptr()) };
+}
+
 /// The `-d` item a device message belongs to, for device models that log
 /// through a host trait instead of calling this module directly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
