@@ -2,12 +2,16 @@
  * The interpreter loop: fetch, decode and execute RV64IMAC + Zicsr +
  * Zifencei instructions.
  *
- * Speed comes from three choices.  Instructions are fetched and RAM is
- * accessed through cached host windows (one for code, one for data), so the
- * common case is a range check and a host load.  The hot state (pc, the
- * instruction count, the code window) lives in locals; everything that can
- * change it from outside -- device callbacks, CSR writes, traps -- goes
- * through slow paths that resynchronise.  And there is one switch on the
+ * Speed comes from four choices.  Instructions are fetched and RAM is
+ * accessed through cached host windows (one for code, two for data), so the
+ * common case is a range check and a host load.  Instructions are decoded
+ * once, into a cache that each use validates against the bits just fetched
+ * (see "The decoded-instruction cache" below), and each decoded operation
+ * jumps straight to its handler, which dispatches the next one itself.  The
+ * hot state (pc, the instruction count, the code window) lives in locals;
+ * everything that can change it from outside -- device callbacks, CSR
+ * writes, traps -- goes through slow paths that resynchronise.  And the
+ * rest (SYSTEM, AMOs, FENCE, illegal encodings) is one switch on the
  * opcode with no per-instruction indirect calls.
  *
  * Timing: instruction k of a slice (counting from 0) sees the virtual clock
@@ -1609,7 +1613,8 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
 
         case OPC_MISC_MEM:
             /* FENCE orders nothing on one in-order hart; FENCE.I has
-             * nothing to flush since no decoded code is cached. */
+             * nothing to flush: a cached decoding is used only while the
+             * bits in RAM are the ones it was decoded from. */
             if (FUNCT3 > 1) {
                 goto illegal;
             }
