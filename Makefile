@@ -48,8 +48,13 @@ check-cross: $(SETUP_STAMP)
 # The probe overhead figure compares with an emulator built without probes
 # (same options otherwise, its own build dir); bench.py reads its path from
 # RIVET_BENCH_NOPROBES.
+# The interpreter figure compares with QEMU's spike machine: as root, the
+# bench installs Debian's qemu-system-misc when qemu-system-riscv64 is
+# missing (bench.py says so and goes on without it otherwise).
 BENCH_NOPROBES := $(BUILD)-noprobes
 bench: all
+	@command -v qemu-system-riscv64 >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+		{ apt-get update -qq || true; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-system-misc >/dev/null || true; }
 	@test -f $(BENCH_NOPROBES)/build.ninja || $(MESON) setup $(MESON_OPTIONS) -Dprobes=disabled $(BENCH_NOPROBES) >/dev/null
 	@$(NINJA) -C $(BENCH_NOPROBES) --quiet rivet
 	@RIVET_BENCH_NOPROBES=$(CURDIR)/$(BENCH_NOPROBES)/rivet $(NINJA) -C $(BUILD) bench

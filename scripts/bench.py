@@ -1,6 +1,14 @@
 #!/usr/bin/env python3
 """rivet benchmarks, run by `make bench` (meson run_target 'bench').
 
+Interpreter (--int-firmware): the Dhrystone-like integer loop
+firmware/tests/bench-int, which talks only HTIF, so the same ELF runs on
+rivet and on QEMU's spike machine.  Guest MIPS, host instructions per guest
+instruction under callgrind (exact, over its first INT_CALLGRIND_INSNS
+instructions), and, with qemu-system-riscv64 installed (Debian:
+qemu-system-misc), `-M spike -bios none -kernel ELF` timed in the same run,
+the checksums compared and the ratio printed.
+
 CPU: boots the CPU-bound bench firmware, reads the number of retired guest
 instructions from the `-d cpu` dump, and reports guest MIPS.  When Debian's
 qemu-user can run the Linux build of the same workload, both are timed in
@@ -44,7 +52,8 @@ def timed(command: list[str], repeat: int) -> tuple[float, str]:
     out = ""
     for _ in range(repeat):
         start = time.perf_counter()
-        proc = subprocess.run(command, capture_output=True, text=True)
+        proc = subprocess.run(command, capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL)
         elapsed = time.perf_counter() - start
         if proc.returncode != 0:
             sys.exit(f"bench: {' '.join(command)} failed ({proc.returncode}):\n"
@@ -116,6 +125,62 @@ def probes_overhead(rivet: str, rivet_noprobes: str, firmware: str,
 def checksum_line(output: str) -> str:
     lines = [line for line in output.splitlines() if "checksum" in line]
     return lines[-1].strip() if lines else ""
+
+
+def guest_instructions(rivet: str, firmware: str, repeat: int) -> tuple[int, float, str]:
+    """Retired guest instructions (from the `-d cpu` dump), best wall time
+    of `repeat` runs and the guest's output."""
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, "cpu.log")
+        elapsed, out = timed([rivet, "-serial", "stdio", "-bios", firmware,
+                              "-d", "cpu", "-D", log], repeat)
+        with open(log) as f:
+            match = re.search(r"insn_count (\d+)", f.read())
+    if not match:
+        sys.exit("bench: no insn_count in the -d cpu dump")
+    return int(match.group(1)), elapsed, out
+
+
+# The interpreter's host instructions are counted over this many guest
+# instructions of bench-int (the whole run would take minutes under
+# callgrind), less those of a run stopped after one instruction: startup,
+# loading and the snapshot that -save-at writes.
+INT_CALLGRIND_INSNS = 50_000_000
+
+
+def bench_int(rivet: str, firmware: str, repeat: int) -> None:
+    """The interpreter on the Dhrystone-like loop, against QEMU's spike."""
+    insns, rivet_time, rivet_out = guest_instructions(rivet, firmware, repeat)
+    print(f"int: {insns} guest instructions in {rivet_time:.3f} s (best of "
+          f"{repeat}): {insns / rivet_time / 1e6:.1f} guest MIPS")
+    print(f"int: rivet says: {checksum_line(rivet_out)}")
+    with tempfile.TemporaryDirectory() as tmp:
+        def stopped_after(n: int) -> list[str]:
+            return [rivet, "-serial", "null", "-bios", firmware, "-save-at",
+                    f"{n},file:{os.path.join(tmp, 'snapshot')}"]
+        ir_run = host_instructions(stopped_after(INT_CALLGRIND_INSNS))
+        ir_base = host_instructions(stopped_after(1))
+    if ir_run is None or ir_base is None:
+        print("int: valgrind is missing: no host instruction count")
+    else:
+        print(f"int: host instructions (callgrind, exact): {ir_run} for the "
+              f"first {INT_CALLGRIND_INSNS} guest instructions, {ir_base} to "
+              f"start and stop: {(ir_run - ir_base) / (INT_CALLGRIND_INSNS - 1):.2f} "
+              f"per guest instruction")
+    qemu = shutil.which("qemu-system-riscv64")
+    if not qemu:
+        print("int: qemu-system-riscv64 is missing (Debian: qemu-system-misc): "
+              "no comparison")
+        return
+    qemu_time, qemu_out = timed([qemu, "-M", "spike", "-bios", "none",
+                                 "-kernel", firmware, "-nographic"], repeat)
+    if checksum_line(qemu_out) != checksum_line(rivet_out):
+        sys.exit(f"bench: checksums differ: rivet '{checksum_line(rivet_out)}'"
+                 f" vs qemu-system '{checksum_line(qemu_out)}'")
+    print(f"int: qemu-system-riscv64 -M spike (TCG) ran the same ELF in "
+          f"{qemu_time:.3f} s (best of {repeat}): {insns / qemu_time / 1e6:.1f} "
+          f"million of the same instructions per second")
+    print(f"int: time ratio rivet/qemu-system = {rivet_time / qemu_time:.2f}")
 
 
 # The device-access path: the CPU's slow memory path, inclusive of the
@@ -322,6 +387,8 @@ def main() -> int:
     parser.add_argument("--rivet", required=True)
     parser.add_argument("--firmware", required=True, help="bench firmware ELF")
     parser.add_argument("--linux", help="the same workload built for Linux")
+    parser.add_argument("--int-firmware",
+                        help="the interpreter benchmark ELF (bench-int)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--mmio-firmware", help="MMIO-heavy firmware ELF")
     parser.add_argument("--rivet-noprobes",
@@ -357,16 +424,11 @@ def main() -> int:
         # Snapshot size and save/restore time (docs/migration.md).
         subprocess.run([args.snapshot_bench, args.snapshot_firmware], check=True)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        log = os.path.join(tmp, "cpu.log")
-        rivet_time, rivet_out = timed(
-            [args.rivet, "-serial", "stdio", "-bios", args.firmware,
-             "-d", "cpu", "-D", log], args.repeat)
-        with open(log) as f:
-            match = re.search(r"insn_count (\d+)", f.read())
-    if not match:
-        sys.exit("bench: no insn_count in the -d cpu dump")
-    insns = int(match.group(1))
+    if args.int_firmware:
+        bench_int(args.rivet, args.int_firmware, args.repeat)
+
+    insns, rivet_time, rivet_out = guest_instructions(args.rivet, args.firmware,
+                                                      args.repeat)
     print(f"cpu: {insns} guest instructions in {rivet_time:.3f} s "
           f"(best of {args.repeat})")
     print(f"cpu: {insns / rivet_time / 1e6:.1f} guest MIPS")

@@ -4,6 +4,7 @@
  * dump.  The instruction loop itself lives in exec.c.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cpu-internal.h"
@@ -154,6 +155,7 @@ void riscv_cpu_update_mem_checks(RiscvCPU *cpu)
                       riscv_pmp_binds_m(cpu) || riscv_triggers_armed(cpu);
     if (cpu->mem_checks) {
         cpu->fast_size = 0; /* no unchecked data window */
+        cpu->fast_prev_size = 0;
     }
 }
 
@@ -226,6 +228,9 @@ void riscv_cpu_set_address_space(RiscvCPU *cpu, AddressSpace *as)
     cpu->fast_host = NULL;
     cpu->fast_base = 0;
     cpu->fast_size = 0;
+    cpu->fast_prev_host = NULL;
+    cpu->fast_prev_base = 0;
+    cpu->fast_prev_size = 0;
     cpu->fast_generation = as ? as->generation : 0;
 }
 
@@ -235,6 +240,13 @@ static void riscv_cpu_instance_init(Object *obj)
     /* Inputs exist before realize so the board can wire them first. */
     qdev_init_gpio_in(DEVICE(obj), riscv_cpu_set_irq, RISCV_NUM_IRQ_LINES);
     cpu->csr.misa = MISA_VALUE;
+}
+
+static void riscv_cpu_instance_finalize(Object *obj)
+{
+    RiscvCPU *cpu = RISCV_CPU(obj);
+    free(cpu->decoded);
+    cpu->decoded = NULL;
 }
 
 static bool riscv_cpu_realize(DeviceState *dev, Error **errp)
@@ -575,6 +587,7 @@ static const TypeInfo riscv_cpu_type_info = {
     .instance_size = sizeof(RiscvCPU),
     .class_init = riscv_cpu_class_init,
     .instance_init = riscv_cpu_instance_init,
+    .instance_finalize = riscv_cpu_instance_finalize,
 };
 
 __attribute__((constructor)) static void riscv_cpu_register_types(void)

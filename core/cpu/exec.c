@@ -2,12 +2,16 @@
  * The interpreter loop: fetch, decode and execute RV64IMAC + Zicsr +
  * Zifencei instructions.
  *
- * Speed comes from three choices.  Instructions are fetched and RAM is
- * accessed through cached host windows (one for code, one for data), so the
- * common case is a range check and a host load.  The hot state (pc, the
- * instruction count, the code window) lives in locals; everything that can
- * change it from outside -- device callbacks, CSR writes, traps -- goes
- * through slow paths that resynchronise.  And there is one switch on the
+ * Speed comes from four choices.  Instructions are fetched and RAM is
+ * accessed through cached host windows (one for code, two for data), so the
+ * common case is a range check and a host load.  Instructions are decoded
+ * once, into a cache that each use validates against the bits just fetched
+ * (see "The decoded-instruction cache" below), and each decoded operation
+ * jumps straight to its handler, which dispatches the next one itself.  The
+ * hot state (pc, the instruction count, the code window) lives in locals;
+ * everything that can change it from outside -- device callbacks, CSR
+ * writes, traps -- goes through slow paths that resynchronise.  And the
+ * rest (SYSTEM, AMOs, FENCE, illegal encodings) is one switch on the
  * opcode with no per-instruction indirect calls.
  *
  * Timing: instruction k of a slice (counting from 0) sees the virtual clock
@@ -16,6 +20,8 @@
  * else can read it.
  */
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cpu-internal.h"
@@ -200,6 +206,9 @@ static HostWindow riscv_code_window_for(AddressSpace *as, hwaddr pc)
 
 static inline void riscv_set_data_window(RiscvCPU *cpu, HostWindow w)
 {
+    cpu->fast_prev_host = cpu->fast_host;
+    cpu->fast_prev_base = cpu->fast_base;
+    cpu->fast_prev_size = cpu->fast_size;
     cpu->fast_host = w.host;
     cpu->fast_base = w.base;
     cpu->fast_size = w.size;
@@ -223,7 +232,14 @@ static MemTxResult riscv_access_slow(RiscvCPU *cpu, uint64_t addr,
                                      unsigned size, uint64_t *value, bool store,
                                      int64_t now_ns, bool *mmio)
 {
-    HostWindow w = riscv_window_for(cpu->as, addr);
+    HostWindow w;
+    if (addr - cpu->fast_prev_base < cpu->fast_prev_size) {
+        /* The other window: it becomes the last one (both stay). */
+        w = (HostWindow){cpu->fast_prev_host, cpu->fast_prev_base,
+                         cpu->fast_prev_size};
+    } else {
+        w = riscv_window_for(cpu->as, addr);
+    }
     if (w.host) {
         /* While accesses are checked, every one must come back here. */
         if (!cpu->mem_checks) {
@@ -366,6 +382,25 @@ static inline MemTxResult riscv_access(RiscvCPU *cpu, uint64_t addr,
         return MEMTX_OK;
     }
     return riscv_access_slow(cpu, addr, size, value, store, now_ns, mmio);
+}
+
+/* The host address of a naturally aligned access of size bytes at addr
+ * that hits one of the two data windows, else NULL. */
+static inline uint8_t *riscv_data_host(const RiscvCPU *cpu, uint64_t addr,
+                                       unsigned size)
+{
+    if (unlikely(addr & (size - 1))) {
+        return NULL;
+    }
+    uint64_t off = addr - cpu->fast_base;
+    if (likely(off < cpu->fast_size)) {
+        return cpu->fast_host + off;
+    }
+    off = addr - cpu->fast_prev_base;
+    if (likely(off < cpu->fast_prev_size)) {
+        return cpu->fast_prev_host + off;
+    }
+    return NULL;
 }
 
 static inline int64_t sext32(uint64_t v)
@@ -667,6 +702,403 @@ static inline int32_t imm_j(uint32_t insn)
            (int32_t)(((insn >> 21) & 0x3ff) << 1);
 }
 
+/*
+ * The decoded-instruction cache.  Decoding depends on nothing but the
+ * instruction's bits, so an entry keeps the 32 bits it was decoded from
+ * (for a compressed instruction, with the next halfword) and is used only
+ * when the bits just fetched are the same.  Nothing ever invalidates it:
+ * after a store into code (with or without fence.i), a device's DMA, a
+ * snapshot load or a reset, the next fetch reads the new bits, which differ
+ * from the entry's, and the instruction is decoded again.  Entries are
+ * indexed by pc; code that aliases only costs decodes.
+ *
+ * Only the frequent, always-legal forms have their own handler; everything
+ * else (SYSTEM, AMOs, FENCE, illegal and reserved encodings) is
+ * DOP_GENERIC and runs through the interpreter's switch, as fetches do
+ * while `-d in_asm` or memory checks are on.  A compressed instruction
+ * decodes to the operation of the 32-bit instruction it expands to, or'ed
+ * with DOP_COMPRESSED.
+ */
+enum {
+    DOP_DECODE, /* an entry never decoded: the zero of calloc */
+    DOP_GENERIC,
+    DOP_NOP, /* an ALU operation that writes x0 */
+    DOP_ADDI,
+    DOP_SLTI,
+    DOP_SLTIU,
+    DOP_XORI,
+    DOP_ORI,
+    DOP_ANDI,
+    DOP_SLLI,
+    DOP_SRLI,
+    DOP_SRAI,
+    DOP_ADDIW,
+    DOP_SLLIW,
+    DOP_SRLIW,
+    DOP_SRAIW,
+    DOP_LI, /* lui, c.lui: x[rd] = imm */
+    DOP_AUIPC,
+    DOP_ADD,
+    DOP_SUB,
+    DOP_SLL,
+    DOP_SLT,
+    DOP_SLTU,
+    DOP_XOR,
+    DOP_SRL,
+    DOP_SRA,
+    DOP_OR,
+    DOP_AND,
+    DOP_MUL,
+    DOP_MULH,
+    DOP_MULHSU,
+    DOP_MULHU,
+    DOP_DIV,
+    DOP_DIVU,
+    DOP_REM,
+    DOP_REMU,
+    DOP_ADDW,
+    DOP_SUBW,
+    DOP_SLLW,
+    DOP_SRLW,
+    DOP_SRAW,
+    DOP_MULW,
+    DOP_DIVW,
+    DOP_DIVUW,
+    DOP_REMW,
+    DOP_REMUW,
+    DOP_BEQ,
+    DOP_BNE,
+    DOP_BLT,
+    DOP_BGE,
+    DOP_BLTU,
+    DOP_BGEU,
+    DOP_JAL,
+    DOP_JALR,
+    DOP_LB,
+    DOP_LH,
+    DOP_LW,
+    DOP_LD,
+    DOP_LBU,
+    DOP_LHU,
+    DOP_LWU,
+    DOP_SB,
+    DOP_SH,
+    DOP_SW,
+    DOP_SD,
+    DOP_COUNT,
+    /* Or'ed into the operation of a compressed instruction (not into
+     * DOP_DECODE and DOP_GENERIC): its handler's copy for length 2. */
+    DOP_COMPRESSED = 128
+};
+_Static_assert(DOP_COUNT <= DOP_COMPRESSED,
+               "DOP_* must fit below DOP_COMPRESSED");
+
+struct RiscvDecoded {
+    uint32_t bits; /* what the entry was decoded from */
+    uint8_t op;    /* DOP_* */
+    uint8_t rd, rs1, rs2;
+    int32_t imm;
+    uint32_t unused; /* entries of 16 bytes: a shift to index */
+};
+
+/* 32768 entries of 16 bytes: 512 KiB, 64 KiB of code without aliasing. */
+#define DECODED_BITS 15
+#define DECODED_ENTRIES (1u << DECODED_BITS)
+
+static inline RiscvDecoded *riscv_decoded_entry(RiscvDecoded *cache,
+                                                uint64_t pc)
+{
+    return &cache[(pc >> 1) & (DECODED_ENTRIES - 1)];
+}
+
+static __attribute__((noinline, cold)) RiscvDecoded *riscv_decoded_alloc(void)
+{
+    RiscvDecoded *cache = calloc(DECODED_ENTRIES, sizeof(*cache));
+    if (!cache) {
+        fprintf(stderr, "rivet: out of memory\n");
+        abort();
+    }
+    return cache;
+}
+
+static void decoded_set(RiscvDecoded *d, unsigned op, unsigned rd, unsigned rs1,
+                        unsigned rs2, int32_t imm)
+{
+    d->op = (uint8_t)op;
+    d->rd = (uint8_t)rd;
+    d->rs1 = (uint8_t)rs1;
+    d->rs2 = (uint8_t)rs2;
+    d->imm = imm;
+}
+
+/* An operation whose only effect is writing x[rd]: with rd = x0 it does
+ * nothing (so the handlers need not restore x0). */
+static void decoded_alu(RiscvDecoded *d, unsigned op, unsigned rd, unsigned rs1,
+                        unsigned rs2, int32_t imm)
+{
+    decoded_set(d, rd == 0 ? DOP_NOP : op, rd, rs1, rs2, imm);
+}
+
+/* A 32-bit instruction; DOP_GENERIC for any form the switch must see. */
+static void riscv_decode_32(RiscvDecoded *d, uint32_t insn)
+{
+    unsigned rd = (insn >> 7) & 31, rs1 = (insn >> 15) & 31;
+    unsigned rs2 = (insn >> 20) & 31, funct3 = (insn >> 12) & 7;
+    unsigned funct7 = insn >> 25;
+
+    d->op = DOP_GENERIC;
+    switch (insn & 0x7f) {
+    case OPC_OP_IMM: {
+        static const uint8_t ops[8] = {DOP_ADDI, DOP_SLLI, DOP_SLTI, DOP_SLTIU,
+                                       DOP_XORI, DOP_SRLI, DOP_ORI,  DOP_ANDI};
+        unsigned op = ops[funct3];
+        int32_t imm = imm_i(insn);
+        if (funct3 == 1 || funct3 == 5) {
+            unsigned top = insn >> 26;
+            if (funct3 == 5 && top == 0x10) {
+                op = DOP_SRAI;
+            } else if (top != 0) {
+                return;
+            }
+            imm = (int32_t)((insn >> 20) & 0x3f);
+        }
+        decoded_alu(d, op, rd, rs1, 0, imm);
+        return;
+    }
+    case OPC_OP_IMM_32:
+        if (funct3 == 0) {
+            decoded_alu(d, DOP_ADDIW, rd, rs1, 0, imm_i(insn));
+        } else if (funct3 == 1 && funct7 == 0) {
+            decoded_alu(d, DOP_SLLIW, rd, rs1, 0, (int32_t)rs2);
+        } else if (funct3 == 5 && (funct7 == 0 || funct7 == 0x20)) {
+            decoded_alu(d, funct7 ? DOP_SRAIW : DOP_SRLIW, rd, rs1, 0,
+                        (int32_t)rs2);
+        }
+        return;
+    case OPC_LUI:
+        decoded_alu(d, DOP_LI, rd, 0, 0, (int32_t)(insn & 0xfffff000u));
+        return;
+    case OPC_AUIPC:
+        decoded_alu(d, DOP_AUIPC, rd, 0, 0, (int32_t)(insn & 0xfffff000u));
+        return;
+    case OPC_OP: {
+        static const uint8_t base[8] = {DOP_ADD, DOP_SLL, DOP_SLT, DOP_SLTU,
+                                        DOP_XOR, DOP_SRL, DOP_OR,  DOP_AND};
+        static const uint8_t muldiv[8] = {DOP_MUL,   DOP_MULH, DOP_MULHSU,
+                                          DOP_MULHU, DOP_DIV,  DOP_DIVU,
+                                          DOP_REM,   DOP_REMU};
+        unsigned op;
+        if (funct7 == 0) {
+            op = base[funct3];
+        } else if (funct7 == 1) {
+            op = muldiv[funct3];
+        } else if (funct7 == 0x20 && funct3 == 0) {
+            op = DOP_SUB;
+        } else if (funct7 == 0x20 && funct3 == 5) {
+            op = DOP_SRA;
+        } else {
+            return;
+        }
+        decoded_alu(d, op, rd, rs1, rs2, 0);
+        return;
+    }
+    case OPC_OP_32: {
+        unsigned op;
+        switch (funct7 << 3 | funct3) {
+        case 0x000:
+            op = DOP_ADDW;
+            break;
+        case 0x100:
+            op = DOP_SUBW;
+            break;
+        case 0x001:
+            op = DOP_SLLW;
+            break;
+        case 0x005:
+            op = DOP_SRLW;
+            break;
+        case 0x105:
+            op = DOP_SRAW;
+            break;
+        case 0x008:
+            op = DOP_MULW;
+            break;
+        case 0x00c:
+            op = DOP_DIVW;
+            break;
+        case 0x00d:
+            op = DOP_DIVUW;
+            break;
+        case 0x00e:
+            op = DOP_REMW;
+            break;
+        case 0x00f:
+            op = DOP_REMUW;
+            break;
+        default:
+            return;
+        }
+        decoded_alu(d, op, rd, rs1, rs2, 0);
+        return;
+    }
+    case OPC_BRANCH: {
+        static const uint8_t ops[8] = {DOP_BEQ,     DOP_BNE, DOP_GENERIC,
+                                       DOP_GENERIC, DOP_BLT, DOP_BGE,
+                                       DOP_BLTU,    DOP_BGEU};
+        decoded_set(d, ops[funct3], 0, rs1, rs2, imm_b(insn));
+        return;
+    }
+    case OPC_JAL:
+        decoded_set(d, DOP_JAL, rd, 0, 0, imm_j(insn));
+        return;
+    case OPC_JALR:
+        if (funct3 == 0) {
+            decoded_set(d, DOP_JALR, rd, rs1, 0, imm_i(insn));
+        }
+        return;
+    case OPC_LOAD: {
+        static const uint8_t ops[8] = {DOP_LB,  DOP_LH,  DOP_LW,  DOP_LD,
+                                       DOP_LBU, DOP_LHU, DOP_LWU, DOP_GENERIC};
+        decoded_set(d, ops[funct3], rd, rs1, 0, imm_i(insn));
+        return;
+    }
+    case OPC_STORE:
+        if (funct3 <= 3) {
+            decoded_set(d, DOP_SB + funct3, 0, rs1, rs2, imm_s(insn));
+        }
+        return;
+    default:
+        return;
+    }
+}
+
+/* A 16-bit instruction, as the 32-bit operation it expands to; reserved
+ * encodings, c.ebreak and the F/D forms are DOP_GENERIC. */
+static void riscv_decode_16(RiscvDecoded *d, uint32_t insn)
+{
+    unsigned rd = rvc_rd(insn), rs2 = rvc_rs2(insn);
+    unsigned rs1p = rvc_rs1p(insn), rs2p = rvc_rs2p(insn);
+
+    d->op = DOP_GENERIC;
+    switch (rvc_op(insn)) {
+    case 0x00: /* c.addi4spn */
+        if (rvc_imm_addi4spn(insn) != 0) {
+            decoded_set(d, DOP_ADDI, rs2p, 2, 0,
+                        (int32_t)rvc_imm_addi4spn(insn));
+        }
+        return;
+    case 0x02: /* c.lw */
+        decoded_set(d, DOP_LW, rs2p, rs1p, 0, (int32_t)rvc_imm_lw(insn));
+        return;
+    case 0x03: /* c.ld */
+        decoded_set(d, DOP_LD, rs2p, rs1p, 0, (int32_t)rvc_imm_ld(insn));
+        return;
+    case 0x06: /* c.sw */
+        decoded_set(d, DOP_SW, 0, rs1p, rs2p, (int32_t)rvc_imm_lw(insn));
+        return;
+    case 0x07: /* c.sd */
+        decoded_set(d, DOP_SD, 0, rs1p, rs2p, (int32_t)rvc_imm_ld(insn));
+        return;
+    case 0x08: /* c.addi, c.nop */
+        decoded_alu(d, DOP_ADDI, rd, rd, 0, rvc_imm_ci(insn));
+        return;
+    case 0x09: /* c.addiw; rd=x0 reserved */
+        if (rd != 0) {
+            decoded_alu(d, DOP_ADDIW, rd, rd, 0, rvc_imm_ci(insn));
+        }
+        return;
+    case 0x0a: /* c.li */
+        decoded_alu(d, DOP_LI, rd, 0, 0, rvc_imm_ci(insn));
+        return;
+    case 0x0b: /* c.addi16sp, c.lui; imm 0 reserved */
+        if (rvc_shamt(insn) == 0) {
+            return;
+        }
+        if (rd == 2) {
+            decoded_set(d, DOP_ADDI, 2, 2, 0, rvc_imm_addi16sp(insn));
+        } else {
+            decoded_alu(d, DOP_LI, rd, 0, 0,
+                        (int32_t)((uint32_t)rvc_imm_ci(insn) << 12));
+        }
+        return;
+    case 0x0c:
+        switch ((insn >> 10) & 3) {
+        case 0: /* c.srli */
+            decoded_set(d, DOP_SRLI, rs1p, rs1p, 0, (int32_t)rvc_shamt(insn));
+            return;
+        case 1: /* c.srai */
+            decoded_set(d, DOP_SRAI, rs1p, rs1p, 0, (int32_t)rvc_shamt(insn));
+            return;
+        case 2: /* c.andi */
+            decoded_set(d, DOP_ANDI, rs1p, rs1p, 0, rvc_imm_ci(insn));
+            return;
+        default: {
+            static const uint8_t ops[8] = {DOP_SUB,     DOP_XOR,    DOP_OR,
+                                           DOP_AND,     DOP_SUBW,   DOP_ADDW,
+                                           DOP_GENERIC, DOP_GENERIC};
+            unsigned op = ops[((insn >> 10) & 4) | ((insn >> 5) & 3)];
+            if (op != DOP_GENERIC) {
+                decoded_set(d, op, rs1p, rs1p, rs2p, 0);
+            }
+            return;
+        }
+        }
+    case 0x0d: /* c.j */
+        decoded_set(d, DOP_JAL, 0, 0, 0, rvc_imm_j(insn));
+        return;
+    case 0x0e: /* c.beqz */
+        decoded_set(d, DOP_BEQ, 0, rs1p, 0, rvc_imm_b(insn));
+        return;
+    case 0x0f: /* c.bnez */
+        decoded_set(d, DOP_BNE, 0, rs1p, 0, rvc_imm_b(insn));
+        return;
+    case 0x10: /* c.slli */
+        decoded_alu(d, DOP_SLLI, rd, rd, 0, (int32_t)rvc_shamt(insn));
+        return;
+    case 0x12: /* c.lwsp; rd=x0 reserved */
+        if (rd != 0) {
+            decoded_set(d, DOP_LW, rd, 2, 0, (int32_t)rvc_imm_lwsp(insn));
+        }
+        return;
+    case 0x13: /* c.ldsp; rd=x0 reserved */
+        if (rd != 0) {
+            decoded_set(d, DOP_LD, rd, 2, 0, (int32_t)rvc_imm_ldsp(insn));
+        }
+        return;
+    case 0x14:
+        if (rs2 != 0) { /* c.mv, c.add */
+            decoded_alu(d, DOP_ADD, rd, insn & 0x1000 ? rd : 0, rs2, 0);
+        } else if (rd != 0) { /* c.jr, c.jalr */
+            decoded_set(d, DOP_JALR, insn & 0x1000 ? 1 : 0, rd, 0, 0);
+        }
+        return; /* c.ebreak and the reserved c.jr x0: generic */
+    case 0x16:  /* c.swsp */
+        decoded_set(d, DOP_SW, 0, 2, rs2, (int32_t)rvc_imm_swsp(insn));
+        return;
+    case 0x17: /* c.sdsp */
+        decoded_set(d, DOP_SD, 0, 2, rs2, (int32_t)rvc_imm_sdsp(insn));
+        return;
+    default:
+        return;
+    }
+}
+
+/* Fill the entry for the instruction whose bits (and, when compressed,
+ * the next halfword's) are insn. */
+static __attribute__((noinline)) void riscv_decode(RiscvDecoded *d,
+                                                   uint32_t insn)
+{
+    d->bits = insn;
+    if (rvc_is_compressed(insn)) {
+        riscv_decode_16(d, insn & 0xffff);
+        if (d->op > DOP_GENERIC) {
+            d->op |= DOP_COMPRESSED;
+        }
+    } else {
+        riscv_decode_32(d, insn);
+    }
+}
+
 /* The time after n instructions of a slice that started at start_ns: exact,
  * since the budget keeps it within the end of time (riscv_slice_budget),
  * and unsigned, so never undefined.  Not the saturating vclock_ns_after:
@@ -744,8 +1176,84 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
     /* The slow paths of loads and stores: destination, funct3 (width and
      * sign) and the instruction's length. */
     unsigned mem_rd, mem_funct3, ilen;
+    RiscvDecoded *de;
+    /* Indexed by DOP_* (| DOP_COMPRESSED): where each decoded operation
+     * runs. */
+#define BOTH(op, name) [op] = &&name##_4, [(op) | DOP_COMPRESSED] = &&name##_2
+    static const void *const handlers[2 * DOP_COMPRESSED] = {
+        [DOP_DECODE] = &&decode_into_cache,
+        [DOP_GENERIC] = &&decode,
+        BOTH(DOP_NOP, d_nop),
+        BOTH(DOP_ADDI, d_addi),
+        BOTH(DOP_SLTI, d_slti),
+        BOTH(DOP_SLTIU, d_sltiu),
+        BOTH(DOP_XORI, d_xori),
+        BOTH(DOP_ORI, d_ori),
+        BOTH(DOP_ANDI, d_andi),
+        BOTH(DOP_SLLI, d_slli),
+        BOTH(DOP_SRLI, d_srli),
+        BOTH(DOP_SRAI, d_srai),
+        BOTH(DOP_ADDIW, d_addiw),
+        BOTH(DOP_SLLIW, d_slliw),
+        BOTH(DOP_SRLIW, d_srliw),
+        BOTH(DOP_SRAIW, d_sraiw),
+        BOTH(DOP_LI, d_li),
+        BOTH(DOP_AUIPC, d_auipc),
+        BOTH(DOP_ADD, d_add),
+        BOTH(DOP_SUB, d_sub),
+        BOTH(DOP_SLL, d_sll),
+        BOTH(DOP_SLT, d_slt),
+        BOTH(DOP_SLTU, d_sltu),
+        BOTH(DOP_XOR, d_xor),
+        BOTH(DOP_SRL, d_srl),
+        BOTH(DOP_SRA, d_sra),
+        BOTH(DOP_OR, d_or),
+        BOTH(DOP_AND, d_and),
+        BOTH(DOP_MUL, d_mul),
+        BOTH(DOP_MULH, d_mulh),
+        BOTH(DOP_MULHSU, d_mulhsu),
+        BOTH(DOP_MULHU, d_mulhu),
+        BOTH(DOP_DIV, d_div),
+        BOTH(DOP_DIVU, d_divu),
+        BOTH(DOP_REM, d_rem),
+        BOTH(DOP_REMU, d_remu),
+        BOTH(DOP_ADDW, d_addw),
+        BOTH(DOP_SUBW, d_subw),
+        BOTH(DOP_SLLW, d_sllw),
+        BOTH(DOP_SRLW, d_srlw),
+        BOTH(DOP_SRAW, d_sraw),
+        BOTH(DOP_MULW, d_mulw),
+        BOTH(DOP_DIVW, d_divw),
+        BOTH(DOP_DIVUW, d_divuw),
+        BOTH(DOP_REMW, d_remw),
+        BOTH(DOP_REMUW, d_remuw),
+        BOTH(DOP_BEQ, d_beq),
+        BOTH(DOP_BNE, d_bne),
+        BOTH(DOP_BLT, d_blt),
+        BOTH(DOP_BGE, d_bge),
+        BOTH(DOP_BLTU, d_bltu),
+        BOTH(DOP_BGEU, d_bgeu),
+        BOTH(DOP_JAL, d_jal),
+        BOTH(DOP_JALR, d_jalr),
+        BOTH(DOP_LB, d_lb),
+        BOTH(DOP_LH, d_lh),
+        BOTH(DOP_LW, d_lw),
+        BOTH(DOP_LD, d_ld),
+        BOTH(DOP_LBU, d_lbu),
+        BOTH(DOP_LHU, d_lhu),
+        BOTH(DOP_LWU, d_lwu),
+        BOTH(DOP_SB, d_sb),
+        BOTH(DOP_SH, d_sh),
+        BOTH(DOP_SW, d_sw),
+        BOTH(DOP_SD, d_sd),
+    };
+#undef BOTH
 
     *executed = 0;
+    if (unlikely(!cpu->decoded)) {
+        cpu->decoded = riscv_decoded_alloc();
+    }
+    RiscvDecoded *const decoded = cpu->decoded;
     if (as->generation != cpu->fast_generation) {
         riscv_cpu_set_address_space(cpu, as); /* drops the data window */
     }
@@ -778,6 +1286,7 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
     }
 
     for (;;) {
+    next:
         if (unlikely(n >= budget)) {
             reason = budget_reason;
             break;
@@ -786,9 +1295,13 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
             uint64_t off = pc - code.base;
             if (likely(off < code.size)) {
                 insn = (uint32_t)host_load(code.host + off, 4);
-            } else {
-                goto fetch_slow;
+                de = riscv_decoded_entry(decoded, pc);
+                if (likely(de->bits == insn)) {
+                    goto *handlers[de->op];
+                }
+                goto decode_into_cache;
             }
+            goto fetch_slow;
         }
     decode:
         switch (insn & 0x7f) {
@@ -1100,7 +1613,8 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
 
         case OPC_MISC_MEM:
             /* FENCE orders nothing on one in-order hart; FENCE.I has
-             * nothing to flush since no decoded code is cached. */
+             * nothing to flush: a cached decoding is used only while the
+             * bits in RAM are the ones it was decoded from. */
             if (FUNCT3 > 1) {
                 goto illegal;
             }
@@ -1478,6 +1992,160 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
             goto trap;
         }
         goto decode;
+
+    decode_into_cache:
+        riscv_decode(de, insn);
+        goto *handlers[de->op];
+
+        /* The handlers of decoded instructions (de, with insn its bits).
+         * Each comes in two copies, for the 32-bit form (name_4) and the
+         * compressed one (name_2): the length is a constant, so the next
+         * pc does not wait for a load from the entry.  Each ends by
+         * fetching and dispatching the next instruction itself, which the
+         * host's branch predictor rewards. */
+#define D_RD cpu->x[de->rd]
+#define D_RS1 cpu->x[de->rs1]
+#define D_RS2 cpu->x[de->rs2]
+#define D_IMM ((uint64_t)(int64_t)de->imm)
+#define NEXT_INSN()                                                            \
+    do {                                                                       \
+        n++;                                                                   \
+        if (likely(n < budget)) {                                              \
+            uint64_t off_ = pc - code.base;                                    \
+            if (likely(off_ < code.size)) {                                    \
+                insn = (uint32_t)host_load(code.host + off_, 4);               \
+                de = riscv_decoded_entry(decoded, pc);                         \
+                if (likely(de->bits == insn)) {                                \
+                    goto *handlers[de->op];                                    \
+                }                                                              \
+                goto decode_into_cache;                                        \
+            }                                                                  \
+        }                                                                      \
+        goto next;                                                             \
+    } while (0)
+#define BOTH_LENGTHS(name, body)                                               \
+    name##_4:                                                                  \
+    {                                                                          \
+        enum { LEN = 4 };                                                      \
+        body;                                                                  \
+    }                                                                          \
+    name##_2:                                                                  \
+    {                                                                          \
+        enum { LEN = 2 };                                                      \
+        body;                                                                  \
+    }
+#define ALU(name, expr)                                                        \
+    BOTH_LENGTHS(name, D_RD = (expr); pc += LEN; NEXT_INSN())
+
+        BOTH_LENGTHS(d_nop, pc += LEN; NEXT_INSN())
+        ALU(d_addi, D_RS1 + D_IMM)
+        ALU(d_slti, (int64_t)D_RS1 < (int64_t)D_IMM)
+        ALU(d_sltiu, D_RS1 < D_IMM)
+        ALU(d_xori, D_RS1 ^ D_IMM)
+        ALU(d_ori, D_RS1 | D_IMM)
+        ALU(d_andi, D_RS1 & D_IMM)
+        ALU(d_slli, D_RS1 << de->imm)
+        ALU(d_srli, D_RS1 >> de->imm)
+        ALU(d_srai, (uint64_t)((int64_t)D_RS1 >> de->imm))
+        ALU(d_addiw, (uint64_t)sext32(D_RS1 + D_IMM))
+        ALU(d_slliw, (uint64_t)sext32((uint32_t)D_RS1 << de->imm))
+        ALU(d_srliw, (uint64_t)sext32((uint32_t)D_RS1 >> de->imm))
+        ALU(d_sraiw, (uint64_t)(int64_t)((int32_t)(uint32_t)D_RS1 >> de->imm))
+        ALU(d_li, D_IMM)
+        ALU(d_auipc, pc + D_IMM)
+        ALU(d_add, D_RS1 + D_RS2)
+        ALU(d_sub, D_RS1 - D_RS2)
+        ALU(d_sll, D_RS1 << (D_RS2 & 63))
+        ALU(d_slt, (int64_t)D_RS1 < (int64_t)D_RS2)
+        ALU(d_sltu, D_RS1 < D_RS2)
+        ALU(d_xor, D_RS1 ^ D_RS2)
+        ALU(d_srl, D_RS1 >> (D_RS2 & 63))
+        ALU(d_sra, (uint64_t)((int64_t)D_RS1 >> (D_RS2 & 63)))
+        ALU(d_or, D_RS1 | D_RS2)
+        ALU(d_and, D_RS1 & D_RS2)
+        ALU(d_mul, D_RS1 * D_RS2)
+        ALU(d_mulh, mulh64((int64_t)D_RS1, (int64_t)D_RS2))
+        ALU(d_mulhsu, mulhsu64((int64_t)D_RS1, D_RS2))
+        ALU(d_mulhu, mulhu64(D_RS1, D_RS2))
+        ALU(d_div, div64((int64_t)D_RS1, (int64_t)D_RS2))
+        ALU(d_divu, divu64(D_RS1, D_RS2))
+        ALU(d_rem, rem64((int64_t)D_RS1, (int64_t)D_RS2))
+        ALU(d_remu, remu64(D_RS1, D_RS2))
+        ALU(d_addw, (uint64_t)sext32(D_RS1 + D_RS2))
+        ALU(d_subw, (uint64_t)sext32(D_RS1 - D_RS2))
+        ALU(d_sllw, (uint64_t)sext32((uint32_t)D_RS1 << (D_RS2 & 31)))
+        ALU(d_srlw, (uint64_t)sext32((uint32_t)D_RS1 >> (D_RS2 & 31)))
+        ALU(d_sraw,
+            (uint64_t)(int64_t)((int32_t)(uint32_t)D_RS1 >> (D_RS2 & 31)))
+        ALU(d_mulw, (uint64_t)sext32((uint32_t)D_RS1 * (uint32_t)D_RS2))
+        ALU(d_divw, div32((int32_t)D_RS1, (int32_t)D_RS2))
+        ALU(d_divuw, divu32((uint32_t)D_RS1, (uint32_t)D_RS2))
+        ALU(d_remw, rem32((int32_t)D_RS1, (int32_t)D_RS2))
+        ALU(d_remuw, remu32((uint32_t)D_RS1, (uint32_t)D_RS2))
+#undef ALU
+
+#define BRANCH(name, cond)                                                     \
+    BOTH_LENGTHS(name, pc += (cond) ? D_IMM : LEN; NEXT_INSN())
+        BRANCH(d_beq, D_RS1 == D_RS2)
+        BRANCH(d_bne, D_RS1 != D_RS2)
+        BRANCH(d_blt, (int64_t)D_RS1 < (int64_t)D_RS2)
+        BRANCH(d_bge, (int64_t)D_RS1 >= (int64_t)D_RS2)
+        BRANCH(d_bltu, D_RS1 < D_RS2)
+        BRANCH(d_bgeu, D_RS1 >= D_RS2)
+#undef BRANCH
+
+        /* jalr reads its target before writing rd (rd may be rs1). */
+#define JUMP(name, target_expr)                                                \
+    BOTH_LENGTHS(name, uint64_t target_ = (target_expr); D_RD = pc + LEN;      \
+                 cpu->x[0] = 0; pc = target_; NEXT_INSN())
+        JUMP(d_jal, pc + D_IMM)
+        JUMP(d_jalr, (D_RS1 + D_IMM) & ~1ULL)
+#undef JUMP
+
+        /* Loads and stores: a hit in a data window here, the rest in
+         * load_slow/store_slow as for the switch's. */
+#define LOAD(name, size, funct3)                                               \
+    BOTH_LENGTHS(                                                              \
+        name, addr = D_RS1 + D_IMM;                                            \
+        uint8_t *host_ = riscv_data_host(cpu, addr, (size));                   \
+        if (likely(host_ != NULL)) {                                           \
+            D_RD = sext_load(host_load(host_, (size)), (funct3));              \
+            cpu->x[0] = 0;                                                     \
+            pc += LEN;                                                         \
+            NEXT_INSN();                                                       \
+        } mem_rd = de->rd;                                                     \
+        mem_funct3 = (funct3); ilen = LEN; goto load_slow)
+        LOAD(d_lb, 1, 0)
+        LOAD(d_lh, 2, 1)
+        LOAD(d_lw, 4, 2)
+        LOAD(d_ld, 8, 3)
+        LOAD(d_lbu, 1, 4)
+        LOAD(d_lhu, 2, 5)
+        LOAD(d_lwu, 4, 6)
+#undef LOAD
+
+#define STORE(name, size, funct3)                                              \
+    BOTH_LENGTHS(                                                              \
+        name, addr = D_RS1 + D_IMM; value = D_RS2;                             \
+        riscv_store_breaks_reservation(cpu, addr);                             \
+        uint8_t *host_ = riscv_data_host(cpu, addr, (size));                   \
+        if (likely(host_ != NULL)) {                                           \
+            host_store(host_, (size), value);                                  \
+            pc += LEN;                                                         \
+            NEXT_INSN();                                                       \
+        } mem_funct3 = (funct3);                                               \
+        ilen = LEN; goto store_slow)
+        STORE(d_sb, 1, 0)
+        STORE(d_sh, 2, 1)
+        STORE(d_sw, 4, 2)
+        STORE(d_sd, 8, 3)
+#undef STORE
+#undef BOTH_LENGTHS
+#undef NEXT_INSN
+#undef D_RD
+#undef D_RS1
+#undef D_RS2
+#undef D_IMM
 
     illegal:
         cause = RISCV_EXCP_ILLEGAL_INSN;

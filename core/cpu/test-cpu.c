@@ -476,6 +476,132 @@ UNIT_TEST(fence_i_makes_stored_code_visible)
     CHECK_EQ_U64(X(A0), 2);
 }
 
+/* ---- The decoded-instruction cache (exec.c) ----
+ * Each test first runs the code it then changes, so that its decoded form
+ * is cached, and fails if the stale decoding runs. */
+
+/* A loop whose first instruction is rewritten by a store in the loop body:
+ * pass 1 runs the original, pass 2 what was stored (fence.i or not). */
+static void run_loop_rewriting_its_head(bool fence_i)
+{
+    rig_reset();
+    X(T0) = PROG(0);
+    X(T1) = enc_addi(A0, A0, 100);
+    X(T2) = 2;
+    rig_emit(enc_addi(A0, A0, 1));
+    rig_emit(enc_store(2, T1, T0, 0));
+    rig_emit(fence_i ? INSN_FENCE_I : enc_addi(ZERO, ZERO, 0));
+    rig_emit(enc_addi(T2, T2, -1));
+    rig_emit(enc_branch(1, T2, ZERO, -16));
+    run_to_end();
+    CHECK_EQ_U64(X(A0), 101);
+}
+
+UNIT_TEST(decode_cache_store_into_cached_code)
+{
+    run_loop_rewriting_its_head(false);
+}
+
+UNIT_TEST(decode_cache_fence_i)
+{
+    run_loop_rewriting_its_head(true);
+}
+
+/* The store rewrites the instruction right after it, which ran (and was
+ * decoded) on the previous pass: the new one runs at once. */
+UNIT_TEST(decode_cache_store_to_next_instruction)
+{
+    rig_reset();
+    X(T0) = PROG(1);
+    X(T1) = enc_addi(A0, A0, 1); /* pass 1 stores what is there */
+    X(T3) = enc_addi(A0, A0, 100);
+    X(T2) = 2;
+    rig_emit(enc_store(2, T1, T0, 0));
+    rig_emit(enc_addi(A0, A0, 1));
+    rig_emit(enc_addi(T1, T3, 0));
+    rig_emit(enc_addi(T2, T2, -1));
+    rig_emit(enc_branch(1, T2, ZERO, -16));
+    run_to_end();
+    CHECK_EQ_U64(X(A0), 101);
+}
+
+/* A compressed instruction rewritten by a halfword store (the halfword
+ * after it, part of the 32 bits fetched with it, is unchanged). */
+UNIT_TEST(decode_cache_compressed_rewrite)
+{
+    rig_reset();
+    X(T0) = PROG(0);
+    X(T1) = 0x051d; /* c.addi a0, 7 */
+    X(T2) = 2;
+    rig_emit16(0x0505); /* c.addi a0, 1 */
+    rig_emit16(0x0001); /* c.nop */
+    rig_emit(enc_store(1, T1, T0, 0));
+    rig_emit(enc_addi(T2, T2, -1));
+    rig_emit(enc_branch(1, T2, ZERO, -12));
+    run_to_end();
+    CHECK_EQ_U64(X(A0), 8);
+}
+
+/* The page boundary the next two tests put code across. */
+#define CODE_PAGE_END (RIG_RAM_BASE + 0x2000)
+
+/* A misaligned doubleword store across a page boundary rewrites the last
+ * instruction of one page and the first of the next, both cached. */
+UNIT_TEST(decode_cache_store_crossing_pages)
+{
+    rig_reset();
+    rig_write32(CODE_PAGE_END - 4, enc_addi(A0, A0, 1));
+    rig_write32(CODE_PAGE_END, enc_addi(A0, A0, 2));
+    rig_write32(CODE_PAGE_END + 4, enc_jalr(ZERO, RA, 0));
+    X(T0) = CODE_PAGE_END - 4;
+    X(T1) = (uint64_t)enc_addi(A0, A0, 20) << 32 | enc_addi(A0, A0, 10);
+    rig_emit(enc_jal(RA, (int32_t)(CODE_PAGE_END - 4 - PROG(0))));
+    rig_emit(enc_store(3, T1, T0, 0));
+    rig_emit(enc_jal(RA, (int32_t)(CODE_PAGE_END - 4 - PROG(2))));
+    run_to_end();
+    CHECK_EQ_U64(X(A0), 3 + 30);
+}
+
+/* A 32-bit instruction that straddles a page boundary, its upper half
+ * rewritten by a store into the second page only. */
+UNIT_TEST(decode_cache_instruction_straddling_pages)
+{
+    rig_reset();
+    uint32_t add2 = enc_addi(A0, A0, 2), add50 = enc_addi(A0, A0, 50);
+    rig_write32(CODE_PAGE_END - 4, 0x0505 | (add2 & 0xffff) << 16);
+    rig_write32(CODE_PAGE_END, add2 >> 16 | 0x8082u << 16); /* c.jr ra */
+    X(T0) = CODE_PAGE_END;
+    X(T1) = add50 >> 16;
+    rig_emit(enc_jal(RA, (int32_t)(CODE_PAGE_END - 4 - PROG(0))));
+    rig_emit(enc_store(1, T1, T0, 0));
+    rig_emit(enc_jal(RA, (int32_t)(CODE_PAGE_END - 4 - PROG(2))));
+    run_to_end();
+    CHECK_EQ_U64(X(A0), 3 + 51);
+}
+
+/* A device that writes guest RAM through the memory API (as DMA does)
+ * when the guest writes its register: it rewrites cached code mid-slice. */
+static void device_rewrites_code(uint64_t value)
+{
+    (void)value;
+    rig_write32(PROG(0), enc_addi(A0, A0, 100));
+}
+
+UNIT_TEST(decode_cache_device_writes_code)
+{
+    rig_reset();
+    rig_mmio.on_write = device_rewrites_code;
+    X(T0) = RIG_MMIO_BASE;
+    X(T2) = 2;
+    rig_emit(enc_addi(A0, A0, 1));
+    rig_emit(enc_store(2, ZERO, T0, 0));
+    rig_emit(enc_addi(T2, T2, -1));
+    rig_emit(enc_branch(1, T2, ZERO, -12));
+    run_to_end();
+    CHECK_EQ_U64(rig_mmio.writes, 2);
+    CHECK_EQ_U64(X(A0), 101);
+}
+
 /* ---- RV64C (encodings: riscv64-linux-gnu-as, binutils 2.40) ---- */
 
 UNIT_TEST(compressed_arithmetic)

@@ -72,6 +72,9 @@ typedef struct RiscvCsrs {
 /* What the `time` CSR reads: the platform's mtime (the CLINT on `virt`). */
 typedef uint64_t RiscvTimeSource(void *opaque);
 
+/* An entry of the decoded-instruction cache (core/cpu/exec.c). */
+typedef struct RiscvDecoded RiscvDecoded;
+
 typedef struct RiscvCPU {
     DeviceState parent_obj;
     uint64_t x[32];
@@ -108,6 +111,12 @@ typedef struct RiscvCPU {
     uint8_t *fast_host;
     hwaddr fast_base;
     uint64_t fast_size;
+    /* The window before it, also used: a device window inside RAM (HTIF's
+     * tohost) splits it in two ranges, and programs alternate between
+     * them (code and constants below, data and stack above). */
+    uint8_t *fast_prev_host;
+    hwaddr fast_prev_base;
+    uint64_t fast_prev_size;
     uint64_t fast_generation;
     /* `time` CSR source; NULL: the virtual clock at
      * VIRT_CLINT_TIMEBASE_HZ (what an unmodified CLINT would read). */
@@ -116,6 +125,10 @@ typedef struct RiscvCPU {
     /* Set by interrupt lines / CSR writes: re-check for pending interrupts
      * before the next instruction. */
     bool check_interrupts;
+    /* The decoded-instruction cache, allocated by the first exec: a host
+     * cache that each entry validates against the instruction's bits, so
+     * it is never invalidated, migrated or reset. */
+    RiscvDecoded *decoded;
 } RiscvCPU;
 
 #define RISCV_CPU(obj) OBJECT_CHECK(RiscvCPU, (obj), TYPE_RISCV_CPU)
