@@ -28,6 +28,11 @@ Cases:
   tcp            -qmp tcp::PORT listens on 127.0.0.1 only
   unix-mode      the unix socket is owner-only (0600)
   stdio          -qmp stdio speaks on stdin/stdout
+  migrate        migrate to file: at -S writes -save-at 0's stream byte
+                 for byte; mid-run: MIGRATION setup/active/completed,
+                 postmigrate until cont, and the file resumes with
+                 -incoming in a new process; an unwritable destination
+                 fails and the guest runs on
 """
 import argparse
 import json
@@ -456,6 +461,78 @@ def case_stdio(args) -> None:
     check(lines[4]["event"] == "SHUTDOWN", f"event {lines[4]}")
     check(proc.returncode == 0 and proc.stderr == b"",
           f"{proc.returncode} {proc.stderr}")
+
+
+def migration_events(qmp, last: str) -> list:
+    """The MIGRATION statuses up to and including last."""
+    seen = []
+    while not seen or seen[-1] != last:
+        ev = event(qmp, "MIGRATION")
+        seen.append(ev["data"]["status"])
+        check(len(seen) < 8, f"MIGRATION statuses {seen}")
+    return seen
+
+
+def case_migrate(args) -> None:
+    firmware = ["-serial", "null", "-bios", args.firmware["exit-code"]]
+    with tempfile.TemporaryDirectory() as tmp:
+        # At -S nothing has run: the stream is -save-at 0's.
+        save_at = os.path.join(tmp, "save-at-0")
+        r = subprocess.run([args.rivet, *firmware, "-save-at",
+                            f"0,file:{save_at}"], capture_output=True,
+                           timeout=TIMEOUT)
+        check(r.returncode == 0, f"-save-at 0: {r}")
+        at_start = os.path.join(tmp, "migrate-at-start")
+        with RivetQmp(args.rivet, ["-S", *firmware]) as vm:
+            qmp = vm.connect()
+            check(qmp.cmd("migrate", uri=f"file:{at_start}") == {}, "migrate")
+            statuses = migration_events(qmp, "completed")
+            check(statuses == ["setup", "active", "completed"],
+                  f"MIGRATION statuses {statuses}")
+            info = qmp.cmd("query-migrate")
+            check(info["status"] == "completed" and info["total-time"] >= 0,
+                  f"query-migrate {info}")
+            check(status(qmp) == "prelaunch", "still prelaunch")
+            qmp.cmd("quit")
+            vm.finish()
+        with open(save_at, "rb") as a, open(at_start, "rb") as b:
+            check(a.read() == b.read(), "migrate at -S differs from -save-at 0")
+
+        # Mid-run: the guest idles waiting for its input line.
+        mid = os.path.join(tmp, "mid-run")
+        with RivetQmp(args.rivet, firmware) as vm:
+            qmp = vm.connect()
+            # A destination that cannot be written: failed, guest running.
+            bad = f"file:{tmp}/no-such-dir/snap"
+            rsp = qmp.cmd_obj({"execute": "migrate",
+                               "arguments": {"uri": bad}})
+            check("return" in rsp or rsp["error"]["class"] == "GenericError",
+                  f"migrate {bad}: {rsp}")
+            check(migration_events(qmp, "failed")[-1] == "failed", "failed")
+            info = qmp.cmd("query-migrate")
+            check(info["status"] == "failed" and "error-desc" in info,
+                  f"query-migrate {info}")
+            check(status(qmp) == "running", "running after a failed migrate")
+            check(not os.path.exists(os.path.join(tmp, "no-such-dir")),
+                  "a failed migrate left files")
+
+            check(qmp.cmd("migrate", uri=f"file:{mid}") == {}, "migrate")
+            check(migration_events(qmp, "completed")[-1] == "completed", "done")
+            event(qmp, "STOP")
+            check(status(qmp) == "postmigrate", "postmigrate")
+            qmp.cmd("cont")
+            event(qmp, "RESUME")
+            check(status(qmp) == "running", "running after cont")
+            qmp.cmd("quit")
+            code, _, err = vm.finish()
+            check(code == 0 and err == "", f"status {code}, stderr {err!r}")
+        # The snapshot resumes in a new process and takes its input there.
+        r = subprocess.run([args.rivet, "-serial", "stdio", "-bios",
+                            args.firmware["exit-code"], "-incoming",
+                            f"file:{mid}"], input=b"fail 3\n",
+                           capture_output=True, timeout=TIMEOUT)
+        check(r.returncode == 3 and r.stderr == b"",
+              f"resumed: status {r.returncode}, stderr {r.stderr!r}")
 
 
 CASES = {name[5:].replace("_", "-"): fn for name, fn in globals().items()
