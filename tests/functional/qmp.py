@@ -48,7 +48,7 @@ import sys
 import tempfile
 import time
 
-from host_command import host_command
+from host_command import host_command, step_timeout
 from qmp_machine import TIMEOUT, RawClient, RivetQmp, require_qemu_qmp
 
 # The commands this branch implements; qapi/implementations is the list.
@@ -482,9 +482,9 @@ def case_migrate(args) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         # At -S nothing has run: the stream is -save-at 0's.
         save_at = os.path.join(tmp, "save-at-0")
-        r = subprocess.run([args.rivet, *firmware, "-save-at",
-                            f"0,file:{save_at}"], capture_output=True,
-                           timeout=TIMEOUT)
+        r = subprocess.run(host_command([args.rivet, *firmware, "-save-at",
+                                         f"0,file:{save_at}"]),
+                           capture_output=True, timeout=step_timeout(TIMEOUT))
         check(r.returncode == 0, f"-save-at 0: {r}")
         at_start = os.path.join(tmp, "migrate-at-start")
         with RivetQmp(args.rivet, ["-S", *firmware]) as vm:
@@ -531,10 +531,11 @@ def case_migrate(args) -> None:
             code, _, err = vm.finish()
             check(code == 0 and err == "", f"status {code}, stderr {err!r}")
         # The snapshot resumes in a new process and takes its input there.
-        r = subprocess.run([args.rivet, "-serial", "stdio", "-bios",
-                            args.firmware["exit-code"], "-incoming",
-                            f"file:{mid}"], input=b"fail 3\n",
-                           capture_output=True, timeout=TIMEOUT)
+        r = subprocess.run(host_command([args.rivet, "-serial", "stdio",
+                                         "-bios", args.firmware["exit-code"],
+                                         "-incoming", f"file:{mid}"]),
+                           input=b"fail 3\n", capture_output=True,
+                           timeout=step_timeout(TIMEOUT))
         check(r.returncode == 3 and r.stderr == b"",
               f"resumed: status {r.returncode}, stderr {r.stderr!r}")
 
