@@ -328,6 +328,27 @@ def apt_download(arch: str, pkgs: list[str], dest: pathlib.Path) -> str:
     return "" if r.returncode == 0 else apt_errors(r.stdout + r.stderr)
 
 
+def unpack_debs(arch: str, specs: list[str], prefix: pathlib.Path, name: str) -> str:
+    """Downloads the packages specs (apt_download: private lists for arch)
+    and unpacks them into prefix with dpkg-deb -x, once: the stamp
+    prefix/.unpacked-<name> says it is done, and a run that stopped half
+    way starts that download again.  Returns '' or why not."""
+    stamp = prefix / f".unpacked-{name}"
+    if stamp.exists():
+        return ""
+    debs = PRIVATE_RUST_DIR / "debs" / f"{prefix.name}-{name}"
+    shutil.rmtree(debs, ignore_errors=True)  # no older version unpacked too
+    error = apt_download(arch, specs, debs)
+    if error:
+        return error
+    for deb in sorted(debs.glob("*.deb")):
+        r = run(["dpkg-deb", "-x", str(deb), str(prefix)], 300)
+        if r.returncode != 0:
+            return f"dpkg-deb -x {deb.name}: {r.stderr.strip()}"
+    stamp.touch()
+    return ""
+
+
 def use_private_rust(t: Target, version: str) -> str:
     """Unpacks rustc-web:amd64 and the std of amd64 and t's architecture at
     version into one prefix, and points t's machine files at its rustc
@@ -338,23 +359,12 @@ def use_private_rust(t: Target, version: str) -> str:
     if not t.rust_target:
         return f"{t.cross_file.name} names no rustc --target"
     prefix = PRIVATE_RUST_DIR / f"rust-{version}"
-    debs = PRIVATE_RUST_DIR / "debs"
     driver = "libstd-rust-web-" + ".".join(version.split(".")[:2])
     for arch, pkgs in (("amd64", ["rustc-web", driver, "libstd-rust-web-dev"]),
                        (t.deb_arch, [driver, "libstd-rust-web-dev"])):
-        stamp = prefix / f".unpacked-{arch}"
-        if stamp.exists():
-            continue
-        for old in debs.glob(f"*_{arch}.deb"):
-            old.unlink()
-        error = apt_download(arch, [f"{p}:{arch}={version}" for p in pkgs], debs)
+        error = unpack_debs(arch, [f"{p}:{arch}={version}" for p in pkgs], prefix, arch)
         if error:
             return error
-        for deb in sorted(debs.glob(f"*_{arch}.deb")):
-            r = run(["dpkg-deb", "-x", str(deb), str(prefix)], 300)
-            if r.returncode != 0:
-                return f"dpkg-deb -x {deb.name}: {r.stderr.strip()}"
-        stamp.touch()
     rustc = prefix / "rustc"
     # librustc_driver has no RUNPATH: without the prefix's own, the machine's
     # (if any) would be loaded; --sysroot, not /usr, has the std.
@@ -383,21 +393,10 @@ def use_private_dev_packages(t: Target, pkgs: list[str]) -> str:
     tests' qemu-user (LD_LIBRARY_PATH of the exe_wrapper).  Returns '' or
     why not."""
     prefix = PRIVATE_RUST_DIR / f"sysroot-{t.deb_arch}"
-    debs = PRIVATE_RUST_DIR / f"debs-{t.deb_arch}"
     for pkg in pkgs:
-        stamp = prefix / f".unpacked-{pkg}"
-        if stamp.exists():
-            continue
-        for old in debs.glob(f"{pkg}_*.deb"):
-            old.unlink()
-        error = apt_download(t.deb_arch, [f"{pkg}:{t.deb_arch}"], debs)
+        error = unpack_debs(t.deb_arch, [f"{pkg}:{t.deb_arch}"], prefix, pkg)
         if error:
             return error
-        for deb in sorted(debs.glob(f"{pkg}_*.deb")):
-            r = run(["dpkg-deb", "-x", str(deb), str(prefix)], 300)
-            if r.returncode != 0:
-                return f"dpkg-deb -x {deb.name}: {r.stderr.strip()}"
-        stamp.touch()
     mf = read_machine_file(t.cross_file)
     options = mf.get("built-in options", {})
     multiarch = mf["constants"]["multiarch"]
