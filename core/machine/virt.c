@@ -255,17 +255,26 @@ static bool virt_get_rust_only(Object *obj, ObjectProperty *prop,
     return true;
 }
 
-/* Refuses a device written in Rust only when this rivet has none. */
+/* Refuses a device written in Rust only when this rivet does not have it:
+ * built without Rust, or with Rust but not that device (a 32-bit host has
+ * no vm-memory, docs/cross.md). */
 static bool virt_check_rust_only_linked(const VirtPart *part, Error **errp)
 {
-    if (!virt_rust_linked(part)) {
+    if (virt_rust_linked(part)) {
+        return true;
+    }
+    if (virt_rust_built()) {
+        error_setg(errp,
+                   "%s exists only in Rust and was not built for this host "
+                   "(docs/cross.md)",
+                   part->type);
+    } else {
         error_setg(errp,
                    "this rivet was built without Rust, and %s exists only "
                    "in Rust (rebuild with -Drust=enabled)",
                    part->type);
-        return false;
     }
-    return true;
+    return false;
 }
 
 static bool virt_set_rust_only(Object *obj, ObjectProperty *prop,

@@ -5,12 +5,14 @@
 //! - [`sysbus`]: MMIO regions and IRQ outputs of system-bus devices;
 //! - [`irq`]: interrupt lines ([`irq::InterruptSource`]);
 //! - [`iommu`]: DMA through the board's IOMMU, as vm-memory's `Iommu`
-//!   ([`iommu::DeviceIommu`], the `iommu` link [`iommu::IommuLink`]).
+//!   ([`iommu::DeviceIommu`], the `iommu` link [`iommu::IommuLink`]); 64-bit
+//!   hosts only, as vm-memory (rivet-memory's `guest_memory`).
 //!
 //! Its [`prelude`] also re-exports the preludes of the crates below it
 //! (`rivet-util`, `rivet-qom`, `rivet-memory`, `rivet-migration`), which a
 //! device uses anyway; a UART adds `rivet_chardev::prelude`.
 
+#[cfg(target_pointer_width = "64")]
 pub mod iommu;
 pub mod irq;
 pub mod qdev;

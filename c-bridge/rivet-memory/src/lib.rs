@@ -7,7 +7,8 @@
 //! callbacks only see accesses they declared.
 //!
 //! [`guest_memory`] gives Rust devices DMA: rust-vmm's vm-memory traits over
-//! the C address space (docs/virtio.md).
+//! the C address space (docs/virtio.md).  64-bit hosts only: vm-memory
+//! refuses to build for a 32-bit target (docs/cross.md).
 
 use std::ffi::{c_uint, c_void, CStr};
 use std::marker::PhantomData;
@@ -16,9 +17,12 @@ use memory_sys as sys;
 use rivet_qom::{IsA, Object};
 use rivet_util::cell::Opaque;
 
+#[cfg(target_pointer_width = "64")]
 pub mod guest_memory;
+#[cfg(target_pointer_width = "64")]
 pub use guest_memory::{AddressSpace, GuestRam};
 /// The vm-memory crate the guest-memory types implement, for devices.
+#[cfg(target_pointer_width = "64")]
 pub use vm_memory;
 
 /// The raw bindings of `memory-sys`, for what the safe API does not cover

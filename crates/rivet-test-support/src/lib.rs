@@ -7,6 +7,7 @@
 //! - [`guest_ram`]: guest RAM for a DMA device's tests
 //!   ([`guest_ram::TestRam`]).
 
+#[cfg(target_pointer_width = "64")]
 pub mod guest_ram;
 pub mod lifecycle;
 pub mod migration;
