@@ -20,6 +20,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mode", required=True, help="the build's probes mode")
     parser.add_argument("--rivet", required=True)
+    parser.add_argument("--no-usdt-reason", default="",
+                        help="why a build with the log backend has no USDT probes")
     parser.add_argument("--probegen", required=True)
     parser.add_argument("defs", nargs="+")
     args = parser.parse_args()
@@ -45,7 +47,7 @@ def main():
         return 0
     if args.mode != "usdt":
         print(f"SKIP: this build has no USDT probes (probes mode '{args.mode}': "
-              "sys/sdt.h was not found; install systemtap-sdt-dev)")
+              f"{args.no_usdt_reason})")
         return SKIP
 
     listed = subprocess.run([sys.executable, args.probegen, "list"] + args.defs,
