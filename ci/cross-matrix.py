@@ -6,7 +6,7 @@ For each target (x86_64 natively, the others from ci/cross/<target>.ini):
      qemu-user, and for Rust Debian's rustc-web with the target's
      libstd-rust-web-dev:<arch> at the same version, or else a private
      sysroot: rustc-web and both std packages of bookworm main's version,
-     fetched with `apt-get download` into build-cross-cache/;
+     fetched with `apt-get download` into ~/.cache/rivet-cross/;
   2. configure build-cross-<target> with Meson (-Drust=auto: the configure
      log says why Rust is off), build it, and time both;
   3. check the ELF machine of the emulator and of every build-machine
@@ -286,16 +286,22 @@ def prepare(t: Target, apt: Apt, rustc_version: str) -> tuple[str, str]:
     if private_error:
         return (f"Rust std {std}={rustc_version}: {error}; private sysroot: {private_error}", "")
     t.notes.append(f"Rust {private_rust_version()} from a private sysroot "
-                   f"({PRIVATE_RUST_DIR.name}/): {std}={rustc_version}: {error}")
+                   f"({PRIVATE_RUST_DIR}/): {std}={rustc_version}: {error}")
     return "", ""
 
 
 # ------------------------------------------------------ private Rust sysroot
 # A host rustc-web and the target's std of one version, downloaded with
 # `apt-get download` (no install, no dpkg database) and unpacked with
-# dpkg-deb -x into build-cross-cache/, when the machine cannot install the
+# dpkg-deb -x into ~/.cache/rivet-cross/, when the machine cannot install the
 # target's libstd-rust-web-dev at /usr/bin/rustc's version.
-PRIVATE_RUST_DIR = ROOT / "build-cross-cache"
+# Outside the source tree (RIVET_CROSS_CACHE sets another place): Meson
+# puts rustc's target libdir in the RUNPATH of the Rust programs it links,
+# and a toolchain unpacked in the tree made rivet name the tree (the
+# build-paths test failed on the ppc64le row).
+PRIVATE_RUST_DIR = pathlib.Path(
+    os.environ.get("RIVET_CROSS_CACHE")
+    or pathlib.Path(os.environ.get("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache") / "rivet-cross")
 
 
 def private_rust_version() -> str:
@@ -387,7 +393,7 @@ def use_private_rust(t: Target, version: str) -> str:
 
 def use_private_dev_packages(t: Target, pkgs: list[str]) -> str:
     """Unpacks the target's pkgs (libraries and headers the machine cannot
-    install, its lists being broken) into build-cross-cache/sysroot-<arch>/
+    install, its lists being broken) into ~/.cache/rivet-cross/sysroot-<arch>/
     and points t's build at them: headers after the cross libc's, the
     libraries for the C and Rust links, and the same directory for the
     tests' qemu-user (LD_LIBRARY_PATH of the exe_wrapper).  Returns '' or
