@@ -30,73 +30,13 @@
 #include "mmio.h"
 #include "plic.h"
 #include "uart.h"
+#include "virtio.h"
 
-#define MAGIC 0x000
-#define VERSION 0x004
-#define DEVICE_ID 0x008
-#define DEVICE_FEATURES 0x010
-#define DEVICE_FEATURES_SEL 0x014
-#define DRIVER_FEATURES 0x020
-#define DRIVER_FEATURES_SEL 0x024
-#define QUEUE_SEL 0x030
-#define QUEUE_NUM_MAX 0x034
-#define QUEUE_NUM 0x038
-#define QUEUE_READY 0x044
-#define QUEUE_NOTIFY 0x050
-#define INTERRUPT_STATUS 0x060
-#define INTERRUPT_ACK 0x064
-#define STATUS 0x070
-#define QUEUE_DESC_LOW 0x080
-#define QUEUE_DESC_HIGH 0x084
-#define QUEUE_DRIVER_LOW 0x090
-#define QUEUE_DRIVER_HIGH 0x094
-#define QUEUE_DEVICE_LOW 0x0a0
-#define QUEUE_DEVICE_HIGH 0x0a4
-#define CONFIG 0x100
-
-#define S_ACKNOWLEDGE 1u
-#define S_DRIVER 2u
-#define S_DRIVER_OK 4u
-#define S_FEATURES_OK 8u
-
-#define F_SEG_MAX (1u << 2)
-#define F_RO (1u << 5)
-#define F_BLK_SIZE (1u << 6)
-#define F_FLUSH (1u << 9)
-#define F_VERSION_1_HIGH 1u /* bit 32 */
-
-#define T_IN 0
-#define T_OUT 1
-#define T_FLUSH 4
-#define T_GET_ID 8
-#define BLK_S_OK 0
-#define BLK_S_IOERR 1
-#define BLK_S_UNSUPP 2
-
-#define DESC_F_NEXT 1
-#define DESC_F_WRITE 2
-
-/* RISC-V IOMMU registers and table formats (specification 1.0). */
-#define IOMMU_DDTP 0x10
-#define IOMMU_FQB 0x28
-#define IOMMU_FQH 0x30
-#define IOMMU_FQT 0x34
-#define IOMMU_FQCSR 0x4c
-#define IOMMU_IPSR 0x54
-#define IOMMU_DDTP_OFF 0
-#define IOMMU_DDTP_BARE 1
-#define IOMMU_DDTP_1LVL 2
-#define IOMMU_QCSR_EN (1u << 0)
-#define IOMMU_QCSR_IE (1u << 1)
-#define IOMMU_IPSR_FIP (1u << 1)
-#define PTE_V (1ull << 0)
-#define PTE_LEAF_RW                                                            \
-    (PTE_V | 1ull << 1 | 1ull << 2 | 1ull << 4 | 1ull << 6 | 1ull << 7)
 #define CAUSE_READ_PAGE_FAULT 13
 #define TTYP_UNTRANSLATED_READ 2
 
 /* The virtio slot's requester ID (docs/virtio.md) and its address space. */
-#define DID VIRT_IOMMU_DEVICE_ID(VIRT_VIRTIO_BASE)
+#define DID VIRTIO_IOMMU_DID
 #define PSCID 3
 /* I/O virtual addresses, far from RAM: the rings' page, then two data
  * pages mapped in reverse order of their physical addresses, and a hole. */
@@ -114,23 +54,10 @@
 #define IOMMU_SECTOR 8
 #define FAULT_SECTOR 12
 
-struct desc {
-    uint64_t addr;
-    uint32_t len;
-    uint16_t flags;
-    uint16_t next;
-};
-
-struct blk_header {
-    uint32_t type;
-    uint32_t reserved;
-    uint64_t sector;
-};
-
 /* Everything the rings and requests need but the data, in one page the
  * IOMMU maps at IOVA_RINGS. */
 static struct rings {
-    struct desc descs[QSIZE];
+    struct virtq_desc descs[QSIZE];
     struct {
         uint16_t flags, idx, ring[QSIZE], used_event;
     } avail;
@@ -141,7 +68,7 @@ static struct rings {
         } ring[QSIZE];
         uint16_t avail_event;
     } used __attribute__((aligned(4)));
-    struct blk_header header;
+    struct virtio_blk_header header;
     volatile uint8_t status_byte;
 } rings __attribute__((aligned(4096)));
 
@@ -159,22 +86,6 @@ static uint64_t fq[4 * FQ_ENTRIES] __attribute__((aligned(4096)));
 static uint8_t data_pages[2][4096] __attribute__((aligned(4096)));
 /* Whether DMA addresses are IOVAs (the IOMMU translating). */
 static bool translated;
-
-static uint32_t rd(uintptr_t reg)
-{
-    return mmio_read32(VIRT_VIRTIO_BASE + reg);
-}
-
-static void wr(uintptr_t reg, uint32_t value)
-{
-    mmio_write32(VIRT_VIRTIO_BASE + reg, value);
-}
-
-static void set_addr(uintptr_t low, uint64_t addr)
-{
-    wr(low, (uint32_t)addr);
-    wr(low + 4, (uint32_t)(addr >> 32));
-}
 
 /* The DMA address of p, a field of rings: its IOVA when translating. */
 static uint64_t dma(const volatile void *p)
@@ -197,33 +108,36 @@ static uint8_t *phys(uint64_t iova)
 static uint8_t request(uint32_t type, uint64_t sector, uint64_t buf,
                        uint32_t len, bool device_writes, uint32_t *used_len)
 {
-    struct desc *descs = rings.descs;
-    rings.header = (struct blk_header){.type = type, .sector = sector};
+    struct virtq_desc *descs = rings.descs;
+    rings.header = (struct virtio_blk_header){.type = type, .sector = sector};
     rings.status_byte = 0xff;
     unsigned n = 0;
-    descs[n] = (struct desc){dma(&rings.header), sizeof(rings.header),
-                             DESC_F_NEXT, (uint16_t)(n + 1)};
+    descs[n] = (struct virtq_desc){dma(&rings.header), sizeof(rings.header),
+                                   VIRTQ_DESC_F_NEXT, (uint16_t)(n + 1)};
     n++;
     if (len) {
-        descs[n] = (struct desc){
+        descs[n] = (struct virtq_desc){
             buf, len,
-            (uint16_t)(DESC_F_NEXT | (device_writes ? DESC_F_WRITE : 0)),
+            (uint16_t)(VIRTQ_DESC_F_NEXT |
+                       (device_writes ? VIRTQ_DESC_F_WRITE : 0)),
             (uint16_t)(n + 1)};
         n++;
     }
-    descs[n] = (struct desc){dma(&rings.status_byte), 1, DESC_F_WRITE, 0};
+    descs[n] =
+        (struct virtq_desc){dma(&rings.status_byte), 1, VIRTQ_DESC_F_WRITE, 0};
     rings.avail.ring[rings.avail.idx % QSIZE] = 0;
     __sync_synchronize();
     rings.avail.idx++;
     __sync_synchronize();
-    wr(QUEUE_NOTIFY, 0);
+    virtio_write(VIRTIO_QUEUE_NOTIFY, 0);
     __sync_synchronize();
     bool completed = rings.used.idx == (uint16_t)(used_seen + 1);
     *used_len = completed ? rings.used.ring[used_seen % QSIZE].len : 0;
     used_seen = rings.used.idx;
     bool irq = plic_is_pending(VIRT_VIRTIO_IRQ) &&
-               plic_claim() == VIRT_VIRTIO_IRQ && (rd(INTERRUPT_STATUS) & 1);
-    wr(INTERRUPT_ACK, rd(INTERRUPT_STATUS));
+               plic_claim() == VIRT_VIRTIO_IRQ &&
+               (virtio_read(VIRTIO_INTERRUPT_STATUS) & 1);
+    virtio_write(VIRTIO_INTERRUPT_ACK, virtio_read(VIRTIO_INTERRUPT_STATUS));
     plic_complete(VIRT_VIRTIO_IRQ);
     if (!completed || !irq) {
         check_true("the request completed with an interrupt", false);
@@ -246,65 +160,76 @@ static uint8_t iommu_pattern(unsigned i)
  * their DMA addresses; returns whether the disk is read-only. */
 static bool driver_init(void)
 {
-    check_eq("magic value", rd(MAGIC), 0x74726976);
-    check_eq("version 2 (modern)", rd(VERSION), 2);
-    check_eq("a block device", rd(DEVICE_ID), 2);
+    check_eq("magic value", virtio_read(VIRTIO_MAGIC), 0x74726976);
+    check_eq("version 2 (modern)", virtio_read(VIRTIO_VERSION), 2);
+    check_eq("a block device", virtio_read(VIRTIO_DEVICE_ID), 2);
 
-    wr(STATUS, 0);
-    wr(STATUS, S_ACKNOWLEDGE);
-    wr(STATUS, S_ACKNOWLEDGE | S_DRIVER);
-    wr(DEVICE_FEATURES_SEL, 0);
-    uint32_t f0 = rd(DEVICE_FEATURES);
-    wr(DEVICE_FEATURES_SEL, 1);
-    uint32_t f1 = rd(DEVICE_FEATURES);
-    check_eq("VERSION_1 offered", f1 & F_VERSION_1_HIGH, F_VERSION_1_HIGH);
+    virtio_write(VIRTIO_STATUS, 0);
+    virtio_write(VIRTIO_STATUS, VIRTIO_S_ACKNOWLEDGE);
+    virtio_write(VIRTIO_STATUS, VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER);
+    virtio_write(VIRTIO_DEVICE_FEATURES_SEL, 0);
+    uint32_t f0 = virtio_read(VIRTIO_DEVICE_FEATURES);
+    virtio_write(VIRTIO_DEVICE_FEATURES_SEL, 1);
+    uint32_t f1 = virtio_read(VIRTIO_DEVICE_FEATURES);
+    check_eq("VERSION_1 offered", f1 & VIRTIO_F_VERSION_1_HIGH,
+             VIRTIO_F_VERSION_1_HIGH);
     check_eq("SEG_MAX, BLK_SIZE and FLUSH offered",
-             f0 & (F_SEG_MAX | F_BLK_SIZE | F_FLUSH),
-             F_SEG_MAX | F_BLK_SIZE | F_FLUSH);
-    uint32_t want = f0 & (F_SEG_MAX | F_BLK_SIZE | F_FLUSH | F_RO);
-    wr(DRIVER_FEATURES_SEL, 0);
-    wr(DRIVER_FEATURES, want);
-    wr(DRIVER_FEATURES_SEL, 1);
-    wr(DRIVER_FEATURES, 0);
-    wr(STATUS, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK);
+             f0 & (VIRTIO_BLK_F_SEG_MAX | VIRTIO_BLK_F_BLK_SIZE |
+                   VIRTIO_BLK_F_FLUSH),
+             VIRTIO_BLK_F_SEG_MAX | VIRTIO_BLK_F_BLK_SIZE | VIRTIO_BLK_F_FLUSH);
+    uint32_t want = f0 & (VIRTIO_BLK_F_SEG_MAX | VIRTIO_BLK_F_BLK_SIZE |
+                          VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_RO);
+    virtio_write(VIRTIO_DRIVER_FEATURES_SEL, 0);
+    virtio_write(VIRTIO_DRIVER_FEATURES, want);
+    virtio_write(VIRTIO_DRIVER_FEATURES_SEL, 1);
+    virtio_write(VIRTIO_DRIVER_FEATURES, 0);
+    virtio_write(VIRTIO_STATUS,
+                 VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER | VIRTIO_S_FEATURES_OK);
     check_eq("FEATURES_OK refused without VERSION_1",
-             rd(STATUS) & S_FEATURES_OK, 0);
-    wr(DRIVER_FEATURES, F_VERSION_1_HIGH);
-    wr(STATUS, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK);
-    check_eq("FEATURES_OK accepted with VERSION_1", rd(STATUS) & S_FEATURES_OK,
-             S_FEATURES_OK);
+             virtio_read(VIRTIO_STATUS) & VIRTIO_S_FEATURES_OK, 0);
+    virtio_write(VIRTIO_DRIVER_FEATURES, VIRTIO_F_VERSION_1_HIGH);
+    virtio_write(VIRTIO_STATUS,
+                 VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER | VIRTIO_S_FEATURES_OK);
+    check_eq("FEATURES_OK accepted with VERSION_1",
+             virtio_read(VIRTIO_STATUS) & VIRTIO_S_FEATURES_OK,
+             VIRTIO_S_FEATURES_OK);
 
-    uint64_t capacity = rd(CONFIG) | (uint64_t)rd(CONFIG + 4) << 32;
+    uint64_t capacity = virtio_read(VIRTIO_CONFIG) |
+                        (uint64_t)virtio_read(VIRTIO_CONFIG + 4) << 32;
     check_eq("capacity in sectors", capacity, DISK_SECTORS);
-    check_eq("seg_max", rd(CONFIG + 12), 126);
-    check_eq("blk_size", rd(CONFIG + 20), 512);
+    check_eq("seg_max", virtio_read(VIRTIO_CONFIG + 12), 126);
+    check_eq("blk_size", virtio_read(VIRTIO_CONFIG + 20), 512);
 
-    wr(QUEUE_SEL, 0);
-    check_true("queue 0 exists", rd(QUEUE_NUM_MAX) >= QSIZE);
+    virtio_write(VIRTIO_QUEUE_SEL, 0);
+    check_true("queue 0 exists", virtio_read(VIRTIO_QUEUE_NUM_MAX) >= QSIZE);
     rings.avail.idx = 0;
     rings.used.idx = 0;
     used_seen = 0;
-    wr(QUEUE_NUM, QSIZE);
-    set_addr(QUEUE_DESC_LOW, dma(rings.descs));
-    set_addr(QUEUE_DRIVER_LOW, dma(&rings.avail));
-    set_addr(QUEUE_DEVICE_LOW, dma(&rings.used));
-    wr(QUEUE_READY, 1);
-    wr(STATUS, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
-    return f0 & F_RO;
+    virtio_write(VIRTIO_QUEUE_NUM, QSIZE);
+    virtio_write_addr(VIRTIO_QUEUE_DESC_LOW, dma(rings.descs));
+    virtio_write_addr(VIRTIO_QUEUE_DRIVER_LOW, dma(&rings.avail));
+    virtio_write_addr(VIRTIO_QUEUE_DEVICE_LOW, dma(&rings.used));
+    virtio_write(VIRTIO_QUEUE_READY, 1);
+    virtio_write(VIRTIO_STATUS, VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER |
+                                    VIRTIO_S_FEATURES_OK | VIRTIO_S_DRIVER_OK);
+    return f0 & VIRTIO_BLK_F_RO;
 }
 
 /* Writing 0 to Status resets the device. */
 static void driver_reset(void)
 {
-    wr(STATUS, 0);
-    check_eq("writing 0 to status resets the device", rd(STATUS), 0);
-    check_eq("the reset queue is not ready", rd(QUEUE_READY), 0);
+    virtio_write(VIRTIO_STATUS, 0);
+    check_eq("writing 0 to status resets the device",
+             virtio_read(VIRTIO_STATUS), 0);
+    check_eq("the reset queue is not ready", virtio_read(VIRTIO_QUEUE_READY),
+             0);
 }
 
 static void check_get_id(uint64_t buf, const volatile char *id)
 {
     uint32_t len;
-    check_eq("GET_ID", request(T_GET_ID, 0, buf, 20, true, &len), BLK_S_OK);
+    check_eq("GET_ID", request(VIRTIO_BLK_T_GET_ID, 0, buf, 20, true, &len),
+             VIRTIO_BLK_S_OK);
     check_true("the ID is the drive's", id[0] == 'd' && id[1] == 'i' &&
                                             id[2] == 's' && id[3] == 'k' &&
                                             id[4] == '0' && id[5] == 0);
@@ -326,24 +251,25 @@ static void bare_mode(void)
     uint32_t len;
     if (ro) {
         check_eq("a read-only disk refuses a write with IOERR",
-                 request(T_OUT, WRITE_SECTOR, (uintptr_t)data, sizeof(data),
-                         false, &len),
-                 BLK_S_IOERR);
+                 request(VIRTIO_BLK_T_OUT, WRITE_SECTOR, (uintptr_t)data,
+                         sizeof(data), false, &len),
+                 VIRTIO_BLK_S_IOERR);
         check_eq("a read-only disk still reads",
-                 request(T_IN, WRITE_SECTOR, (uintptr_t)back, sizeof(back),
-                         true, &len),
-                 BLK_S_OK);
+                 request(VIRTIO_BLK_T_IN, WRITE_SECTOR, (uintptr_t)back,
+                         sizeof(back), true, &len),
+                 VIRTIO_BLK_S_OK);
     } else {
         check_eq("write 3 sectors",
-                 request(T_OUT, WRITE_SECTOR, (uintptr_t)data, sizeof(data),
-                         false, &len),
-                 BLK_S_OK);
+                 request(VIRTIO_BLK_T_OUT, WRITE_SECTOR, (uintptr_t)data,
+                         sizeof(data), false, &len),
+                 VIRTIO_BLK_S_OK);
         check_eq("the write's used length is the status byte", len, 1);
-        check_eq("flush", request(T_FLUSH, 0, 0, 0, false, &len), BLK_S_OK);
+        check_eq("flush", request(VIRTIO_BLK_T_FLUSH, 0, 0, 0, false, &len),
+                 VIRTIO_BLK_S_OK);
         check_eq("read them back",
-                 request(T_IN, WRITE_SECTOR, (uintptr_t)back, sizeof(back),
-                         true, &len),
-                 BLK_S_OK);
+                 request(VIRTIO_BLK_T_IN, WRITE_SECTOR, (uintptr_t)back,
+                         sizeof(back), true, &len),
+                 VIRTIO_BLK_S_OK);
         check_eq("the read's used length is data and status", len,
                  sizeof(back) + 1);
         unsigned same = 0;
@@ -355,10 +281,12 @@ static void bare_mode(void)
     char id[20];
     check_get_id((uintptr_t)id, id);
     check_eq("an unknown request type is UNSUPP",
-             request(99, 0, (uintptr_t)back, 512, true, &len), BLK_S_UNSUPP);
+             request(99, 0, (uintptr_t)back, 512, true, &len),
+             VIRTIO_BLK_S_UNSUPP);
     check_eq("a read past the end is IOERR",
-             request(T_IN, DISK_SECTORS, (uintptr_t)back, 512, true, &len),
-             BLK_S_IOERR);
+             request(VIRTIO_BLK_T_IN, DISK_SECTORS, (uintptr_t)back, 512, true,
+                     &len),
+             VIRTIO_BLK_S_IOERR);
     driver_reset();
 }
 
@@ -369,7 +297,7 @@ static uint64_t ppn(const void *p)
 
 static void map(uint64_t iova, const void *page)
 {
-    pt0[(iova >> 12) & 0x1ff] = ppn(page) << 10 | PTE_LEAF_RW;
+    pt0[(iova >> 12) & 0x1ff] = ppn(page) << 10 | IOMMU_PTE_LEAF_RW;
 }
 
 /* The fault queue, the device context of DID and its Sv39 table; then
@@ -382,12 +310,12 @@ static void iommu_map_buffers(void)
     mmio_write64(VIRT_IOMMU_BASE + IOMMU_FQB, ppn(fq) << 10 | 1);
     mmio_write32(VIRT_IOMMU_BASE + IOMMU_FQCSR, IOMMU_QCSR_EN | IOMMU_QCSR_IE);
     uint64_t *dc = &ddt[4 * DID];
-    dc[1] = 0;                     /* iohgatp: Bare */
-    dc[2] = (uint64_t)PSCID << 12; /* ta */
-    dc[3] = 8ull << 60 | ppn(pt2); /* fsc: Sv39 */
-    dc[0] = 1;                     /* tc.V */
-    pt2[(IOVA_RINGS >> 30) & 0x1ff] = ppn(pt1) << 10 | PTE_V;
-    pt1[(IOVA_RINGS >> 21) & 0x1ff] = ppn(pt0) << 10 | PTE_V;
+    dc[1] = 0;                         /* iohgatp: Bare */
+    dc[2] = (uint64_t)PSCID << 12;     /* ta */
+    dc[3] = IOMMU_FSC_SV39 | ppn(pt2); /* fsc */
+    dc[0] = IOMMU_DC_TC_V;
+    pt2[(IOVA_RINGS >> 30) & 0x1ff] = ppn(pt1) << 10 | IOMMU_PTE_V;
+    pt1[(IOVA_RINGS >> 21) & 0x1ff] = ppn(pt0) << 10 | IOMMU_PTE_V;
     map(IOVA_RINGS, &rings);
     map(IOVA_DATA, data_pages[1]);
     map(IOVA_DATA + 0x1000, data_pages[0]);
@@ -417,16 +345,20 @@ static void translated_mode(void)
     }
     if (ro) {
         check_eq("a read-only disk refuses a write with IOERR",
-                 request(T_OUT, IOMMU_SECTOR, out, n, false, &len),
-                 BLK_S_IOERR);
+                 request(VIRTIO_BLK_T_OUT, IOMMU_SECTOR, out, n, false, &len),
+                 VIRTIO_BLK_S_IOERR);
         check_eq("a read-only disk still reads",
-                 request(T_IN, IOMMU_SECTOR, in, n, true, &len), BLK_S_OK);
+                 request(VIRTIO_BLK_T_IN, IOMMU_SECTOR, in, n, true, &len),
+                 VIRTIO_BLK_S_OK);
     } else {
         check_eq("write 3 sectors from a buffer across two pages",
-                 request(T_OUT, IOMMU_SECTOR, out, n, false, &len), BLK_S_OK);
-        check_eq("flush", request(T_FLUSH, 0, 0, 0, false, &len), BLK_S_OK);
+                 request(VIRTIO_BLK_T_OUT, IOMMU_SECTOR, out, n, false, &len),
+                 VIRTIO_BLK_S_OK);
+        check_eq("flush", request(VIRTIO_BLK_T_FLUSH, 0, 0, 0, false, &len),
+                 VIRTIO_BLK_S_OK);
         check_eq("read them back",
-                 request(T_IN, IOMMU_SECTOR, in, n, true, &len), BLK_S_OK);
+                 request(VIRTIO_BLK_T_IN, IOMMU_SECTOR, in, n, true, &len),
+                 VIRTIO_BLK_S_OK);
         check_eq("the read's used length is data and status", len, n + 1);
         unsigned same = 0;
         for (unsigned i = 0; i < n; i++) {
@@ -441,12 +373,14 @@ static void translated_mode(void)
      * IOMMU refuses, the request fails and the disk is unchanged. */
     uint8_t *before = phys(IOVA_DATA), *after = phys(IOVA_DATA + 0x200);
     check_eq("read the sector the faulting write aims at",
-             request(T_IN, FAULT_SECTOR, IOVA_DATA, 512, true, &len), BLK_S_OK);
+             request(VIRTIO_BLK_T_IN, FAULT_SECTOR, IOVA_DATA, 512, true, &len),
+             VIRTIO_BLK_S_OK);
     plic_set_priority(VIRT_IOMMU_IRQ, 1);
     uint32_t fqt = mmio_read32(VIRT_IOMMU_BASE + IOMMU_FQT);
     check_eq("a write from an unmapped IOVA fails with IOERR",
-             request(T_OUT, FAULT_SECTOR, IOVA_UNMAPPED, 512, false, &len),
-             BLK_S_IOERR);
+             request(VIRTIO_BLK_T_OUT, FAULT_SECTOR, IOVA_UNMAPPED, 512, false,
+                     &len),
+             VIRTIO_BLK_S_IOERR);
     check_eq("its used length is the status byte", len, 1);
     check_eq("the IOMMU recorded one fault",
              mmio_read32(VIRT_IOMMU_BASE + IOMMU_FQT), (fqt + 1) % FQ_ENTRIES);
@@ -470,8 +404,9 @@ static void translated_mode(void)
     plic_complete(VIRT_IOMMU_IRQ);
     plic_disable(VIRT_IOMMU_IRQ);
     check_eq("the device goes on: the sector reads back",
-             request(T_IN, FAULT_SECTOR, IOVA_DATA + 0x200, 512, true, &len),
-             BLK_S_OK);
+             request(VIRTIO_BLK_T_IN, FAULT_SECTOR, IOVA_DATA + 0x200, 512,
+                     true, &len),
+             VIRTIO_BLK_S_OK);
     unsigned same = 0;
     for (unsigned i = 0; i < 512; i++) {
         same += before[i] == after[i];
