@@ -55,14 +55,16 @@ import tempfile
 import time
 
 
-def timed(command: list[str], repeat: int) -> tuple[float, str]:
-    """Best wall time of `repeat` runs, and the stdout of the last one."""
+def timed(command: list[str], repeat: int,
+          input_text: str | None = None) -> tuple[float, str]:
+    """Best wall time of `repeat` runs (fed input_text on stdin, or none),
+    and the stdout of the last one."""
     best = float("inf")
     out = ""
     for _ in range(repeat):
         start = time.perf_counter()
-        proc = subprocess.run(command, capture_output=True, text=True,
-                              stdin=subprocess.DEVNULL)
+        proc = subprocess.run(command, capture_output=True, text=True, input=input_text,
+                              stdin=None if input_text is not None else subprocess.DEVNULL)
         elapsed = time.perf_counter() - start
         if proc.returncode != 0:
             sys.exit(f"bench: {' '.join(command)} failed ({proc.returncode}):\n"
@@ -85,8 +87,9 @@ def cpu_seconds(command: list[str]) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def host_instructions(command: list[str], stdin=subprocess.DEVNULL) -> int | None:
-    """Host instructions of one run under callgrind, or None without it."""
+def host_instructions(command: list[str], input_text: str | None = None) -> int | None:
+    """Host instructions of one run under callgrind (fed input_text on
+    stdin, or none), or None without it."""
     valgrind = shutil.which("valgrind")
     if not valgrind:
         return None
@@ -94,7 +97,8 @@ def host_instructions(command: list[str], stdin=subprocess.DEVNULL) -> int | Non
         proc = subprocess.run(
             [valgrind, "--tool=callgrind",
              "--callgrind-out-file=" + os.path.join(tmp, "cg.out")] + command,
-            capture_output=True, text=True, stdin=stdin)
+            capture_output=True, text=True, input=input_text,
+            stdin=None if input_text is not None else subprocess.DEVNULL)
     match = re.search(r"Collected : (\d+)", proc.stderr)
     if proc.returncode != 0 or not match:
         sys.exit(f"bench: callgrind run failed:\n{proc.stderr[-2000:]}")
@@ -269,19 +273,6 @@ def bench_virtio(rivet: str, firmware: str, repeat: int) -> None:
                 "-drive", f"file={image},format=raw,if=none,id=bench",
                 "-device", "virtio-blk-device,drive=bench"]
 
-    def best_time(image: str, mode: str) -> float:
-        best = float("inf")
-        for _ in range(repeat):
-            start = time.perf_counter()
-            proc = subprocess.run(command(image), input=mode, capture_output=True,
-                                  text=True)
-            elapsed = time.perf_counter() - start
-            if proc.returncode != 0:
-                sys.exit(f"bench: virtio-bench '{mode}' failed ({proc.returncode}):\n"
-                         f"{proc.stdout}{proc.stderr}")
-            best = min(best, elapsed)
-        return best
-
     size = VIRTIO_IMAGE_MIB << 20
     with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as tmp:
         image, empty, host = (os.path.join(tmp, n) for n in ("disk", "empty", "host"))
@@ -291,7 +282,8 @@ def bench_virtio(rivet: str, firmware: str, repeat: int) -> None:
         # The guest: writes first, so the reads find data; Bare for scale.
         guest = {}
         for mode in ("W", "R", "w", "r"):
-            elapsed = best_time(image, mode) - best_time(empty, mode)
+            elapsed = (timed(command(image), repeat, mode)[0]
+                       - timed(command(empty), repeat, mode)[0])
             guest[mode] = VIRTIO_IMAGE_MIB / max(elapsed, 1e-9)
         # The host, on a file of the same size in the same directory.
         block = bytes(range(256)) * (VIRTIO_BLOCK // 256)
@@ -321,21 +313,17 @@ def bench_virtio(rivet: str, firmware: str, repeat: int) -> None:
             f.truncate(VIRTIO_CALLGRIND_MIB << 20)
         requests = (VIRTIO_CALLGRIND_MIB << 20) // VIRTIO_BLOCK
         per_request = {}
-        for mode in ("R", "r"):
-            counts = []
-            for path in (small, empty):
-                with tempfile.TemporaryFile("w+") as stdin:
-                    stdin.write(mode)
-                    stdin.seek(0)
-                    counts.append(host_instructions(command(path), stdin))
+        for mode in ("W", "w", "R", "r"):
+            counts = [host_instructions(command(path), mode) for path in (small, empty)]
             if None in counts:
                 print("virtio: valgrind is missing: no host instruction count")
                 return
             per_request[mode] = (counts[0] - counts[1]) / requests
-    print(f"virtio: host instructions per 4 KiB read request (callgrind, exact, "
-          f"{requests} requests): {per_request['R']:.0f} through the IOMMU, "
-          f"{per_request['r']:.0f} in Bare mode: the translation costs "
-          f"{per_request['R'] - per_request['r']:.0f}")
+    for kind, translated, bare in (("write", "W", "w"), ("read", "R", "r")):
+        print(f"virtio: host instructions per 4 KiB {kind} request (callgrind, exact, "
+              f"{requests} requests): {per_request[translated]:.0f} through the IOMMU, "
+              f"{per_request[bare]:.0f} in Bare mode: the translation costs "
+              f"{per_request[translated] - per_request[bare]:.0f}")
 
 
 def elf_sizes(path: str) -> tuple[int, int, int]:
