@@ -84,8 +84,8 @@ static uint64_t driver_init(void)
     virtio_write(VIRTIO_STATUS, VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER);
     virtio_write(VIRTIO_DRIVER_FEATURES_SEL, 1);
     virtio_write(VIRTIO_DRIVER_FEATURES, VIRTIO_F_VERSION_1_HIGH);
-    virtio_write(VIRTIO_STATUS, VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER |
-                                    VIRTIO_S_FEATURES_OK);
+    virtio_write(VIRTIO_STATUS,
+                 VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER | VIRTIO_S_FEATURES_OK);
     virtio_write(VIRTIO_QUEUE_SEL, 0);
     virtio_write(VIRTIO_QUEUE_NUM, QSIZE);
     virtio_write_addr(VIRTIO_QUEUE_DESC_LOW, dma(rings.descs));
@@ -94,8 +94,8 @@ static uint64_t driver_init(void)
     virtio_write(VIRTIO_QUEUE_READY, 1);
     virtio_write(VIRTIO_STATUS, VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER |
                                     VIRTIO_S_FEATURES_OK | VIRTIO_S_DRIVER_OK);
-    return virtio_read(VIRTIO_CONFIG) |
-           (uint64_t)virtio_read(VIRTIO_CONFIG + 4) << 32;
+    return virtio_read(VIRTIO_CONFIG) | (uint64_t)virtio_read(VIRTIO_CONFIG + 4)
+                                            << 32;
 }
 
 /* One 4 KiB request, notified and completed; returns its status. */
@@ -103,14 +103,13 @@ static uint8_t request(uint32_t type, uint64_t sector)
 {
     rings.header = (struct virtio_blk_header){.type = type, .sector = sector};
     rings.status = 0xff;
-    uint16_t data_flags = VIRTQ_DESC_F_NEXT |
-                          (type == VIRTIO_BLK_T_IN ? VIRTQ_DESC_F_WRITE : 0);
-    rings.descs[0] = (struct virtq_desc){dma(&rings.header),
-                                         sizeof(rings.header),
-                                         VIRTQ_DESC_F_NEXT, 1};
+    uint16_t data_flags =
+        VIRTQ_DESC_F_NEXT | (type == VIRTIO_BLK_T_IN ? VIRTQ_DESC_F_WRITE : 0);
+    rings.descs[0] = (struct virtq_desc){
+        dma(&rings.header), sizeof(rings.header), VIRTQ_DESC_F_NEXT, 1};
     rings.descs[1] = (struct virtq_desc){dma(buffer), BLOCK, data_flags, 2};
-    rings.descs[2] = (struct virtq_desc){dma(&rings.status), 1,
-                                         VIRTQ_DESC_F_WRITE, 0};
+    rings.descs[2] =
+        (struct virtq_desc){dma(&rings.status), 1, VIRTQ_DESC_F_WRITE, 0};
     rings.avail.ring[rings.avail.idx % QSIZE] = 0;
     __sync_synchronize();
     rings.avail.idx++;
