@@ -8,6 +8,7 @@
 #ifndef FW_VIRTIO_H
 #define FW_VIRTIO_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "machine/virt-map.h"
@@ -68,6 +69,26 @@ struct virtio_blk_header {
     uint64_t sector;
 };
 
+/* A driver's split queue of VIRTQ_SIZE entries (2.7) with the header and
+ * status byte of its one request in flight, all in one page (so an IOMMU
+ * maps it with one leaf). */
+#define VIRTQ_SIZE 16
+struct virtq_rings {
+    struct virtq_desc descs[VIRTQ_SIZE];
+    struct {
+        uint16_t flags, idx, ring[VIRTQ_SIZE], used_event;
+    } avail;
+    struct {
+        uint16_t flags, idx;
+        struct {
+            uint32_t id, len;
+        } ring[VIRTQ_SIZE];
+        uint16_t avail_event;
+    } used __attribute__((aligned(4)));
+    struct virtio_blk_header header;
+    volatile uint8_t status;
+};
+
 static inline uint32_t virtio_read(uintptr_t reg)
 {
     return mmio_read32(VIRT_VIRTIO_BASE + reg);
@@ -83,6 +104,34 @@ static inline void virtio_write_addr(uintptr_t low, uint64_t addr)
 {
     virtio_write(low, (uint32_t)addr);
     virtio_write(low + 4, (uint32_t)(addr >> 32));
+}
+
+/* Queue 0 of VIRTQ_SIZE entries on the rings whose DMA address is
+ * rings_dma, ready; then DRIVER_OK ends the initialisation (3.1.1). */
+static inline void virtio_queue_start(uint64_t rings_dma)
+{
+    virtio_write(VIRTIO_QUEUE_NUM, VIRTQ_SIZE);
+    virtio_write_addr(VIRTIO_QUEUE_DESC_LOW,
+                      rings_dma + offsetof(struct virtq_rings, descs));
+    virtio_write_addr(VIRTIO_QUEUE_DRIVER_LOW,
+                      rings_dma + offsetof(struct virtq_rings, avail));
+    virtio_write_addr(VIRTIO_QUEUE_DEVICE_LOW,
+                      rings_dma + offsetof(struct virtq_rings, used));
+    virtio_write(VIRTIO_QUEUE_READY, 1);
+    virtio_write(VIRTIO_STATUS, VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER |
+                                    VIRTIO_S_FEATURES_OK | VIRTIO_S_DRIVER_OK);
+}
+
+/* Makes the chain at descriptor head available and notifies queue 0; the
+ * device may complete it within the notify (rivet's does). */
+static inline void virtio_queue_submit(struct virtq_rings *rings, uint16_t head)
+{
+    rings->avail.ring[rings->avail.idx % VIRTQ_SIZE] = head;
+    __sync_synchronize();
+    rings->avail.idx++;
+    __sync_synchronize();
+    virtio_write(VIRTIO_QUEUE_NOTIFY, 0);
+    __sync_synchronize();
 }
 
 #define IOMMU_DDTP 0x10

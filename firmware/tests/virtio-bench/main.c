@@ -14,27 +14,12 @@
 #include "uart.h"
 #include "virtio.h"
 
-#define QSIZE 8
 #define BLOCK 4096
 #define PSCID 1
 #define IOVA_RINGS 0x40000000ull
 #define IOVA_BUFFER 0x40001000ull
 
-static struct {
-    struct virtq_desc descs[QSIZE];
-    struct {
-        uint16_t flags, idx, ring[QSIZE], used_event;
-    } avail;
-    struct {
-        uint16_t flags, idx;
-        struct {
-            uint32_t id, len;
-        } ring[QSIZE];
-        uint16_t avail_event;
-    } used __attribute__((aligned(4)));
-    struct virtio_blk_header header;
-    volatile uint8_t status;
-} rings __attribute__((aligned(4096)));
+static struct virtq_rings rings __attribute__((aligned(4096)));
 static uint8_t buffer[BLOCK] __attribute__((aligned(4096)));
 static uint64_t ddt[512] __attribute__((aligned(4096)));
 static uint64_t pt2[512] __attribute__((aligned(4096)));
@@ -87,13 +72,7 @@ static uint64_t driver_init(void)
     virtio_write(VIRTIO_STATUS,
                  VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER | VIRTIO_S_FEATURES_OK);
     virtio_write(VIRTIO_QUEUE_SEL, 0);
-    virtio_write(VIRTIO_QUEUE_NUM, QSIZE);
-    virtio_write_addr(VIRTIO_QUEUE_DESC_LOW, dma(rings.descs));
-    virtio_write_addr(VIRTIO_QUEUE_DRIVER_LOW, dma(&rings.avail));
-    virtio_write_addr(VIRTIO_QUEUE_DEVICE_LOW, dma(&rings.used));
-    virtio_write(VIRTIO_QUEUE_READY, 1);
-    virtio_write(VIRTIO_STATUS, VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER |
-                                    VIRTIO_S_FEATURES_OK | VIRTIO_S_DRIVER_OK);
+    virtio_queue_start(dma(&rings));
     return virtio_read(VIRTIO_CONFIG) | (uint64_t)virtio_read(VIRTIO_CONFIG + 4)
                                             << 32;
 }
@@ -110,12 +89,7 @@ static uint8_t request(uint32_t type, uint64_t sector)
     rings.descs[1] = (struct virtq_desc){dma(buffer), BLOCK, data_flags, 2};
     rings.descs[2] =
         (struct virtq_desc){dma(&rings.status), 1, VIRTQ_DESC_F_WRITE, 0};
-    rings.avail.ring[rings.avail.idx % QSIZE] = 0;
-    __sync_synchronize();
-    rings.avail.idx++;
-    __sync_synchronize();
-    virtio_write(VIRTIO_QUEUE_NOTIFY, 0);
-    __sync_synchronize();
+    virtio_queue_submit(&rings, 0);
     return rings.used.idx == rings.avail.idx ? rings.status : 0xff;
 }
 

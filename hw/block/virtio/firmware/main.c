@@ -44,7 +44,6 @@
 #define IOVA_DATA 0x40002000ull /* -> data_pages[1], +0x1000 -> [0] */
 #define IOVA_UNMAPPED 0x40005000ull
 
-#define QSIZE 16
 #define DISK_SECTORS 64
 /* The sectors this program writes, and their patterns (the functional
  * test computes the same): 3 in Bare mode, 3 more through the IOMMU.  The
@@ -54,23 +53,9 @@
 #define IOMMU_SECTOR 8
 #define FAULT_SECTOR 12
 
-/* Everything the rings and requests need but the data, in one page the
- * IOMMU maps at IOVA_RINGS. */
-static struct rings {
-    struct virtq_desc descs[QSIZE];
-    struct {
-        uint16_t flags, idx, ring[QSIZE], used_event;
-    } avail;
-    struct {
-        uint16_t flags, idx;
-        struct {
-            uint32_t id, len;
-        } ring[QSIZE];
-        uint16_t avail_event;
-    } used __attribute__((aligned(4)));
-    struct virtio_blk_header header;
-    volatile uint8_t status_byte;
-} rings __attribute__((aligned(4096)));
+/* The rings and the request's header and status, in the page the IOMMU
+ * maps at IOVA_RINGS. */
+static struct virtq_rings rings __attribute__((aligned(4096)));
 
 static uint8_t data[WRITE_COUNT * 512];
 static uint8_t back[WRITE_COUNT * 512];
@@ -110,7 +95,7 @@ static uint8_t request(uint32_t type, uint64_t sector, uint64_t buf,
 {
     struct virtq_desc *descs = rings.descs;
     rings.header = (struct virtio_blk_header){.type = type, .sector = sector};
-    rings.status_byte = 0xff;
+    rings.status = 0xff;
     unsigned n = 0;
     descs[n] = (struct virtq_desc){dma(&rings.header), sizeof(rings.header),
                                    VIRTQ_DESC_F_NEXT, (uint16_t)(n + 1)};
@@ -124,15 +109,10 @@ static uint8_t request(uint32_t type, uint64_t sector, uint64_t buf,
         n++;
     }
     descs[n] =
-        (struct virtq_desc){dma(&rings.status_byte), 1, VIRTQ_DESC_F_WRITE, 0};
-    rings.avail.ring[rings.avail.idx % QSIZE] = 0;
-    __sync_synchronize();
-    rings.avail.idx++;
-    __sync_synchronize();
-    virtio_write(VIRTIO_QUEUE_NOTIFY, 0);
-    __sync_synchronize();
+        (struct virtq_desc){dma(&rings.status), 1, VIRTQ_DESC_F_WRITE, 0};
+    virtio_queue_submit(&rings, 0);
     bool completed = rings.used.idx == (uint16_t)(used_seen + 1);
-    *used_len = completed ? rings.used.ring[used_seen % QSIZE].len : 0;
+    *used_len = completed ? rings.used.ring[used_seen % VIRTQ_SIZE].len : 0;
     used_seen = rings.used.idx;
     bool irq = plic_is_pending(VIRT_VIRTIO_IRQ) &&
                plic_claim() == VIRT_VIRTIO_IRQ &&
@@ -142,7 +122,7 @@ static uint8_t request(uint32_t type, uint64_t sector, uint64_t buf,
     if (!completed || !irq) {
         check_true("the request completed with an interrupt", false);
     }
-    return rings.status_byte;
+    return rings.status;
 }
 
 static uint8_t pattern(unsigned i)
@@ -201,17 +181,12 @@ static bool driver_init(void)
     check_eq("blk_size", virtio_read(VIRTIO_CONFIG + 20), 512);
 
     virtio_write(VIRTIO_QUEUE_SEL, 0);
-    check_true("queue 0 exists", virtio_read(VIRTIO_QUEUE_NUM_MAX) >= QSIZE);
+    check_true("queue 0 exists",
+               virtio_read(VIRTIO_QUEUE_NUM_MAX) >= VIRTQ_SIZE);
     rings.avail.idx = 0;
     rings.used.idx = 0;
     used_seen = 0;
-    virtio_write(VIRTIO_QUEUE_NUM, QSIZE);
-    virtio_write_addr(VIRTIO_QUEUE_DESC_LOW, dma(rings.descs));
-    virtio_write_addr(VIRTIO_QUEUE_DRIVER_LOW, dma(&rings.avail));
-    virtio_write_addr(VIRTIO_QUEUE_DEVICE_LOW, dma(&rings.used));
-    virtio_write(VIRTIO_QUEUE_READY, 1);
-    virtio_write(VIRTIO_STATUS, VIRTIO_S_ACKNOWLEDGE | VIRTIO_S_DRIVER |
-                                    VIRTIO_S_FEATURES_OK | VIRTIO_S_DRIVER_OK);
+    virtio_queue_start(dma(&rings));
     return f0 & VIRTIO_BLK_F_RO;
 }
 
