@@ -29,10 +29,10 @@ import re
 import shlex
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu_stream  # noqa: E402
+from scratch import scratch_dir  # noqa: E402
 
 HPET_ROUTES = 0x00FF0104  # PLIC sources the HPET may drive on virt
 I2C_PHASE_READ = 2  # I2CBusPhase, include/i2c/i2c.h
@@ -87,7 +87,10 @@ def main():
     ap.add_argument("--rivet-arg", action="append", default=[])
     a = ap.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="rivet-determinism-")
+    return check_firmware(a, scratch_dir("rivet-determinism-", in_memory=True))
+
+
+def check_firmware(a, tmp):
     input_path = os.path.join(tmp, "stdin")
     with open(input_path, "wb") as f:
         f.write(a.stdin.encode())
