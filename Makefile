@@ -11,7 +11,7 @@ MESON_OPTIONS ?=
 # Our pinned meson and ninja first: meson test re-runs ninja from PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: all run check check-sanitize bench setup clean distclean clippy rustfmt rustdoc fuzz-migration fuzz-loader fuzz-mmio fuzz-qmp fuzz-iommu
+.PHONY: all run check check-sanitize bench setup clean distclean clippy rustfmt rustdoc fuzz-migration fuzz-loader fuzz-mmio fuzz-qmp fuzz-iommu fuzz-virtio
 
 all: $(BUILD)/build.ninja
 	@$(NINJA) -C $(BUILD) --quiet
@@ -74,9 +74,10 @@ check-sanitize: $(SETUP_STAMP)
 
 # The fuzzers of the migration stream, the firmware loader, the QMP input
 # path and the RISC-V IOMMU's tables under ASan+UBSan, in build-fuzz/
-# (clang); guest MMIO on both twins in build-fuzz-rust/.
+# (clang); guest MMIO on both twins and virtio-blk behind the IOMMU in
+# build-fuzz-rust/.
 FUZZ_SECONDS ?= 60
-fuzz-migration fuzz-loader fuzz-mmio fuzz-qmp fuzz-iommu: $(SETUP_STAMP)
+fuzz-migration fuzz-loader fuzz-mmio fuzz-qmp fuzz-iommu fuzz-virtio: $(SETUP_STAMP)
 	@scripts/fuzz.sh $(@:fuzz-%=%) $(FUZZ_SECONDS)
 
 # The release tarball (docs/packaging.md): `meson dist` of HEAD plus

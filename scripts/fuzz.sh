@@ -1,25 +1,26 @@
 #!/usr/bin/env bash
-# `make fuzz-migration|fuzz-loader|fuzz-mmio|fuzz-qmp|fuzz-iommu FUZZ_SECONDS=N`: build the
-# fuzz target fuzz/fuzz-TARGET with clang, libFuzzer, ASan and UBSan in
-# build-fuzz/ (C-only; build-fuzz-rust/ for mmio, which links the Rust
-# twins), make its seed corpus, and fuzz for N seconds.  Seeds: for the
+# `make fuzz-migration|fuzz-loader|fuzz-mmio|fuzz-qmp|fuzz-iommu|fuzz-virtio FUZZ_SECONDS=N`:
+# build the fuzz target fuzz/fuzz-TARGET with clang, libFuzzer, ASan and
+# UBSan in build-fuzz/ (C-only; build-fuzz-rust/ for mmio and virtio, which
+# link the Rust devices), make its seed corpus, and fuzz for N seconds.  Seeds: for the
 # migration stream, real snapshots (the demo and the device test firmware,
 # saved at several instruction counts on the fuzzer's 1 MiB board); for the
 # firmware loader, the prebuilt firmware (firmware/prebuilt/ and the
-# devices' test programs); for guest MMIO, fuzz/mmio-inputs/; for QMP, the
+# devices' test programs); for guest MMIO, fuzz/mmio-inputs/; for virtio,
+# fuzz/virtio-inputs/; for QMP, the
 # client side of real sessions, tests/functional/qmp-sessions/; for the
 # IOMMU, programs written below (a mapped page, the queues).  Crashes land
 # in BUILD/fuzz/TARGET/crashes/; each becomes a regression test
 # (docs/testing.md says where).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: scripts/fuzz.sh migration|loader|mmio|qmp|iommu [SECONDS]}
+target=${1:?usage: scripts/fuzz.sh migration|loader|mmio|qmp|iommu|virtio [SECONDS]}
 seconds=${2:-60}
 build=build-fuzz
 rust=disabled
 # Leaks are checked where each input builds and frees what it uses.
 detect_leaks=0
-if [ "$target" = mmio ]; then
+if [ "$target" = mmio ] || [ "$target" = virtio ]; then
     # Only the C code gets libFuzzer's coverage instrumentation: rustc's
     # (-Cpasses=sancov-module) would also reach the proc-macros and
     # rustc's sanity check, which are not linked with libFuzzer.
@@ -68,9 +69,9 @@ loader)
     done
     max_len=32768
     ;;
-mmio)
-    for input in fuzz/mmio-inputs/*; do
-        [ "$input" = fuzz/mmio-inputs/README.md ] && continue
+mmio | virtio)
+    for input in fuzz/$target-inputs/*; do
+        [ "$input" = "fuzz/$target-inputs/README.md" ] && continue
         cp "$input" "$corpus/"
         seeds=$((seeds + 1))
     done
@@ -119,7 +120,7 @@ PY
     max_len=4096
     ;;
 *)
-    echo "fuzz: unknown target '$target' (migration, loader, mmio, qmp or iommu)" >&2
+    echo "fuzz: unknown target '$target' (migration, loader, mmio, qmp, iommu or virtio)" >&2
     exit 1
     ;;
 esac

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """virtio-blk loses no data: the virtio test firmware writes sectors 1..3
-of a 64-sector raw image, flushes, reads them back, and the image file
-afterwards holds exactly what it wrote and nothing else changed; on a
-read-only drive (readonly=on) its write is refused and the file is the
+of a 64-sector raw image with the IOMMU in Bare mode and sectors 8..10
+through the IOMMU translating, flushes, reads them back, and its write
+from an unmapped IOVA (aimed at sector 12) faults; the image file
+afterwards holds exactly what it wrote and nothing else changed.  On a
+read-only drive (readonly=on) both writes are refused and the file is the
 same byte for byte (TAP).
 
 Usage: virtio-blk.py RIVET VIRTIO_FIRMWARE EXPECTED_OUT [RIVET_ARG...]
@@ -15,8 +17,10 @@ import tempfile
 
 WRAPPER = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
 SECTORS = 64
-# What the firmware writes: sectors 1..3, byte i of them (i * 7 + 1) & 0xff.
-FIRST, COUNT = 1, 3
+# What the firmware writes: (first sector, byte i of the data), 3 sectors
+# each; in Bare mode, then through the IOMMU.
+WRITES = [(1, lambda i: (i * 7 + 1) & 0xff), (8, lambda i: (i * 13 + 5) & 0xff)]
+COUNT = 3
 
 
 def main():
@@ -48,8 +52,8 @@ def main():
               f"status {p.returncode}\n{p.stdout}{p.stderr}")
         check(p.stdout == expected, "it prints the expected checks", p.stdout)
         want = bytearray(before)
-        data = bytes((i * 7 + 1) & 0xff for i in range(COUNT * 512))
-        want[FIRST * 512:(FIRST + COUNT) * 512] = data
+        for first, pattern in WRITES:
+            want[first * 512:(first + COUNT) * 512] = bytes(map(pattern, range(COUNT * 512)))
         after = open(path, "rb").read()
         check(after == bytes(want), "the image holds exactly what the guest wrote",
               f"{sum(a != b for a, b in zip(after, want))} bytes differ")
@@ -57,8 +61,10 @@ def main():
         with open(path, "wb") as f:
             f.write(before)
         p = run(path, ",readonly=on")
-        check(p.returncode == 0 and "ok - a read-only disk refuses a write with IOERR" in p.stdout,
-              "on a read-only drive the write is refused", p.stdout + p.stderr)
+        refusals = [f"ok - {mode}: a read-only disk refuses a write with IOERR"
+                    for mode in ("bare", "iommu")]
+        check(p.returncode == 0 and all(line in p.stdout.splitlines() for line in refusals),
+              "on a read-only drive both writes are refused", p.stdout + p.stderr)
         check(open(path, "rb").read() == before, "a read-only drive's image is unchanged")
     print(f"1..{len(results)}")
     return 0 if all(results) else 1

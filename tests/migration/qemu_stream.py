@@ -39,6 +39,13 @@ class Stream:
     fields: dict = field(default_factory=dict)
     description: dict = field(default_factory=dict)
     ram_pages: dict = field(default_factory=dict)  # page offset -> "zero"|"data"
+    ram_data: dict = field(default_factory=dict)  # page offset -> its 4096 bytes
+
+    def ram_read(self, offset, n):
+        """n bytes of RAM from offset in the block (within one page); a
+        zero page, or one the stream does not carry, reads as zeros."""
+        page, at = offset & ~0xFFF, offset & 0xFFF
+        return self.ram_data.get(page, bytes(4096))[at:at + n]
 
 
 class _Reader:
@@ -108,7 +115,7 @@ def _read_ram(r, s):
                 r.u(1)
                 s.ram_pages[addr] = "zero"
             else:
-                r.take(4096)
+                s.ram_data[addr] = r.take(4096)
                 s.ram_pages[addr] = "data"
             flags &= ~(RAM_ZERO | RAM_PAGE | RAM_CONTINUE)
         if flags & RAM_EOS:

@@ -138,16 +138,39 @@ static uint64_t cmd_iofence(bool av, bool wsi, uint32_t data)
            (wsi ? RISCV_IOMMU_CMD_IOFENCE_WSI : 0) | (uint64_t)data << 32;
 }
 
-/* 1LVL DDT with device DEV translating through Sv39: IOVA -> DATA, 4 KiB,
- * read/write; the fault queue (32 entries) on. */
-static void map_one_page(Rig *r, uint64_t flags)
+/* The slot of iova's entry in the Sv39 table at table, level 2 (root) to
+ * 0 (leaf). */
+static uint64_t pte_slot(uint64_t table, uint64_t iova, unsigned level)
 {
+    return table + 8 * ((iova >> (12 + 9 * level)) & 0x1ff);
+}
+
+/* ddtp = the table at table, in mode. */
+static void set_ddtp(Rig *r, uint64_t table, unsigned mode)
+{
+    wr64(r->dev, RISCV_IOMMU_DDTP, (table >> 12) << 10 | mode);
+}
+
+/* From one table mode to another: through Off, as the specification
+ * requires (a direct move keeps the old value). */
+static void switch_ddtp(Rig *r, uint64_t table, unsigned mode)
+{
+    wr64(r->dev, RISCV_IOMMU_DDTP, RISCV_IOMMU_DDTP_OFF);
+    set_ddtp(r, table, mode);
+}
+
+/* A fresh rig with a 1LVL DDT where device DEV translates through Sv39:
+ * IOVA -> DATA, one 4 KiB page with the given PTE flags; the fault queue
+ * (32 entries) on. */
+static void rig_setup_mapped(Rig *r, uint64_t flags)
+{
+    rig_setup(r);
     write_dc(DDT, DEV, RISCV_IOMMU_DC_TC_V, 0, (uint64_t)PSCID << 12,
              FSC_SV39(PT2));
-    st64(PT2 + 8 * ((IOVA >> 30) & 0x1ff), pte_to(PT1, RISCV_IOMMU_PTE_V));
-    st64(PT1 + 8 * ((IOVA >> 21) & 0x1ff), pte_to(PT0, RISCV_IOMMU_PTE_V));
-    st64(PT0 + 8 * ((IOVA >> 12) & 0x1ff), pte_to(DATA, flags));
-    wr64(r->dev, RISCV_IOMMU_DDTP, (DDT >> 12) << 10 | RISCV_IOMMU_DDTP_1LVL);
+    st64(pte_slot(PT2, IOVA, 2), pte_to(PT1, RISCV_IOMMU_PTE_V));
+    st64(pte_slot(PT1, IOVA, 1), pte_to(PT0, RISCV_IOMMU_PTE_V));
+    st64(pte_slot(PT0, IOVA, 0), pte_to(DATA, flags));
+    set_ddtp(r, DDT, RISCV_IOMMU_DDTP_1LVL);
     fq_on(r, 5);
 }
 
@@ -265,13 +288,13 @@ UNIT_TEST(ddtp_mode_is_warl)
     wr64(r.dev, RISCV_IOMMU_DDTP, (DDT >> 12) << 10 | 5); /* reserved */
     CHECK_EQ_U64(rd64(r.dev, RISCV_IOMMU_DDTP),
                  (DDT >> 12) << 10 | RISCV_IOMMU_DDTP_OFF);
-    wr64(r.dev, RISCV_IOMMU_DDTP, (DDT >> 12) << 10 | RISCV_IOMMU_DDTP_1LVL);
+    set_ddtp(&r, DDT, RISCV_IOMMU_DDTP_1LVL);
     CHECK_EQ_I64(iommu_get_mode(r.iommu), IOMMU_MODE_TRANSLATE);
     /* 1LVL -> 3LVL directly is refused; through Bare it is taken. */
-    wr64(r.dev, RISCV_IOMMU_DDTP, (DDT >> 12) << 10 | RISCV_IOMMU_DDTP_3LVL);
+    set_ddtp(&r, DDT, RISCV_IOMMU_DDTP_3LVL);
     CHECK_EQ_U64(rd64(r.dev, RISCV_IOMMU_DDTP) & 0xf, RISCV_IOMMU_DDTP_1LVL);
     wr64(r.dev, RISCV_IOMMU_DDTP, RISCV_IOMMU_DDTP_BARE);
-    wr64(r.dev, RISCV_IOMMU_DDTP, (DDT >> 12) << 10 | RISCV_IOMMU_DDTP_3LVL);
+    set_ddtp(&r, DDT, RISCV_IOMMU_DDTP_3LVL);
     CHECK_EQ_U64(rd64(r.dev, RISCV_IOMMU_DDTP) & 0xf, RISCV_IOMMU_DDTP_3LVL);
     rig_destroy(&r);
 }
@@ -279,8 +302,7 @@ UNIT_TEST(ddtp_mode_is_warl)
 UNIT_TEST(sv39_4k_page)
 {
     Rig r;
-    rig_setup(&r);
-    map_one_page(&r, LEAF_RW);
+    rig_setup_mapped(&r, LEAF_RW);
     uint64_t gen = iommu_get_generation(r.iommu);
     uint64_t phys = 0, mapped = 0;
     CHECK_EQ_I64(translate(&r, DEV, IOVA + 0xf00, 0x1000, IOMMU_ACCESS_WRITE,
@@ -301,8 +323,7 @@ UNIT_TEST(sv39_4k_page)
 UNIT_TEST(sv39_2m_and_1g_leaves)
 {
     Rig r;
-    rig_setup(&r);
-    map_one_page(&r, LEAF_RW);
+    rig_setup_mapped(&r, LEAF_RW);
     /* 2 MiB: iova 0x0060_0000 -> RAM_BASE (bit 21 aligned). */
     st64(PT1 + 8 * 3, pte_to(RAM_BASE, LEAF_RW));
     /* 1 GiB: iova 0x40_0000_0000 - 1G (vpn2 255) -> 0x8000_0000. */
@@ -325,8 +346,7 @@ UNIT_TEST(sv39_2m_and_1g_leaves)
 UNIT_TEST(misaligned_superpage_is_a_page_fault)
 {
     Rig r;
-    rig_setup(&r);
-    map_one_page(&r, LEAF_RW);
+    rig_setup_mapped(&r, LEAF_RW);
     st64(PT1 + 8 * 3, pte_to(RAM_BASE + 0x1000, LEAF_RW));
     st64(PT2 + 8 * 255, pte_to(RAM_BASE + 0x200000, LEAF_RW));
     CHECK_EQ_I64(fault_of(&r, DEV, 0x600000, IOMMU_ACCESS_READ),
@@ -350,8 +370,7 @@ UNIT_TEST(ddt_two_and_three_levels)
     st64(DDT_TOP + 8 * 0x12, pte_to(DDT_MID, RISCV_IOMMU_DDTE_V));
     st64(DDT_MID + 8 * 0x68, pte_to(DDT, RISCV_IOMMU_DDTE_V));
     write_dc(DDT, did, RISCV_IOMMU_DC_TC_V, 0, 0, 0); /* fsc Bare */
-    wr64(r.dev, RISCV_IOMMU_DDTP,
-         (DDT_TOP >> 12) << 10 | RISCV_IOMMU_DDTP_3LVL);
+    set_ddtp(&r, DDT_TOP, RISCV_IOMMU_DDTP_3LVL);
     uint64_t phys = 0, mapped = 0;
     CHECK_EQ_I64(
         translate(&r, did, 0x1000, 64, IOMMU_ACCESS_READ, &phys, &mapped), 0);
@@ -361,17 +380,14 @@ UNIT_TEST(ddt_two_and_three_levels)
     CHECK_EQ_I64(fault_of(&r, 0x133456, 0, IOMMU_ACCESS_READ),
                  IOMMU_CAUSE_DDT_INVALID);
     /* 2LVL from the middle table: DDI[2] must be 0. */
-    wr64(r.dev, RISCV_IOMMU_DDTP, RISCV_IOMMU_DDTP_OFF);
-    wr64(r.dev, RISCV_IOMMU_DDTP,
-         (DDT_MID >> 12) << 10 | RISCV_IOMMU_DDTP_2LVL);
+    switch_ddtp(&r, DDT_MID, RISCV_IOMMU_DDTP_2LVL);
     CHECK_EQ_I64(translate(&r, did & 0xffff, 0x2000, 8, IOMMU_ACCESS_WRITE,
                            &phys, &mapped),
                  0);
     CHECK_EQ_I64(fault_of(&r, did, 0, IOMMU_ACCESS_READ),
                  IOMMU_CAUSE_TTYPE_DISALLOWED);
     /* 1LVL: 7-bit device IDs only. */
-    wr64(r.dev, RISCV_IOMMU_DDTP, RISCV_IOMMU_DDTP_OFF);
-    wr64(r.dev, RISCV_IOMMU_DDTP, (DDT >> 12) << 10 | RISCV_IOMMU_DDTP_1LVL);
+    switch_ddtp(&r, DDT, RISCV_IOMMU_DDTP_1LVL);
     CHECK_EQ_I64(fault_of(&r, 0x80, 0, IOMMU_ACCESS_READ),
                  IOMMU_CAUSE_TTYPE_DISALLOWED);
     CHECK_EQ_I64(
@@ -382,8 +398,7 @@ UNIT_TEST(ddt_two_and_three_levels)
 UNIT_TEST(ddt_faults)
 {
     Rig r;
-    rig_setup(&r);
-    map_one_page(&r, LEAF_RW);
+    rig_setup_mapped(&r, LEAF_RW);
     /* A device context with V clear. */
     CHECK_EQ_I64(fault_of(&r, DEV + 1, IOVA, IOMMU_ACCESS_READ),
                  IOMMU_CAUSE_DDT_INVALID);
@@ -404,20 +419,16 @@ UNIT_TEST(ddt_faults)
                      IOMMU_CAUSE_DDT_MISCONFIGURED);
     }
     /* A DDT where there is no RAM. */
-    wr64(r.dev, RISCV_IOMMU_DDTP, RISCV_IOMMU_DDTP_OFF);
-    wr64(r.dev, RISCV_IOMMU_DDTP, (NO_RAM >> 12) << 10 | RISCV_IOMMU_DDTP_1LVL);
+    switch_ddtp(&r, NO_RAM, RISCV_IOMMU_DDTP_1LVL);
     CHECK_EQ_I64(fault_of(&r, DEV, IOVA, IOMMU_ACCESS_WRITE),
                  IOMMU_CAUSE_DDT_LOAD_FAULT);
     /* The same for a non-leaf level. */
-    wr64(r.dev, RISCV_IOMMU_DDTP, RISCV_IOMMU_DDTP_OFF);
-    wr64(r.dev, RISCV_IOMMU_DDTP, (NO_RAM >> 12) << 10 | RISCV_IOMMU_DDTP_3LVL);
+    switch_ddtp(&r, NO_RAM, RISCV_IOMMU_DDTP_3LVL);
     CHECK_EQ_I64(fault_of(&r, DEV, IOVA, IOMMU_ACCESS_READ),
                  IOMMU_CAUSE_DDT_LOAD_FAULT);
     /* A non-leaf DDT entry with reserved bits. */
     st64(DDT_MID, pte_to(DDT, RISCV_IOMMU_DDTE_V) | 1u << 3);
-    wr64(r.dev, RISCV_IOMMU_DDTP, RISCV_IOMMU_DDTP_OFF);
-    wr64(r.dev, RISCV_IOMMU_DDTP,
-         (DDT_MID >> 12) << 10 | RISCV_IOMMU_DDTP_2LVL);
+    switch_ddtp(&r, DDT_MID, RISCV_IOMMU_DDTP_2LVL);
     CHECK_EQ_I64(fault_of(&r, DEV, IOVA, IOMMU_ACCESS_READ),
                  IOMMU_CAUSE_DDT_MISCONFIGURED);
     CHECK_EQ_U64(rd32(r.dev, RISCV_IOMMU_FQT), 9);
@@ -427,9 +438,8 @@ UNIT_TEST(ddt_faults)
 UNIT_TEST(page_faults_and_access_faults)
 {
     Rig r;
-    rig_setup(&r);
-    map_one_page(&r, LEAF_RW);
-    uint64_t leaf = PT0 + 8 * ((IOVA >> 12) & 0x1ff);
+    rig_setup_mapped(&r, LEAF_RW);
+    uint64_t leaf = pte_slot(PT0, IOVA, 0);
     const struct {
         uint64_t pte;
         unsigned access;
@@ -476,7 +486,7 @@ UNIT_TEST(page_faults_and_access_faults)
         fault_of(&r, DEV, IOVA, IOMMU_ACCESS_READ | IOMMU_ACCESS_WRITE),
         IOMMU_CAUSE_WRITE_PAGE_FAULT);
     /* A non-leaf entry with A set. */
-    st64(PT1 + 8 * ((IOVA >> 21) & 0x1ff),
+    st64(pte_slot(PT1, IOVA, 1),
          pte_to(PT0, RISCV_IOMMU_PTE_V | RISCV_IOMMU_PTE_A));
     CHECK_EQ_I64(fault_of(&r, DEV, IOVA + 0x1000, IOMMU_ACCESS_READ),
                  IOMMU_CAUSE_READ_PAGE_FAULT);
@@ -484,7 +494,7 @@ UNIT_TEST(page_faults_and_access_faults)
     CHECK_EQ_I64(fault_of(&r, DEV, 1ull << 39, IOMMU_ACCESS_READ),
                  IOMMU_CAUSE_READ_PAGE_FAULT);
     /* Page tables where there is no RAM: access faults. */
-    st64(PT1 + 8 * ((IOVA >> 21) & 0x1ff), pte_to(NO_RAM, RISCV_IOMMU_PTE_V));
+    st64(pte_slot(PT1, IOVA, 1), pte_to(NO_RAM, RISCV_IOMMU_PTE_V));
     CHECK_EQ_I64(fault_of(&r, DEV, IOVA + 0x2000, IOMMU_ACCESS_READ),
                  IOMMU_CAUSE_READ_ACCESS_FAULT);
     CHECK_EQ_I64(fault_of(&r, DEV, IOVA + 0x2000, IOMMU_ACCESS_WRITE),
@@ -499,8 +509,7 @@ UNIT_TEST(page_faults_and_access_faults)
 UNIT_TEST(dtf_silences_translation_faults_only)
 {
     Rig r;
-    rig_setup(&r);
-    map_one_page(&r, LEAF_RW);
+    rig_setup_mapped(&r, LEAF_RW);
     write_dc(DDT, DEV, RISCV_IOMMU_DC_TC_V | RISCV_IOMMU_DC_TC_DTF, 0, 0,
              FSC_SV39(PT2));
     CHECK_EQ_I64(fault_of(&r, DEV, IOVA + 0x1000, IOMMU_ACCESS_READ),
@@ -738,10 +747,9 @@ static uint64_t phys_of(Rig *r, uint64_t iova)
 UNIT_TEST(iotlb_is_invalidated_by_iotinval_vma)
 {
     Rig r;
-    rig_setup(&r);
-    map_one_page(&r, LEAF_RW);
+    rig_setup_mapped(&r, LEAF_RW);
     cq_on(&r);
-    uint64_t leaf = PT0 + 8 * ((IOVA >> 12) & 0x1ff);
+    uint64_t leaf = pte_slot(PT0, IOVA, 0);
     CHECK_EQ_U64(phys_of(&r, IOVA), DATA);
     /* The page is moved without an invalidation: the IOTLB still has
      * the old translation, as the specification allows. */
@@ -787,9 +795,8 @@ UNIT_TEST(iotlb_is_invalidated_by_iotinval_vma)
 UNIT_TEST(cached_permission_is_rechecked)
 {
     Rig r;
-    rig_setup(&r);
-    map_one_page(&r, LEAF_RW & ~RISCV_IOMMU_PTE_D);
-    uint64_t leaf = PT0 + 8 * ((IOVA >> 12) & 0x1ff);
+    rig_setup_mapped(&r, LEAF_RW & ~RISCV_IOMMU_PTE_D);
+    uint64_t leaf = pte_slot(PT0, IOVA, 0);
     CHECK_EQ_U64(phys_of(&r, IOVA), DATA);
     /* Software sets D (no invalidation needed for more permission). */
     st64(leaf, pte_to(DATA, LEAF_RW));
@@ -803,8 +810,7 @@ UNIT_TEST(cached_permission_is_rechecked)
 UNIT_TEST(device_context_cache_and_iodir)
 {
     Rig r;
-    rig_setup(&r);
-    map_one_page(&r, LEAF_RW);
+    rig_setup_mapped(&r, LEAF_RW);
     cq_on(&r);
     CHECK_EQ_U64(phys_of(&r, IOVA), DATA);
     write_dc(DDT, DEV, 0, 0, 0, 0); /* V clear, still cached */
@@ -834,11 +840,10 @@ UNIT_TEST(device_context_cache_and_iodir)
 UNIT_TEST(ddtp_write_and_reset_empty_the_caches)
 {
     Rig r;
-    rig_setup(&r);
-    map_one_page(&r, LEAF_RW);
+    rig_setup_mapped(&r, LEAF_RW);
     CHECK_EQ_U64(phys_of(&r, IOVA), DATA);
-    st64(PT0 + 8 * ((IOVA >> 12) & 0x1ff), pte_to(DATA + 0x5000, LEAF_RW));
-    wr64(r.dev, RISCV_IOMMU_DDTP, (DDT >> 12) << 10 | RISCV_IOMMU_DDTP_1LVL);
+    st64(pte_slot(PT0, IOVA, 0), pte_to(DATA + 0x5000, LEAF_RW));
+    set_ddtp(&r, DDT, RISCV_IOMMU_DDTP_1LVL);
     CHECK_EQ_U64(phys_of(&r, IOVA), DATA + 0x5000);
     uint64_t gen = iommu_get_generation(r.iommu);
     device_reset(r.dev);
@@ -851,11 +856,10 @@ UNIT_TEST(ddtp_write_and_reset_empty_the_caches)
 UNIT_TEST(migration_post_load)
 {
     Rig r;
-    rig_setup(&r);
-    map_one_page(&r, LEAF_RW);
+    rig_setup_mapped(&r, LEAF_RW);
     RiscvIommuState *s = RISCV_IOMMU(r.dev);
     CHECK_EQ_U64(phys_of(&r, IOVA), DATA);
-    st64(PT0 + 8 * ((IOVA >> 12) & 0x1ff), pte_to(DATA + 0x6000, LEAF_RW));
+    st64(pte_slot(PT0, IOVA, 0), pte_to(DATA + 0x6000, LEAF_RW));
     /* A loaded state starts with empty caches and its interrupt level. */
     s->ipsr = RISCV_IOMMU_IPSR_FIP;
     CHECK(vmstate_riscv_iommu.post_load(s, 1, NULL));
@@ -903,8 +907,7 @@ static uint64_t debug_translate(Rig *r, uint32_t did, uint64_t iova, bool nw)
 UNIT_TEST(debug_interface)
 {
     Rig r;
-    rig_setup(&r);
-    map_one_page(&r, LEAF_RW & ~RISCV_IOMMU_PTE_W);
+    rig_setup_mapped(&r, LEAF_RW & ~RISCV_IOMMU_PTE_W);
     st64(PT1 + 8 * 3, pte_to(RAM_BASE, LEAF_RW));
     /* A 4 KiB page: PPN, S clear; the low 12 bits of the IOVA are not
      * kept. */
