@@ -42,7 +42,9 @@ Cases:
                  while stopped; info qtree shows the board's devices as
                  qom-list has them, on their buses, with the values
                  qom-get reads (a qom-set included); help, info and an
-                 unknown command answer QEMU's texts
+                 unknown command answer QEMU's texts; a uint64 past
+                 INT64_MAX (the hart's ID, a request's id) crosses JSON
+                 exactly
 """
 import argparse
 import json
@@ -593,6 +595,9 @@ def case_qom_set(args) -> None:
               f"status {code}, stderr {err!r}, serial {out[-300:]!r}")
 
 
+UINT64_MAX = 2**64 - 1
+
+
 def hmp(qmp, line: str, **args) -> str:
     return qmp.cmd("human-monitor-command", **{"command-line": line}, **args)
 
@@ -630,8 +635,11 @@ def qtree_devices(text: str) -> dict:
 
 
 def case_hmp(args) -> None:
+    # The hart's ID past INT64_MAX: a uint64 that must cross JSON exactly.
     with RivetQmp(args.rivet, ["-serial", "null",
-                               "-bios", args.firmware["hmp-regs"]]) as vm:
+                               "-global", f"riscv-cpu.hartid={UINT64_MAX}",
+                               "-bios", args.firmware["hmp-regs"]],
+                  monitors=2) as vm:
         qmp = vm.connect()
         deadline = time.monotonic() + TIMEOUT
         while register_values(hmp(qmp, "info registers")).get("t6") != 0x0123456789abcdef:
@@ -644,7 +652,7 @@ def case_hmp(args) -> None:
             check(regs[f"s{n}"] == 0x1111111111111111 * (n - 1),
                   f"s{n} in {text!r}")
         check(regs["mscratch"] == 0xfedcba9876543210 and regs["zero"] == 0
-              and regs["priv"] == "M" and regs["mhartid"] == 0,
+              and regs["priv"] == "M" and regs["mhartid"] == UINT64_MAX,
               f"mscratch, x0, priv, mhartid in {text!r}")
         check(0x80000000 <= regs["pc"] < 0x80000000 + os.path.getsize(
             args.firmware["hmp-regs"]), f"pc in the firmware: {text!r}")
@@ -657,6 +665,23 @@ def case_hmp(args) -> None:
                            "arguments": {"command-line": "info registers",
                                          "cpu-index": 1}}),
               "GenericError", "Parameter 'cpu-index' expects a CPU number")
+
+        # Integers past INT64_MAX through JSON text, both ways, exactly
+        # (Python's json reads a real as a float, which would differ).
+        raw = vm.raw(1)
+        raw.message()  # the greeting
+        raw.reply({"execute": "qmp_capabilities"})
+        reply = raw.reply(f'{{"execute": "query-status", "id": {UINT64_MAX}}}')
+        check(reply.get("id") == UINT64_MAX and type(reply["id"]) is int,
+              f"id echoed: {reply}")
+        if args.rust == "yes":
+            hartid = qmp.cmd("qom-get", path="/machine/cpu0", property="hartid")
+            check(hartid == UINT64_MAX and type(hartid) is int,
+                  f"qom-get hartid: {hartid!r}")
+            error(qmp.cmd_obj({"execute": "qom-set", "arguments": {
+                "path": "/machine/pcf8574", "property": "in5",
+                "value": UINT64_MAX}}),
+                "GenericError", "Parameter 'in5' expects uint8")
 
         # Every device the board made (qom-list's children of /machine but
         # the hart) is in the qtree with its type; the sysbus ones on the
