@@ -606,28 +606,52 @@ const char *riscv_reg_name(unsigned i)
     return riscv_abi_names[i & 31];
 }
 
-void riscv_cpu_dump_state(RiscvCPU *cpu)
+/* QEMU's riscv dump (`info registers`, `-d cpu`): one " NAME  VALUE" line
+ * per CSR, names padded to 8, then the registers four to a line as
+ * "x10/a0".  rivet has M and U modes only, so no S-mode or hypervisor
+ * CSRs; the privilege mode gets a line of its own (QEMU shows it only in
+ * gdb). */
+void riscv_cpu_dump_state(RiscvCPU *cpu, FILE *out)
 {
     static const struct {
         unsigned csrno;
         const char *name;
     } dump_csrs[] = {
-        {0x300, "mstatus"}, {0x304, "mie"},      {0x344, "mip"},
-        {0x305, "mtvec"},   {0x341, "mepc"},     {0x342, "mcause"},
-        {0x343, "mtval"},   {0x340, "mscratch"},
+        {CSR_MHARTID, "mhartid"},   {CSR_MSTATUS, "mstatus"},
+        {CSR_MIP, "mip"},           {CSR_MIE, "mie"},
+        {CSR_MTVEC, "mtvec"},       {CSR_MEPC, "mepc"},
+        {CSR_MCAUSE, "mcause"},     {CSR_MTVAL, "mtval"},
+        {CSR_MSCRATCH, "mscratch"},
     };
 
-    log_printf("pc       %016" PRIx64 "\n", cpu->pc);
-    for (unsigned i = 0; i < 32; i++) {
-        log_printf("x%-2u/%-4s %016" PRIx64 "%s", i, riscv_abi_names[i],
-                   cpu->x[i], (i % 4 == 3) ? "\n" : "  ");
-    }
+    fprintf(out, " %-8s %016" PRIx64 "\n", "pc", cpu->pc);
+    fprintf(out, " %-8s %s\n", "priv", cpu->priv == RISCV_PRV_M ? "M" : "U");
     for (size_t i = 0; i < sizeof(dump_csrs) / sizeof(dump_csrs[0]); i++) {
         uint64_t value = 0;
         riscv_csr_read(cpu, dump_csrs[i].csrno, &value);
-        log_printf("%-8s %016" PRIx64 "%s", dump_csrs[i].name, value,
-                   (i % 4 == 3) ? "\n" : "  ");
+        fprintf(out, " %-8s %016" PRIx64 "\n", dump_csrs[i].name, value);
     }
+    for (unsigned i = 0; i < 32; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "x%u/%s", i, riscv_abi_names[i]);
+        fprintf(out, " %-8s %016" PRIx64 "%s", name, cpu->x[i],
+                (i % 4 == 3) ? "\n" : "");
+    }
+}
+
+void riscv_cpu_log_state(RiscvCPU *cpu)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    if (!out) {
+        log_printf("rivet: no memory for the register dump\n");
+        return;
+    }
+    riscv_cpu_dump_state(cpu, out);
+    fclose(out);
+    log_printf("%s", text);
     log_printf("insn_count %" PRIu64 "%s\n", cpu->insn_count,
                cpu->waiting ? " (waiting for interrupt)" : "");
+    free(text);
 }

@@ -2011,7 +2011,7 @@ UNIT_TEST(in_asm_int_and_dump_logging)
     rig_emit(INSN_ECALL);
     rig_run(4, NULL);
     log_item_mask = 0;
-    riscv_cpu_dump_state(rig_cpu);
+    riscv_cpu_log_state(rig_cpu);
     log_close();
     char *text = read_file(path);
     unlink(path);

@@ -163,7 +163,7 @@ int virt_machine_run_until(VirtMachine *vms, uint64_t stop_at, Error **errp)
         return -1;
     }
     if (log_item_enabled(LOG_ITEM_CPU)) {
-        riscv_cpu_dump_state(cpu);
+        riscv_cpu_log_state(cpu);
     }
     if (log_item_enabled(LOG_ITEM_DEV_REGS)) {
         qdev_log_registers(OBJECT(vms));

@@ -167,6 +167,20 @@ static size_t virt_part_index(const VirtPart *part)
     return (size_t)(part - virt_parts);
 }
 
+/* The machine property that picks a part: "<type>-impl" (c|rust) for a
+ * twin, "<type>-present" (on|off) for a device written in Rust only.  Not
+ * the bare type: the board's children are named after their types too
+ * (/machine/hpet), and an object's property and child names must differ. */
+static const char *virt_part_property(const VirtPart *part, char *buf,
+                                      size_t size)
+{
+    snprintf(buf, size, "%s-%s", part->type,
+             part->impl == VIRT_IMPL_TWIN ? "impl" : "present");
+    return buf;
+}
+
+#define VIRT_PROPERTY_NAME_MAX 64
+
 static bool virt_rust_linked(const VirtPart *part)
 {
     return object_class_by_name(part->rust_type) != NULL;
@@ -238,7 +252,7 @@ static bool virt_set_twin(Object *obj, ObjectProperty *prop,
         error_setg(errp,
                    "this rivet was built without Rust, so only the C %s "
                    "exists (use %s=c, or rebuild with -Drust=enabled)",
-                   twin->type, twin->type);
+                   twin->type, prop->name);
         return false;
     }
     vms->rust[virt_part_index(twin)] = rust;
@@ -317,14 +331,17 @@ void virt_print_machine_help(FILE *out)
             upper[n] = (char)toupper((unsigned char)part->type[n]);
         }
         upper[n] = '\0';
-        char key[32];
+        char name[VIRT_PROPERTY_NAME_MAX];
+        char key[VIRT_PROPERTY_NAME_MAX + 16];
         if (part->impl == VIRT_IMPL_TWIN) {
-            snprintf(key, sizeof(key), "%s=c|rust", part->type);
-            fprintf(out, "        %-15s %s implementation (default %s)\n", key,
+            snprintf(key, sizeof(key), "%s=c|rust",
+                     virt_part_property(part, name, sizeof(name)));
+            fprintf(out, "        %-22s %s implementation (default %s)\n", key,
                     upper, virt_twin_default_rust(part) ? "rust" : "c");
         } else if (part->impl == VIRT_IMPL_RUST) {
-            snprintf(key, sizeof(key), "%s=on|off", part->type);
-            fprintf(out, "        %-15s the %s, written in Rust only (%s)\n",
+            snprintf(key, sizeof(key), "%s=on|off",
+                     virt_part_property(part, name, sizeof(name)));
+            fprintf(out, "        %-22s the %s, written in Rust only (%s)\n",
                     key, upper,
                     virt_rust_linked(part) ? "default on" : "absent");
         }
@@ -402,8 +419,8 @@ static void virt_class_init(ObjectClass *oc, const void *data)
                               virt_set_htif, NULL,
                               "stop the machine when the guest writes the "
                               "ELF symbol tohost (RISC-V test convention)");
-    object_class_property_add(oc, "eeprom", PROP_TYPE_STRING, virt_get_eeprom,
-                              virt_set_eeprom, NULL,
+    object_class_property_add(oc, "eeprom-file", PROP_TYPE_STRING,
+                              virt_get_eeprom, virt_set_eeprom, NULL,
                               "file of 256 bytes holding the I2C EEPROM's "
                               "content, read at start and written through");
     object_class_property_add(oc, "misaligned", PROP_TYPE_STRING,
@@ -411,14 +428,15 @@ static void virt_class_init(ObjectClass *oc, const void *data)
                               "misaligned loads and stores: allow (complete "
                               "in RAM, the default) or trap");
     for (size_t i = 0; i < VIRT_NUM_PARTS; i++) {
+        char name[VIRT_PROPERTY_NAME_MAX];
+        virt_part_property(&virt_parts[i], name, sizeof(name));
         if (virt_parts[i].impl == VIRT_IMPL_TWIN) {
-            object_class_property_add(oc, virt_parts[i].type, PROP_TYPE_STRING,
-                                      virt_get_twin, virt_set_twin,
-                                      (void *)&virt_parts[i],
+            object_class_property_add(oc, name, PROP_TYPE_STRING, virt_get_twin,
+                                      virt_set_twin, (void *)&virt_parts[i],
                                       "implementation of the device: c or "
                                       "rust (default: -Dtwin_default)");
         } else if (virt_parts[i].impl == VIRT_IMPL_RUST) {
-            object_class_property_add(oc, virt_parts[i].type, PROP_TYPE_BOOL,
+            object_class_property_add(oc, name, PROP_TYPE_BOOL,
                                       virt_get_rust_only, virt_set_rust_only,
                                       (void *)&virt_parts[i],
                                       "whether the device, written in Rust "
@@ -440,6 +458,24 @@ static const TypeInfo virt_machine_type = {
 __attribute__((constructor)) static void virt_register_types(void)
 {
     type_register_static(&virt_machine_type);
+}
+
+/* The machine property an option key sets.  The spellings from before
+ * the properties were renamed apart from the board's children (eeprom=,
+ * <type>= of a twin or a Rust-only device) are still taken: docs/rivet.1
+ * and --help give the new ones. */
+static const char *virt_option_property(const char *key, char *buf, size_t size)
+{
+    if (strcmp(key, "eeprom") == 0) {
+        return "eeprom-file";
+    }
+    for (size_t i = 0; i < VIRT_NUM_PARTS; i++) {
+        if (virt_parts[i].impl != VIRT_IMPL_C &&
+            strcmp(key, virt_parts[i].type) == 0) {
+            return virt_part_property(&virt_parts[i], buf, size);
+        }
+    }
+    return key;
 }
 
 /* Apply "key=value,key=value" to the machine's properties.  An empty item
@@ -466,9 +502,12 @@ static bool virt_apply_options(VirtMachine *vms, const char *opts, Error **errp)
         } else {
             *eq = '\0';
             Error *local = NULL;
-            if (!object_property_parse(OBJECT(vms), item, eq + 1, &local)) {
+            char name[VIRT_PROPERTY_NAME_MAX];
+            const char *property =
+                virt_option_property(item, name, sizeof(name));
+            if (!object_property_parse(OBJECT(vms), property, eq + 1, &local)) {
                 error_propagate(errp, local);
-                error_prepend(errp, "-machine %s: ", item);
+                error_prepend(errp, "-machine %s: ", property);
                 ok = false;
             }
         }
@@ -517,10 +556,11 @@ bool virt_machine_set_virtio_blk(VirtMachine *vms, const Drive *drive,
         return false;
     }
     if (!vms->rust[VIRT_DEV_VIRTIO]) {
+        char name[VIRT_PROPERTY_NAME_MAX];
         error_setg(errp,
                    "-device virtio-blk-device: -machine %s=off leaves the "
                    "virtio-mmio transport off the board",
-                   part->type);
+                   virt_part_property(part, name, sizeof(name)));
         return false;
     }
     vms->virtio_blk = drive;
@@ -666,6 +706,12 @@ static bool virt_load_firmware(VirtMachine *vms, Error **errp)
                       vms->ram_size, &vms->image, errp);
 }
 
+/* `info registers` of the human monitor. */
+static void virt_dump_cpu_state(Object *cpu, FILE *out)
+{
+    riscv_cpu_dump_state(RISCV_CPU(cpu), out);
+}
+
 bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
                           const char *firmware_path, Error **errp)
 {
@@ -688,7 +734,7 @@ bool virt_machine_realize(VirtMachine *vms, Chardev *serial,
         return false;
     }
     vms->cpu = RISCV_CPU(cpu);
-    runstate_register_cpu(OBJECT(cpu));
+    runstate_register_cpu(OBJECT(cpu), virt_dump_cpu_state);
     riscv_cpu_set_address_space(vms->cpu, get_address_space_memory());
 
     /* The devices of the board table, in its order.  The first with a

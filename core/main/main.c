@@ -131,9 +131,9 @@ static void print_help(void)
         "        htif=on|off     honour the ELF tohost symbol (default on)\n"
         "        misaligned=allow|trap  misaligned loads and stores complete\n"
         "                        in RAM (allow, default) or trap\n"
-        "        eeprom=FILE     back the I2C EEPROM (24C02 at 0x50) with\n"
-        "                        FILE, exactly 256 bytes: read at start,\n"
-        "                        every page write written through to it\n");
+        "        eeprom-file=FILE  back the I2C EEPROM (24C02 at 0x50)\n"
+        "                        with FILE, exactly 256 bytes: read at\n"
+        "                        start, every page write written through\n");
     virt_print_machine_help(stdout);
     printf(
         "  -global DEV.PROP=VALUE\n"

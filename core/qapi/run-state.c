@@ -25,7 +25,10 @@ static bool no_shutdown;
 static bool monitored;
 
 #define RUNSTATE_MAX_CPUS 8
-static Object *cpus[RUNSTATE_MAX_CPUS];
+static struct {
+    Object *obj;
+    CpuDumpState *dump_state;
+} cpus[RUNSTATE_MAX_CPUS];
 static int cpu_count;
 
 RunState runstate_get(void)
@@ -129,18 +132,30 @@ bool runstate_monitored(void)
     return monitored;
 }
 
-void runstate_register_cpu(Object *cpu)
+void runstate_register_cpu(Object *cpu, CpuDumpState *dump_state)
 {
     if (cpu_count == RUNSTATE_MAX_CPUS) {
         fputs("rivet: bug: more harts than query-cpus-fast knows\n", stderr);
         abort();
     }
-    cpus[cpu_count++] = cpu;
+    cpus[cpu_count].obj = cpu;
+    cpus[cpu_count].dump_state = dump_state;
+    cpu_count++;
 }
 
 void runstate_unregister_cpus(void)
 {
     cpu_count = 0;
+}
+
+int runstate_cpu_count(void)
+{
+    return cpu_count;
+}
+
+void runstate_cpu_dump_state(int index, FILE *out)
+{
+    cpus[index].dump_state(cpus[index].obj, out);
 }
 
 static void *zalloc(size_t size)
@@ -194,7 +209,7 @@ CpuInfoFastList *qmp_query_cpus_fast(Error **errp)
     for (int i = 0; i < cpu_count; i++) {
         CpuInfoFast *info = zalloc(sizeof(*info));
         info->cpu_index = i;
-        info->qom_path = object_get_canonical_path(cpus[i]);
+        info->qom_path = object_get_canonical_path(cpus[i].obj);
         if (!info->qom_path) {
             qapi_out_of_memory();
         }

@@ -71,7 +71,7 @@ UNIT_TEST(query_commands_lists_the_table)
         "\"query-cpus-fast\"}, {\"name\": \"qom-list\"}, {\"name\": "
         "\"qom-set\"}, {\"name\": \"query-migrate\"}, {\"name\": "
         "\"migrate\"}, {\"name\": \"trace-event-get-state\"}, {\"name\": "
-        "\"trace-event-set-state\"}]}");
+        "\"trace-event-set-state\"}, {\"name\": \"human-monitor-command\"}]}");
     CHECK(qmp_find_command("system_powerdown") == NULL);
     CHECK(qmp_find_command("qom-list-types") == NULL);
 }
@@ -530,13 +530,20 @@ UNIT_TEST(capabilities)
         GENERIC("Capability 'oob' not available") "}");
 }
 
+/* What a registered hart's dump_state writes, so that `info registers`
+ * can be seen to reach it. */
+static void dump_test_cpu(Object *cpu, FILE *out)
+{
+    fprintf(out, " pc       %s\n x0/zero  0\n", object_get_typename(cpu));
+}
+
 UNIT_TEST(query_cpus_fast)
 {
     CHECK_RESPONSE("{\"execute\": \"query-cpus-fast\"}", "{\"return\": []}");
     Object *cpu = object_new(TYPE_TEST_BOX, NULL);
     Object *machine = container_get(NULL, "/machine");
     CHECK(object_property_add_child(machine, "cpu0", cpu, NULL));
-    runstate_register_cpu(cpu);
+    runstate_register_cpu(cpu, dump_test_cpu);
     char *rsp = dispatch("{\"execute\": \"query-cpus-fast\"}");
     char *expected = NULL;
     CHECK(asprintf(&expected,
@@ -550,6 +557,57 @@ UNIT_TEST(query_cpus_fast)
     free(expected);
     runstate_unregister_cpus();
     object_unparent(cpu);
+    object_unref(cpu);
+}
+
+#define HMP(line)                                                              \
+    "{\"execute\": \"human-monitor-command\", \"arguments\": "                 \
+    "{\"command-line\": \"" line "\"}}"
+
+UNIT_TEST(human_monitor_command)
+{
+    /* QEMU's texts, lines ending in CR LF; an unknown command is text. */
+    CHECK_RESPONSE(HMP("nonsense"),
+                   "{\"return\": \"unknown command: 'nonsense'\\r\\n\"}");
+    CHECK_RESPONSE(HMP("info nonsense"),
+                   "{\"return\": \"unknown command: 'info nonsense'\\r\\n\"}");
+    CHECK_RESPONSE(HMP("  "), "{\"return\": \"\"}");
+    CHECK_RESPONSE(HMP("help"),
+                   "{\"return\": \"help|? [cmd] -- show the help\\r\\ninfo "
+                   "[subcommand] -- show various information about the system "
+                   "state\\r\\n\"}");
+    CHECK_RESPONSE(
+        HMP("info"),
+        "{\"return\": \"info qtree  -- show device tree\\r\\ninfo registers  "
+        "-- show the cpu registers\\r\\ninfo status  -- show the current "
+        "VM status (running|paused)\\r\\n\"}");
+    CHECK_RESPONSE(HMP("? info status"),
+                   "{\"return\": \"info status  -- show the current VM "
+                   "status (running|paused)\\r\\n\"}");
+    CHECK_RESPONSE(HMP("help info frob"),
+                   "{\"return\": \"unknown command: 'info frob'\\r\\n\"}");
+    CHECK_RESPONSE(HMP("info status now"),
+                   "{\"return\": \"status: extraneous characters at the end "
+                   "of line\\r\\nTry \\\"help info status\\\" for more "
+                   "information\\r\\n\"}");
+    CHECK_RESPONSE(HMP("info status"),
+                   "{\"return\": \"VM status: running\\r\\n\"}");
+    runstate_set(RUN_STATE_PRELAUNCH);
+    CHECK_RESPONSE(HMP("info status"),
+                   "{\"return\": \"VM status: paused (prelaunch)\\r\\n\"}");
+    runstate_set(RUN_STATE_RUNNING);
+
+    CHECK_RESPONSE(HMP("info registers"),
+                   "{\"return\": \"No CPU available\\r\\n\"}");
+    Object *cpu = object_new(TYPE_TEST_BOX, NULL);
+    runstate_register_cpu(cpu, dump_test_cpu);
+    CHECK_RESPONSE(HMP("info registers"),
+                   "{\"return\": \" pc       test-box\\r\\n x0/zero  "
+                   "0\\r\\n\"}");
+    CHECK_RESPONSE("{\"execute\": \"human-monitor-command\", \"arguments\": "
+                   "{\"command-line\": \"info registers\", \"cpu-index\": 1}}",
+                   GENERIC("Parameter 'cpu-index' expects a CPU number") "}");
+    runstate_unregister_cpus();
     object_unref(cpu);
 }
 

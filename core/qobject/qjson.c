@@ -7,6 +7,8 @@
  */
 #include "qobject/qjson.h"
 
+#include <ctype.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +23,103 @@ static void json_oom(void)
 {
     fprintf(stderr, "rivet: out of memory building JSON\n");
     abort();
+}
+
+/*
+ * Integers from INT64_MAX + 1 to UINT64_MAX.  jansson's integers are
+ * json_int_t (long long): it refuses such a number token ("too big
+ * integer"), JSON_DECODE_INT_AS_REAL would round it to 53 bits, and it can
+ * only write one as a real.  QEMU's QMP reads and writes them exactly as
+ * uint64, so rivet carries them past jansson as a marker string: "\u0000u"
+ * followed by the decimal digits.  No other string can hold U+0000 (QObject
+ * strings are C strings, and a client's "\u0000" is refused before jansson
+ * sees it), so a marker is never confused with a string.  Only number
+ * tokens outside strings are rewritten, and only when there is one.
+ */
+#define UINT64_MARKER "\0u"
+#define UINT64_MARKER_LEN 2
+#define UINT64_MARKER_ESCAPED "\"\\u0000u"
+
+/* Whether the len digits at p, without sign or leading zero, name an
+ * integer past INT64_MAX that fits a uint64. */
+static bool digits_past_int64(const char *p, size_t len)
+{
+    static const char int64_max[] = "9223372036854775807";
+    static const char uint64_max[] = "18446744073709551615";
+    if (len < sizeof(int64_max) - 1 || len > sizeof(uint64_max) - 1 ||
+        p[0] == '0') {
+        return false;
+    }
+    if (len == sizeof(int64_max) - 1 && memcmp(p, int64_max, len) <= 0) {
+        return false;
+    }
+    return len < sizeof(uint64_max) - 1 || memcmp(p, uint64_max, len) <= 0;
+}
+
+/* The text jansson parses: text itself (*copy NULL), or a copy with each
+ * integer past INT64_MAX replaced by its marker.  Fails on a "\u0000" in
+ * a string, which would forge a marker (and no C string can carry). */
+static bool mark_big_integers(const char *text, size_t len, char **copy,
+                              size_t *copy_len, Error **errp)
+{
+    *copy = NULL;
+    char *out = NULL;
+    size_t out_len = 0, copied = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\') {
+                if (len - i >= 6 && memcmp(text + i, "\\u0000", 6) == 0) {
+                    error_setg(errp, "JSON parse error, \\u0000 is not allowed "
+                                     "in a string");
+                    free(out);
+                    return false;
+                }
+                i++;
+            } else if (c == '"') {
+                in_string = false;
+            }
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+            continue;
+        }
+        if (c < '0' || c > '9' ||
+            (i > 0 && (isalnum((unsigned char)text[i - 1]) ||
+                       strchr("-+.", text[i - 1])))) {
+            continue;
+        }
+        size_t n = 0;
+        while (i + n < len && text[i + n] >= '0' && text[i + n] <= '9') {
+            n++;
+        }
+        bool integer = i + n == len || !strchr(".eE", text[i + n]);
+        if (integer && digits_past_int64(text + i, n)) {
+            if (!out) {
+                /* Each marker adds 9 bytes to its digits; at most one
+                 * per 20 input bytes. */
+                out = malloc(len + (len / 20 + 1) * 9 + 1);
+                if (!out) {
+                    json_oom();
+                }
+            }
+            memcpy(out + out_len, text + copied, i - copied);
+            out_len += i - copied;
+            out_len += (size_t)sprintf(out + out_len, "%s%.*s\"",
+                                       UINT64_MARKER_ESCAPED, (int)n, text + i);
+            copied = i + n;
+        }
+        i += n - 1;
+    }
+    if (out) {
+        memcpy(out + out_len, text + copied, len - copied);
+        out_len += len - copied;
+        *copy = out;
+        *copy_len = out_len;
+    }
+    return true;
 }
 
 static QObject *from_json_t(json_t *value, int depth, Error **errp)
@@ -41,9 +140,15 @@ static QObject *from_json_t(json_t *value, int depth, Error **errp)
         return QOBJECT(qnum_from_int(json_integer_value(value)));
     case JSON_REAL:
         return QOBJECT(qnum_from_double(json_real_value(value)));
-    case JSON_STRING:
-        return QOBJECT(qstring_from_substr(json_string_value(value),
-                                           json_string_length(value)));
+    case JSON_STRING: {
+        const char *str = json_string_value(value);
+        if (json_string_length(value) > UINT64_MARKER_LEN && str[0] == '\0') {
+            /* A marker of mark_big_integers(): digits checked there. */
+            return QOBJECT(
+                qnum_from_uint(strtoull(str + UINT64_MARKER_LEN, NULL, 10)));
+        }
+        return QOBJECT(qstring_from_substr(str, json_string_length(value)));
+    }
     case JSON_ARRAY: {
         QList *list = qlist_new();
         for (size_t i = 0; i < json_array_size(value); i++) {
@@ -80,10 +185,17 @@ static QObject *from_json_t(json_t *value, int depth, Error **errp)
 QObject *qobject_from_json(const char *text, size_t len, Error **errp)
 {
     json_error_t err;
-    /* A key inside an object whose value holds "\u0000" is refused by
-     * jansson unless JSON_ALLOW_NUL: C strings cannot carry it. */
-    json_t *root =
-        json_loadb(text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &err);
+    char *marked;
+    size_t marked_len;
+    if (!mark_big_integers(text, len, &marked, &marked_len, errp)) {
+        return NULL;
+    }
+    /* JSON_ALLOW_NUL lets the markers through; a client's "\u0000" never
+     * gets this far, and jansson refuses it in keys whatever the flags. */
+    json_t *root = json_loadb(
+        marked ? marked : text, marked ? marked_len : len,
+        JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
+    free(marked);
     if (!root) {
         error_setg(errp, "JSON parse error, %s", err.text);
         return NULL;
@@ -174,10 +286,16 @@ static json_t *to_json_t(const QObject *obj)
         } else if (num->kind == QNUM_DOUBLE && !isfinite(num->u.dbl)) {
             /* JSON has no NaN or infinity. */
             value = json_null();
+        } else if (num->kind == QNUM_U64) {
+            /* Past INT64_MAX: a marker, which qobject_to_json() turns
+             * back into the number's digits. */
+            char marker[UINT64_MARKER_LEN + 21] = UINT64_MARKER;
+            int n = snprintf(marker + UINT64_MARKER_LEN,
+                             sizeof(marker) - UINT64_MARKER_LEN, "%" PRIu64,
+                             num->u.u64);
+            value = json_stringn(marker, UINT64_MARKER_LEN + (size_t)n);
         } else {
-            /* A double, or a uint64 past INT64_MAX, which jansson's
-             * integers (long long) cannot hold: written as a real. */
-            value = json_real(qnum_get_double(num));
+            value = json_real(num->u.dbl);
         }
         break;
     }
@@ -217,6 +335,31 @@ static json_t *to_json_t(const QObject *obj)
     return value;
 }
 
+/* Each marker string of to_json_t() in jansson's output, "\u0000u" and
+ * digits in quotes, becomes the digits, in place (the text only shrinks).
+ * Only markers hold a U+0000 (see mark_big_integers()). */
+static void unmark_big_integers(char *text)
+{
+    const size_t prefix = strlen(UINT64_MARKER_ESCAPED);
+    char *in = strstr(text, UINT64_MARKER_ESCAPED);
+    if (!in) {
+        return;
+    }
+    char *out = in;
+    while (*in) {
+        if (strncmp(in, UINT64_MARKER_ESCAPED, prefix) == 0) {
+            in += prefix;
+            while (*in != '"') {
+                *out++ = *in++;
+            }
+            in++; /* the closing quote */
+        } else {
+            *out++ = *in++;
+        }
+    }
+    *out = '\0';
+}
+
 char *qobject_to_json(const QObject *obj, bool pretty)
 {
     json_t *root = to_json_t(obj);
@@ -232,5 +375,6 @@ char *qobject_to_json(const QObject *obj, bool pretty)
     if (!text) {
         json_oom();
     }
+    unmark_big_integers(text);
     return text;
 }

@@ -134,8 +134,8 @@ static void property_append(ObjectProperty **list, ObjectProperty *prop)
     *list = prop;
 }
 
-/* A duplicate name is a mistake in a type definition, not a runtime
- * condition: report where and stop. */
+/* A duplicate class property is a mistake in a type definition, not a
+ * runtime condition: report where and stop. */
 static void duplicate_property(const char *typename, const char *name)
 {
     fprintf(stderr, "rivet: bug: property '%s.%s' defined twice\n", typename,
@@ -157,18 +157,45 @@ ObjectProperty *object_class_property_add(ObjectClass *klass, const char *name,
     return prop;
 }
 
+bool object_name_is_free(Object *obj, const char *name, Error **errp)
+{
+    if (object_property_find(obj, name) || object_child(obj, name)) {
+        error_setg(errp,
+                   "attempt to add duplicate property '%s' to object (type "
+                   "'%s')",
+                   name, object_get_typename(obj));
+        return false;
+    }
+    return true;
+}
+
+ObjectProperty *object_property_try_add(Object *obj, const char *name,
+                                        PropType type, PropGetter *get,
+                                        PropSetter *set, PropRelease *release,
+                                        void *opaque, const char *description,
+                                        Error **errp)
+{
+    if (!object_name_is_free(obj, name, errp)) {
+        return NULL;
+    }
+    ObjectProperty *prop =
+        property_new(name, type, get, set, release, opaque, description);
+    property_append(&obj->properties, prop);
+    return prop;
+}
+
 ObjectProperty *object_property_add(Object *obj, const char *name,
                                     PropType type, PropGetter *get,
                                     PropSetter *set, PropRelease *release,
                                     void *opaque, const char *description)
 {
-    if (find_in_list(obj->properties, name) ||
-        class_chain_find(obj->klass, name)) {
-        duplicate_property(object_get_typename(obj), name);
+    Error *err = NULL;
+    ObjectProperty *prop = object_property_try_add(
+        obj, name, type, get, set, release, opaque, description, &err);
+    if (!prop) {
+        fprintf(stderr, "rivet: bug: %s\n", error_get_message(err));
+        abort();
     }
-    ObjectProperty *prop =
-        property_new(name, type, get, set, release, opaque, description);
-    property_append(&obj->properties, prop);
     return prop;
 }
 

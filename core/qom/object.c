@@ -464,6 +464,9 @@ bool object_property_add_child(Object *parent, const char *name, Object *child,
         free(where);
         return false;
     }
+    if (!object_name_is_free(parent, name, errp)) {
+        return false;
+    }
 
     child->name = strdup(name);
     if (!child->name) {

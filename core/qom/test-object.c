@@ -602,6 +602,46 @@ UNIT_TEST(child_errors)
     object_unparent(box);
 }
 
+/* Children and properties share one namespace, as in QEMU (where a child
+ * is a child<> property): neither may take a name the other has. */
+UNIT_TEST(child_and_property_names_clash)
+{
+    Object *g = object_new(TYPE_GADGET, NULL);
+    Object *cat = object_new(TYPE_CAT, NULL);
+    Error *err = NULL;
+
+    /* A class property's name, an instance property's name. */
+    CHECK(!object_property_add_child(g, "baudrate", cat, &err));
+    expect_error(err, "attempt to add duplicate property 'baudrate' to "
+                      "object (type 'test-gadget')");
+    err = NULL;
+    CHECK(!object_property_add_child(g, "serial", cat, &err));
+    expect_error(err, "attempt to add duplicate property 'serial' to "
+                      "object (type 'test-gadget')");
+    CHECK(cat->parent == NULL && g->children == NULL);
+    CHECK_EQ_I64(cat->refcount, 1);
+
+    /* A child's name, and a property's, refused to a new property. */
+    CHECK(object_property_add_child(g, "tail", cat, NULL));
+    err = NULL;
+    CHECK(object_property_try_add(g, "tail", PROP_TYPE_BOOL, NULL, NULL, NULL,
+                                  NULL, NULL, &err) == NULL);
+    expect_error(err, "attempt to add duplicate property 'tail' to object "
+                      "(type 'test-gadget')");
+    err = NULL;
+    CHECK(object_property_try_add(g, "status", PROP_TYPE_BOOL, NULL, NULL, NULL,
+                                  NULL, NULL, &err) == NULL);
+    expect_error(err, "attempt to add duplicate property 'status' to object "
+                      "(type 'test-gadget')");
+    CHECK(object_property_find(g, "tail") == NULL);
+    CHECK(object_property_try_add(g, "colour", PROP_TYPE_STRING, NULL, NULL,
+                                  NULL, NULL, NULL, NULL) != NULL);
+    CHECK(object_property_find(g, "colour") != NULL);
+
+    object_unref(cat); /* g holds it */
+    object_unref(g);
+}
+
 UNIT_TEST(finalize_unparents_children)
 {
     Object *parent = object_new(TYPE_DOG, NULL);

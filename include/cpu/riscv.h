@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "hwcore/qdev.h"
 #include "memory/memory.h"
@@ -161,8 +162,11 @@ void riscv_cpu_set_time_source(RiscvCPU *cpu, RiscvTimeSource *fn,
 void riscv_cpu_raise_exception(RiscvCPU *cpu, RiscvException cause,
                                uint64_t tval);
 
-/* Dump registers to the log (`-d cpu`). */
-void riscv_cpu_dump_state(RiscvCPU *cpu);
+/* Write the hart's pc, privilege mode, machine CSRs and x0..x31 in the
+ * layout of QEMU's riscv `info registers`. */
+void riscv_cpu_dump_state(RiscvCPU *cpu, FILE *out);
+/* The same to the log, then the instructions retired (`-d cpu`). */
+void riscv_cpu_log_state(RiscvCPU *cpu);
 
 /* Disassemble one instruction into buf (for `-d in_asm`); unknown
  * encodings read "unknown".  When bits 1:0 of insn are not 11 it is a

@@ -96,7 +96,7 @@ typedef struct VirtMachine {
 VirtMachine *virt_machine_new(const char *spec, Error **errp);
 /* Puts drive behind the virtio-mmio transport (-device virtio-blk-device),
  * before virt_machine_realize(); fails when the transport is not on the
- * board (a build without Rust, or -machine virtio=off). */
+ * board (a build without Rust, or -machine virtio-present=off). */
 bool virt_machine_set_virtio_blk(VirtMachine *vms, const struct Drive *drive,
                                  Error **errp);
 

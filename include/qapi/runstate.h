@@ -10,6 +10,7 @@
 #define RIVET_QAPI_RUNSTATE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "qapi-types-run-state.h"
 #include "qom/object.h"
@@ -52,9 +53,18 @@ bool runstate_shutdown(void);
 void runstate_set_monitored(bool on);
 bool runstate_monitored(void);
 
-/* The machine's harts, for query-cpus-fast, in cpu-index order (the board
- * registers them when it builds them and forgets them when it goes). */
-void runstate_register_cpu(Object *cpu);
+/* How a hart shows its registers (`info registers`): its target's layout,
+ * as QEMU's CPUClass dump_state.  The CPU sits above this layer, so it
+ * hands the function in when it registers. */
+typedef void CpuDumpState(Object *cpu, FILE *out);
+
+/* The machine's harts, for query-cpus-fast and the human monitor, in
+ * cpu-index order (the board registers them when it builds them and
+ * forgets them when it goes). */
+void runstate_register_cpu(Object *cpu, CpuDumpState *dump_state);
 void runstate_unregister_cpus(void);
+int runstate_cpu_count(void);
+/* Write the registers of hart index (0 <= index < runstate_cpu_count()). */
+void runstate_cpu_dump_state(int index, FILE *out);
 
 #endif /* RIVET_QAPI_RUNSTATE_H */

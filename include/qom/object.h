@@ -152,9 +152,10 @@ Object *object_dynamic_cast_assert(Object *obj, const char *typename,
     ((class *)object_class_dynamic_cast(object_get_class(OBJECT(obj)), (name)))
 
 /* Composition tree.  Adding a child takes a reference (drop yours after
- * adding a fresh object); names must be unique among siblings and made of
- * [A-Za-z0-9_.-].  object_unparent() detaches obj and drops the parent's
- * reference. */
+ * adding a fresh object); names must be made of [A-Za-z0-9_.-] and unique
+ * among the parent's children and properties (QEMU's children are
+ * properties, so a QOM path or qom-get names one thing).  object_unparent()
+ * detaches obj and drops the parent's reference. */
 bool object_property_add_child(Object *parent, const char *name, Object *child,
                                Error **errp);
 void object_unparent(Object *obj);
@@ -171,8 +172,11 @@ Object *object_child(Object *parent, const char *name);
 Object *container_get(Object *root, const char *path);
 
 /* Properties.  Class properties are looked up after instance ones.  A name
- * already used on the object or its class chain is a programming error
- * (reported on stderr, then abort).
+ * already used by a property of the object or its class chain, or by a
+ * child of the object, is refused: object_property_try_add fails with
+ * "attempt to add duplicate property 'NAME' to object (type 'TYPE')", as
+ * QEMU's; object_property_add and object_class_property_add take it for a
+ * bug in a type definition (reported on stderr, then abort).
  *
  * Getters receive *out zeroed with out->type set; strings they return must
  * be heap copies.  Setters receive a value already converted to the
@@ -186,6 +190,14 @@ ObjectProperty *object_property_add(Object *obj, const char *name,
                                     PropType type, PropGetter *get,
                                     PropSetter *set, PropRelease *release,
                                     void *opaque, const char *description);
+ObjectProperty *object_property_try_add(Object *obj, const char *name,
+                                        PropType type, PropGetter *get,
+                                        PropSetter *set, PropRelease *release,
+                                        void *opaque, const char *description,
+                                        Error **errp);
+/* Whether name is neither a property nor a child of obj; if it is, fails
+ * with the duplicate-property error above. */
+bool object_name_is_free(Object *obj, const char *name, Error **errp);
 ObjectProperty *object_property_find(Object *obj, const char *name);
 /* Like object_property_find, failing with "Property 'TYPE.NAME' not
  * found". */

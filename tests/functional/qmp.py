@@ -37,6 +37,14 @@ Cases:
                  (-S): the guest reads the pin low when it runs; bad
                  values and a property fixed at realize are refused and
                  change nothing (Rust builds; C-only: DeviceNotFound)
+  hmp            human-monitor-command: info registers shows the values
+                 the guest (hmp-regs) put in its registers, unchanged
+                 while stopped; info qtree shows the board's devices as
+                 qom-list has them, on their buses, with the values
+                 qom-get reads (a qom-set included); help, info and an
+                 unknown command answer QEMU's texts; a uint64 past
+                 INT64_MAX (the hart's ID, a request's id) crosses JSON
+                 exactly
 """
 import argparse
 import json
@@ -585,6 +593,151 @@ def case_qom_set(args) -> None:
         # the guest saw the qom-set.
         check(b"pcf8574 inputs: fb\n" in out and code == 0 and err == "",
               f"status {code}, stderr {err!r}, serial {out[-300:]!r}")
+
+
+UINT64_MAX = 2**64 - 1
+
+
+def hmp(qmp, line: str, **args) -> str:
+    return qmp.cmd("human-monitor-command", **{"command-line": line}, **args)
+
+
+def register_values(text: str) -> dict:
+    """NAME -> value of QEMU's riscv `info registers` layout: " mstatus
+    0000000200001800" lines, then "x10/a0   ..." four to a line."""
+    values = {}
+    for line in text.split("\r\n"):
+        words = line.split()
+        for name, value in zip(words[0::2], words[1::2]):
+            values[name.split("/")[-1]] = value if name == "priv" else int(value, 16)
+    return values
+
+
+def qtree_devices(text: str) -> dict:
+    """id -> (type, indent, bus, {property: value text}) of each `dev:`
+    line of info qtree."""
+    devices, current, buses = {}, None, [(0, "main-system-bus")]
+    for line in text.split("\r\n"):
+        indent = len(line) - len(line.lstrip())
+        body = line.strip()
+        while buses and buses[-1][0] >= indent:
+            buses.pop()
+        if body.startswith("bus: "):
+            buses.append((indent, body[5:]))
+        elif body.startswith("dev: "):
+            kind, ident = body[5:].split(", id ")
+            current = (kind, indent, buses[-1][1] if buses else None, {})
+            devices[json.loads(ident)] = current
+        elif " = " in body and current:
+            name, value = body.split(" = ", 1)
+            current[3][name] = value
+    return devices
+
+
+def case_hmp(args) -> None:
+    # The hart's ID past INT64_MAX: a uint64 that must cross JSON exactly.
+    with RivetQmp(args.rivet, ["-serial", "null",
+                               "-global", f"riscv-cpu.hartid={UINT64_MAX}",
+                               "-bios", args.firmware["hmp-regs"]],
+                  monitors=2) as vm:
+        qmp = vm.connect()
+        deadline = time.monotonic() + TIMEOUT
+        while register_values(hmp(qmp, "info registers")).get("t6") != 0x0123456789abcdef:
+            check(time.monotonic() < deadline, "the guest never set t6")
+            time.sleep(0.05)
+        qmp.cmd("stop")
+        text = hmp(qmp, "info registers")
+        regs = register_values(text)
+        for n in range(2, 12):
+            check(regs[f"s{n}"] == 0x1111111111111111 * (n - 1),
+                  f"s{n} in {text!r}")
+        check(regs["mscratch"] == 0xfedcba9876543210 and regs["zero"] == 0
+              and regs["priv"] == "M" and regs["mhartid"] == UINT64_MAX,
+              f"mscratch, x0, priv, mhartid in {text!r}")
+        check(0x80000000 <= regs["pc"] < 0x80000000 + os.path.getsize(
+            args.firmware["hmp-regs"]), f"pc in the firmware: {text!r}")
+        check(text.startswith(" pc       ") and text.endswith("\r\n")
+              and " x10/a0   " in text and " x31/t6   0123456789abcdef\r\n" in text,
+              f"QEMU's layout: {text!r}")
+        check(hmp(qmp, "info registers", **{"cpu-index": 0}) == text,
+              "a stopped hart's registers do not change")
+        error(qmp.cmd_obj({"execute": "human-monitor-command",
+                           "arguments": {"command-line": "info registers",
+                                         "cpu-index": 1}}),
+              "GenericError", "Parameter 'cpu-index' expects a CPU number")
+
+        # Integers past INT64_MAX through JSON text, both ways, exactly
+        # (Python's json reads a real as a float, which would differ).
+        raw = vm.raw(1)
+        raw.message()  # the greeting
+        raw.reply({"execute": "qmp_capabilities"})
+        reply = raw.reply(f'{{"execute": "query-status", "id": {UINT64_MAX}}}')
+        check(reply.get("id") == UINT64_MAX and type(reply["id"]) is int,
+              f"id echoed: {reply}")
+        if args.rust == "yes":
+            hartid = qmp.cmd("qom-get", path="/machine/cpu0", property="hartid")
+            check(hartid == UINT64_MAX and type(hartid) is int,
+                  f"qom-get hartid: {hartid!r}")
+            error(qmp.cmd_obj({"execute": "qom-set", "arguments": {
+                "path": "/machine/pcf8574", "property": "in5",
+                "value": UINT64_MAX}}),
+                "GenericError", "Parameter 'in5' expects uint8")
+
+        # Every device the board made (qom-list's children of /machine but
+        # the hart) is in the qtree with its type; the sysbus ones on the
+        # main bus, the I2C targets on the controller's bus.
+        if args.rust == "yes":
+            qmp.cmd("qom-set", path="/machine/pcf8574", property="in5", value=0)
+        tree = hmp(qmp, "info qtree")
+        devices = qtree_devices(tree)
+        children = {p["name"]: p["type"][6:-1]
+                    for p in qmp.cmd("qom-list", path="/machine")
+                    if p["type"].startswith("child<")}
+        names = [p["name"] for p in qmp.cmd("qom-list", path="/machine")]
+        check(len(names) == len(set(names)),
+              f"/machine's children and properties share no name: {names}")
+        del children["cpu0"]
+        check({d: v[0] for d, v in devices.items()} == children,
+              f"qtree devices {devices} vs /machine's children {children}")
+        check(tree.startswith("bus: main-system-bus\r\n  type System\r\n"),
+              f"main bus first: {tree[:80]!r}")
+        for ident, (kind, indent, bus, props) in devices.items():
+            on_i2c = ident in ("eeprom", "pcf8574")
+            check(bus == ("/machine/i2c/bus" if on_i2c else "main-system-bus")
+                  and indent == (6 if on_i2c else 2),
+                  f"{ident} on bus {bus} at indent {indent}")
+            for name, shown in props.items():
+                value = qmp.cmd("qom-get", path="/machine/" + ident,
+                                property=name) if args.rust == "yes" else None
+                if isinstance(value, bool):
+                    want = "true" if value else "false"
+                elif isinstance(value, int):
+                    want = f"{value} (0x{value:x})"
+                elif isinstance(value, str):
+                    want = json.dumps(value)
+                else:
+                    continue  # C-only: no qom-get to compare with
+                check(shown == want, f"{ident}.{name} = {shown}, qom-get {value!r}")
+        check("    mmio 0000000010000000/0000000000001000\r\n" in tree,
+              f"the UART's window: {tree!r}")
+        if args.rust == "yes":
+            check(devices["pcf8574"][3]["in5"] == "0 (0x0)",
+                  "qtree shows the qom-set pin")
+
+        check(hmp(qmp, "frob --now") == "unknown command: 'frob'\r\n",
+              "unknown command")
+        check(hmp(qmp, "info nope") == "unknown command: 'info nope'\r\n",
+              "unknown info")
+        listing = hmp(qmp, "help")
+        check(listing.startswith("help|? [cmd] -- show the help\r\n")
+              and "\r\ninfo [subcommand] -- " in listing, f"help {listing!r}")
+        info = hmp(qmp, "info")
+        check(all(f"info {sub}  -- " in info
+                  for sub in ("qtree", "registers", "status")), f"info {info!r}")
+        check(hmp(qmp, "info status") == "VM status: paused\r\n", "info status")
+        qmp.cmd("quit")
+        code, _, err = vm.finish()
+        check(code == 0 and err == "", f"quit: status {code}, stderr {err!r}")
 
 
 CASES = {name[5:].replace("_", "-"): fn for name, fn in globals().items()

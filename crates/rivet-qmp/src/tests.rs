@@ -223,7 +223,7 @@ fn the_rust_command_is_in_the_one_table() {
             r#"{"name": "query-cpus-fast"}, {"name": "qom-list"}, {"name": "qom-get"}, "#,
             r#"{"name": "qom-set"}, {"name": "qom-list-types"}, {"name": "query-migrate"}, "#,
             r#"{"name": "migrate"}, {"name": "trace-event-get-state"}, "#,
-            r#"{"name": "trace-event-set-state"}]}"#
+            r#"{"name": "trace-event-set-state"}, {"name": "human-monitor-command"}]}"#
         )
     );
 }
