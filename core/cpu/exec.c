@@ -384,25 +384,6 @@ static inline MemTxResult riscv_access(RiscvCPU *cpu, uint64_t addr,
     return riscv_access_slow(cpu, addr, size, value, store, now_ns, mmio);
 }
 
-/* The host address of a naturally aligned access of size bytes at addr
- * that hits one of the two data windows, else NULL. */
-static inline uint8_t *riscv_data_host(const RiscvCPU *cpu, uint64_t addr,
-                                       unsigned size)
-{
-    if (unlikely(addr & (size - 1))) {
-        return NULL;
-    }
-    uint64_t off = addr - cpu->fast_base;
-    if (likely(off < cpu->fast_size)) {
-        return cpu->fast_host + off;
-    }
-    off = addr - cpu->fast_prev_base;
-    if (likely(off < cpu->fast_prev_size)) {
-        return cpu->fast_prev_host + off;
-    }
-    return NULL;
-}
-
 static inline int64_t sext32(uint64_t v)
 {
     return (int64_t)(int32_t)(uint32_t)v;
@@ -774,6 +755,8 @@ enum {
     DOP_BGEU,
     DOP_JAL,
     DOP_JALR,
+    DOP_J,  /* jal with rd = x0 */
+    DOP_JR, /* jalr with rd = x0 (ret) */
     DOP_LB,
     DOP_LH,
     DOP_LW,
@@ -805,10 +788,30 @@ struct RiscvDecoded {
 #define DECODED_BITS 15
 #define DECODED_ENTRIES (1u << DECODED_BITS)
 
-static inline RiscvDecoded *riscv_decoded_entry(RiscvDecoded *cache,
-                                                uint64_t pc)
+static inline size_t riscv_decoded_index(uint64_t pc)
 {
-    return &cache[(pc >> 1) & (DECODED_ENTRIES - 1)];
+    return (size_t)(pc >> 1) & (DECODED_ENTRIES - 1);
+}
+
+/*
+ * Where a run of sequential instructions that starts at the instruction
+ * about to run (the n-th of the slice, at entry idx, window_left bytes
+ * before the end of the code window) must stop: handlers fetch and
+ * dispatch the next instruction at pc + length and entry + length / 2 with
+ * no other check than n < stop.  Each instruction of a run is at most 4
+ * bytes after the previous one, so the run stays inside the window and
+ * the cache's array; it never passes the slice's budget.  A jump or a
+ * taken branch starts a new run.
+ */
+static inline uint64_t riscv_run_stop(uint64_t n, uint64_t budget,
+                                      uint64_t window_left, size_t idx)
+{
+    uint64_t room = (uint64_t)(DECODED_ENTRIES - idx) * 2;
+    if (window_left < room) {
+        room = window_left;
+    }
+    uint64_t stop = n + room / 4;
+    return stop < budget ? stop : budget;
 }
 
 static __attribute__((noinline, cold)) RiscvDecoded *riscv_decoded_alloc(void)
@@ -949,17 +952,19 @@ static void riscv_decode_32(RiscvDecoded *d, uint32_t insn)
         return;
     }
     case OPC_JAL:
-        decoded_set(d, DOP_JAL, rd, 0, 0, imm_j(insn));
+        decoded_set(d, rd ? DOP_JAL : DOP_J, rd, 0, 0, imm_j(insn));
         return;
     case OPC_JALR:
         if (funct3 == 0) {
-            decoded_set(d, DOP_JALR, rd, rs1, 0, imm_i(insn));
+            decoded_set(d, rd ? DOP_JALR : DOP_JR, rd, rs1, 0, imm_i(insn));
         }
         return;
     case OPC_LOAD: {
         static const uint8_t ops[8] = {DOP_LB,  DOP_LH,  DOP_LW,  DOP_LD,
                                        DOP_LBU, DOP_LHU, DOP_LWU, DOP_GENERIC};
-        decoded_set(d, ops[funct3], rd, rs1, 0, imm_i(insn));
+        if (rd != 0) { /* else the switch: the access, not x0, matters */
+            decoded_set(d, ops[funct3], rd, rs1, 0, imm_i(insn));
+        }
         return;
     }
     case OPC_STORE:
@@ -1044,7 +1049,7 @@ static void riscv_decode_16(RiscvDecoded *d, uint32_t insn)
         }
         }
     case 0x0d: /* c.j */
-        decoded_set(d, DOP_JAL, 0, 0, 0, rvc_imm_j(insn));
+        decoded_set(d, DOP_J, 0, 0, 0, rvc_imm_j(insn));
         return;
     case 0x0e: /* c.beqz */
         decoded_set(d, DOP_BEQ, 0, rs1p, 0, rvc_imm_b(insn));
@@ -1069,7 +1074,8 @@ static void riscv_decode_16(RiscvDecoded *d, uint32_t insn)
         if (rs2 != 0) { /* c.mv, c.add */
             decoded_alu(d, DOP_ADD, rd, insn & 0x1000 ? rd : 0, rs2, 0);
         } else if (rd != 0) { /* c.jr, c.jalr */
-            decoded_set(d, DOP_JALR, insn & 0x1000 ? 1 : 0, rd, 0, 0);
+            decoded_set(d, insn & 0x1000 ? DOP_JALR : DOP_JR,
+                        insn & 0x1000 ? 1 : 0, rd, 0, 0);
         }
         return; /* c.ebreak and the reserved c.jr x0: generic */
     case 0x16:  /* c.swsp */
@@ -1169,6 +1175,15 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
     /* Why the slice ends when n reaches budget. */
     CpuExitReason budget_reason = CPU_EXIT_BUDGET;
     HostWindow code = {NULL, 0, 0};
+    /* code.host - code.base: the host address of guest pc is pc + this. */
+    uintptr_t code_bias = 0;
+    /* The end of the current run of sequential instructions (see
+     * riscv_run_stop), and how many of its instructions are left to start.
+     * Inside the handlers, which count only `left`, the instruction that
+     * runs is the (stop - left)-th of the slice: they set n from it when
+     * they leave for the rest of the loop (SYNC_N). */
+    uint64_t stop = 0;
+    int64_t left = 0;
     uint32_t insn;
     uint64_t addr, value;
     RiscvException cause;
@@ -1182,7 +1197,7 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
 #define BOTH(op, name) [op] = &&name##_4, [(op) | DOP_COMPRESSED] = &&name##_2
     static const void *const handlers[2 * DOP_COMPRESSED] = {
         [DOP_DECODE] = &&decode_into_cache,
-        [DOP_GENERIC] = &&decode,
+        [DOP_GENERIC] = &&generic,
         BOTH(DOP_NOP, d_nop),
         BOTH(DOP_ADDI, d_addi),
         BOTH(DOP_SLTI, d_slti),
@@ -1235,6 +1250,8 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
         BOTH(DOP_BGEU, d_bgeu),
         BOTH(DOP_JAL, d_jal),
         BOTH(DOP_JALR, d_jalr),
+        BOTH(DOP_J, d_j),
+        BOTH(DOP_JR, d_jr),
         BOTH(DOP_LB, d_lb),
         BOTH(DOP_LH, d_lh),
         BOTH(DOP_LW, d_lw),
@@ -1285,24 +1302,33 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
         return budget_reason;
     }
 
+#define SYNC_N() (n = stop - (uint64_t)left)
+    /* Fetch the instruction at pc through the code window and its
+     * decoded entry, start a run there and dispatch; else `miss`. */
+#define START_RUN(miss)                                                        \
+    do {                                                                       \
+        uint64_t off_ = pc - code.base;                                        \
+        if (likely(off_ < code.size)) {                                        \
+            size_t idx_ = riscv_decoded_index(pc);                             \
+            insn = (uint32_t)host_load(code.host + off_, 4);                   \
+            de = &decoded[idx_];                                               \
+            stop = riscv_run_stop(n, budget, code.size - off_, idx_);          \
+            left = (int64_t)(stop - n);                                        \
+            if (likely(de->bits == insn)) {                                    \
+                goto *handlers[de->op];                                        \
+            }                                                                  \
+            goto decode_into_cache;                                            \
+        }                                                                      \
+        goto miss;                                                             \
+    } while (0)
+
     for (;;) {
     next:
         if (unlikely(n >= budget)) {
             reason = budget_reason;
             break;
         }
-        {
-            uint64_t off = pc - code.base;
-            if (likely(off < code.size)) {
-                insn = (uint32_t)host_load(code.host + off, 4);
-                de = riscv_decoded_entry(decoded, pc);
-                if (likely(de->bits == insn)) {
-                    goto *handlers[de->op];
-                }
-                goto decode_into_cache;
-            }
-            goto fetch_slow;
-        }
+        START_RUN(fetch_slow);
     decode:
         switch (insn & 0x7f) {
         case OPC_OP_IMM: {
@@ -1949,6 +1975,7 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
             }
         }
         code = riscv_code_window_for(as, pc);
+        code_bias = (uintptr_t)code.host - (uintptr_t)code.base;
         if (pc - code.base < code.size) {
             insn = (uint32_t)host_load(code.host + (pc - code.base), 4);
             if (unlikely(trace)) {
@@ -1997,29 +2024,42 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
         riscv_decode(de, insn);
         goto *handlers[de->op];
 
+    generic:
+        SYNC_N();
+        goto decode;
+
         /* The handlers of decoded instructions (de, with insn its bits).
          * Each comes in two copies, for the 32-bit form (name_4) and the
          * compressed one (name_2): the length is a constant, so the next
          * pc does not wait for a load from the entry.  Each ends by
          * fetching and dispatching the next instruction itself, which the
-         * host's branch predictor rewards. */
+         * host's branch predictor rewards: inside a run (riscv_run_stop)
+         * the next entry is this one + LEN / 2 and only the bits are
+         * checked; a jump or taken branch starts a new run. */
 #define D_RD cpu->x[de->rd]
 #define D_RS1 cpu->x[de->rs1]
 #define D_RS2 cpu->x[de->rs2]
 #define D_IMM ((uint64_t)(int64_t)de->imm)
 #define NEXT_INSN()                                                            \
     do {                                                                       \
-        n++;                                                                   \
-        if (likely(n < budget)) {                                              \
-            uint64_t off_ = pc - code.base;                                    \
-            if (likely(off_ < code.size)) {                                    \
-                insn = (uint32_t)host_load(code.host + off_, 4);               \
-                de = riscv_decoded_entry(decoded, pc);                         \
-                if (likely(de->bits == insn)) {                                \
-                    goto *handlers[de->op];                                    \
-                }                                                              \
-                goto decode_into_cache;                                        \
+        if (likely(--left > 0)) {                                              \
+            insn = (uint32_t)host_load(                                        \
+                (const uint8_t *)(uintptr_t)(pc + code_bias), 4);              \
+            de += LEN / 2;                                                     \
+            if (likely(de->bits == insn)) {                                    \
+                goto *handlers[de->op];                                        \
             }                                                                  \
+            goto decode_into_cache;                                            \
+        }                                                                      \
+        SYNC_N();                                                              \
+        goto next;                                                             \
+    } while (0)
+#define NEXT_JUMP()                                                            \
+    do {                                                                       \
+        --left;                                                                \
+        SYNC_N();                                                              \
+        if (likely(n < budget)) {                                              \
+            START_RUN(next);                                                   \
         }                                                                      \
         goto next;                                                             \
     } while (0)
@@ -2085,7 +2125,13 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
 #undef ALU
 
 #define BRANCH(name, cond)                                                     \
-    BOTH_LENGTHS(name, pc += (cond) ? D_IMM : LEN; NEXT_INSN())
+    BOTH_LENGTHS(                                                              \
+        name,                                                                  \
+        if (cond) {                                                            \
+            pc += D_IMM;                                                       \
+            NEXT_JUMP();                                                       \
+        } pc += LEN;                                                           \
+        NEXT_INSN())
         BRANCH(d_beq, D_RS1 == D_RS2)
         BRANCH(d_bne, D_RS1 != D_RS2)
         BRANCH(d_blt, (int64_t)D_RS1 < (int64_t)D_RS2)
@@ -2094,27 +2140,51 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
         BRANCH(d_bgeu, D_RS1 >= D_RS2)
 #undef BRANCH
 
-        /* jalr reads its target before writing rd (rd may be rs1). */
+        /* jalr reads its target before writing rd (rd may be rs1); rd is
+         * not x0 (d_j, d_jr). */
 #define JUMP(name, target_expr)                                                \
     BOTH_LENGTHS(name, uint64_t target_ = (target_expr); D_RD = pc + LEN;      \
-                 cpu->x[0] = 0; pc = target_; NEXT_INSN())
+                 pc = target_; NEXT_JUMP())
         JUMP(d_jal, pc + D_IMM)
         JUMP(d_jalr, (D_RS1 + D_IMM) & ~1ULL)
 #undef JUMP
+        BOTH_LENGTHS(d_j, pc += D_IMM; NEXT_JUMP())
+        BOTH_LENGTHS(d_jr, pc = (D_RS1 + D_IMM) & ~1ULL; NEXT_JUMP())
 
         /* Loads and stores: a hit in a data window here, the rest in
-         * load_slow/store_slow as for the switch's. */
+         * load_slow/store_slow as for the switch's.  A load into x0 is
+         * DOP_GENERIC. */
+#define DATA_HOST(size, miss)                                                  \
+    uint8_t *host_;                                                            \
+    {                                                                          \
+        if (unlikely(addr & ((size)-1))) {                                     \
+            goto miss;                                                         \
+        }                                                                      \
+        uint64_t off_ = addr - cpu->fast_base;                                 \
+        if (likely(off_ < cpu->fast_size)) {                                   \
+            host_ = cpu->fast_host + off_;                                     \
+        } else if ((off_ = addr - cpu->fast_prev_base) <                       \
+                   cpu->fast_prev_size) {                                      \
+            host_ = cpu->fast_prev_host + off_;                                \
+        } else {                                                               \
+            goto miss;                                                         \
+        }                                                                      \
+    }
 #define LOAD(name, size, funct3)                                               \
-    BOTH_LENGTHS(                                                              \
-        name, addr = D_RS1 + D_IMM;                                            \
-        uint8_t *host_ = riscv_data_host(cpu, addr, (size));                   \
-        if (likely(host_ != NULL)) {                                           \
-            D_RD = sext_load(host_load(host_, (size)), (funct3));              \
-            cpu->x[0] = 0;                                                     \
-            pc += LEN;                                                         \
-            NEXT_INSN();                                                       \
-        } mem_rd = de->rd;                                                     \
-        mem_funct3 = (funct3); ilen = LEN; goto load_slow)
+    BOTH_LENGTHS(name, {                                                       \
+        __label__ miss_;                                                       \
+        addr = D_RS1 + D_IMM;                                                  \
+        DATA_HOST(size, miss_);                                                \
+        D_RD = sext_load(host_load(host_, (size)), (funct3));                  \
+        pc += LEN;                                                             \
+        NEXT_INSN();                                                           \
+    miss_:                                                                     \
+        mem_rd = de->rd;                                                       \
+        mem_funct3 = (funct3);                                                 \
+        ilen = LEN;                                                            \
+        SYNC_N();                                                              \
+        goto load_slow;                                                        \
+    })
         LOAD(d_lb, 1, 0)
         LOAD(d_lh, 2, 1)
         LOAD(d_lw, 4, 2)
@@ -2125,23 +2195,32 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
 #undef LOAD
 
 #define STORE(name, size, funct3)                                              \
-    BOTH_LENGTHS(                                                              \
-        name, addr = D_RS1 + D_IMM; value = D_RS2;                             \
+    BOTH_LENGTHS(name, {                                                       \
+        __label__ miss_;                                                       \
+        addr = D_RS1 + D_IMM;                                                  \
+        value = D_RS2;                                                         \
         riscv_store_breaks_reservation(cpu, addr);                             \
-        uint8_t *host_ = riscv_data_host(cpu, addr, (size));                   \
-        if (likely(host_ != NULL)) {                                           \
-            host_store(host_, (size), value);                                  \
-            pc += LEN;                                                         \
-            NEXT_INSN();                                                       \
-        } mem_funct3 = (funct3);                                               \
-        ilen = LEN; goto store_slow)
+        DATA_HOST(size, miss_);                                                \
+        host_store(host_, (size), value);                                      \
+        pc += LEN;                                                             \
+        NEXT_INSN();                                                           \
+    miss_:                                                                     \
+        mem_funct3 = (funct3);                                                 \
+        ilen = LEN;                                                            \
+        SYNC_N();                                                              \
+        goto store_slow;                                                       \
+    })
         STORE(d_sb, 1, 0)
         STORE(d_sh, 2, 1)
         STORE(d_sw, 4, 2)
         STORE(d_sd, 8, 3)
 #undef STORE
+#undef DATA_HOST
 #undef BOTH_LENGTHS
 #undef NEXT_INSN
+#undef NEXT_JUMP
+#undef START_RUN
+#undef SYNC_N
 #undef D_RD
 #undef D_RS1
 #undef D_RS2
