@@ -787,6 +787,11 @@ struct RiscvDecoded {
 /* 32768 entries of 16 bytes: 512 KiB, 64 KiB of code without aliasing. */
 #define DECODED_BITS 15
 #define DECODED_ENTRIES (1u << DECODED_BITS)
+/* The longest run (see riscv_run_stop): the array has this many
+ * instructions' worth of entries past its end, so that no run leaves it. */
+#define RUN_MAX 256
+#define RUN_MAX_BYTES (4 * RUN_MAX)
+#define DECODED_GUARD (RUN_MAX_BYTES / 2)
 
 static inline size_t riscv_decoded_index(uint64_t pc)
 {
@@ -794,29 +799,29 @@ static inline size_t riscv_decoded_index(uint64_t pc)
 }
 
 /*
- * Where a run of sequential instructions that starts at the instruction
- * about to run (the n-th of the slice, at entry idx, window_left bytes
- * before the end of the code window) must stop: handlers fetch and
- * dispatch the next instruction at pc + length and entry + length / 2 with
- * no other check than n < stop.  Each instruction of a run is at most 4
- * bytes after the previous one, so the run stays inside the window and
- * the cache's array; it never passes the slice's budget.  A jump or a
- * taken branch starts a new run.
+ * A run: up to RUN_MAX instructions that handlers fetch and dispatch with
+ * no other check than a count of those left.  The next instruction is at
+ * pc + length and its entry at this one + length / 2; a jump or a taken
+ * branch looks its target's entry up, and stays in the run when the
+ * target is at least RUN_MAX_BYTES before the code window's end
+ * (code_run_size).  So every instruction of a run is inside the window,
+ * and inside the cache's array with its guard entries, and a run never
+ * passes the slice's budget.  riscv_run_stop gives where a run that
+ * starts closer to the window's end (window_left bytes before it) at the
+ * n-th instruction of the slice stops: each instruction is at most 4
+ * bytes after the previous one.
  */
 static inline uint64_t riscv_run_stop(uint64_t n, uint64_t budget,
-                                      uint64_t window_left, size_t idx)
+                                      uint64_t window_left)
 {
-    uint64_t room = (uint64_t)(DECODED_ENTRIES - idx) * 2;
-    if (window_left < room) {
-        room = window_left;
-    }
-    uint64_t stop = n + room / 4;
+    uint64_t stop = n + window_left / 4;
     return stop < budget ? stop : budget;
 }
 
 static __attribute__((noinline, cold)) RiscvDecoded *riscv_decoded_alloc(void)
 {
-    RiscvDecoded *cache = calloc(DECODED_ENTRIES, sizeof(*cache));
+    RiscvDecoded *cache =
+        calloc(DECODED_ENTRIES + DECODED_GUARD, sizeof(*cache));
     if (!cache) {
         fprintf(stderr, "rivet: out of memory\n");
         abort();
@@ -1177,8 +1182,10 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
     HostWindow code = {NULL, 0, 0};
     /* code.host - code.base: the host address of guest pc is pc + this. */
     uintptr_t code_bias = 0;
-    /* The end of the current run of sequential instructions (see
-     * riscv_run_stop), and how many of its instructions are left to start.
+    /* Where in the code window a run of RUN_MAX instructions fits. */
+    uint64_t code_run_size = 0;
+    /* The end of the current run (see riscv_run_stop), and how many of
+     * its instructions are left to start.
      * Inside the handlers, which count only `left`, the instruction that
      * runs is the (stop - left)-th of the slice: they set n from it when
      * they leave for the rest of the loop (SYNC_N). */
@@ -1303,32 +1310,36 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
     }
 
 #define SYNC_N() (n = stop - (uint64_t)left)
-    /* Fetch the instruction at pc through the code window and its
-     * decoded entry, start a run there and dispatch; else `miss`. */
-#define START_RUN(miss)                                                        \
-    do {                                                                       \
-        uint64_t off_ = pc - code.base;                                        \
-        if (likely(off_ < code.size)) {                                        \
-            size_t idx_ = riscv_decoded_index(pc);                             \
-            insn = (uint32_t)host_load(code.host + off_, 4);                   \
-            de = &decoded[idx_];                                               \
-            stop = riscv_run_stop(n, budget, code.size - off_, idx_);          \
-            left = (int64_t)(stop - n);                                        \
-            if (likely(de->bits == insn)) {                                    \
-                goto *handlers[de->op];                                        \
-            }                                                                  \
-            goto decode_into_cache;                                            \
-        }                                                                      \
-        goto miss;                                                             \
-    } while (0)
-
+    /* Run the handler of the decoded entry de (whose bits are insn). */
+#define DISPATCH() goto *handlers[de->op]
     for (;;) {
     next:
         if (unlikely(n >= budget)) {
             reason = budget_reason;
             break;
         }
-        START_RUN(fetch_slow);
+        {
+            /* Start a run (riscv_run_stop) at pc when it is in the code
+             * window, and dispatch. */
+            uint64_t off = pc - code.base;
+            if (likely(off < code.size)) {
+                insn = (uint32_t)host_load(code.host + off, 4);
+                de = &decoded[riscv_decoded_index(pc)];
+                if (likely(off < code_run_size)) {
+                    left = (int64_t)(budget - n);
+                    left = left < RUN_MAX ? left : RUN_MAX;
+                    stop = n + (uint64_t)left;
+                } else {
+                    stop = riscv_run_stop(n, budget, code.size - off);
+                    left = (int64_t)(stop - n);
+                }
+                if (likely(de->bits == insn)) {
+                    DISPATCH();
+                }
+                goto decode_into_cache;
+            }
+            goto fetch_slow;
+        }
     decode:
         switch (insn & 0x7f) {
         case OPC_OP_IMM: {
@@ -1976,6 +1987,8 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
         }
         code = riscv_code_window_for(as, pc);
         code_bias = (uintptr_t)code.host - (uintptr_t)code.base;
+        code_run_size =
+            code.size > RUN_MAX_BYTES ? code.size - RUN_MAX_BYTES : 0;
         if (pc - code.base < code.size) {
             insn = (uint32_t)host_load(code.host + (pc - code.base), 4);
             if (unlikely(trace)) {
@@ -2022,7 +2035,7 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
 
     decode_into_cache:
         riscv_decode(de, insn);
-        goto *handlers[de->op];
+        DISPATCH();
 
     generic:
         SYNC_N();
@@ -2033,9 +2046,8 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
          * compressed one (name_2): the length is a constant, so the next
          * pc does not wait for a load from the entry.  Each ends by
          * fetching and dispatching the next instruction itself, which the
-         * host's branch predictor rewards: inside a run (riscv_run_stop)
-         * the next entry is this one + LEN / 2 and only the bits are
-         * checked; a jump or taken branch starts a new run. */
+         * host's branch predictor rewards; inside a run (riscv_run_stop)
+         * that is a count and the check of the entry's bits. */
 #define D_RD cpu->x[de->rd]
 #define D_RS1 cpu->x[de->rs1]
 #define D_RS2 cpu->x[de->rs2]
@@ -2047,7 +2059,7 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
                 (const uint8_t *)(uintptr_t)(pc + code_bias), 4);              \
             de += LEN / 2;                                                     \
             if (likely(de->bits == insn)) {                                    \
-                goto *handlers[de->op];                                        \
+                DISPATCH();                                                    \
             }                                                                  \
             goto decode_into_cache;                                            \
         }                                                                      \
@@ -2056,11 +2068,18 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
     } while (0)
 #define NEXT_JUMP()                                                            \
     do {                                                                       \
-        --left;                                                                \
-        SYNC_N();                                                              \
-        if (likely(n < budget)) {                                              \
-            START_RUN(next);                                                   \
+        if (likely(--left > 0)) {                                              \
+            uint64_t off_ = pc - code.base;                                    \
+            if (likely(off_ < code_run_size)) {                                \
+                de = &decoded[riscv_decoded_index(pc)];                        \
+                insn = (uint32_t)host_load(code.host + off_, 4);               \
+                if (likely(de->bits == insn)) {                                \
+                    DISPATCH();                                                \
+                }                                                              \
+                goto decode_into_cache;                                        \
+            }                                                                  \
         }                                                                      \
+        SYNC_N();                                                              \
         goto next;                                                             \
     } while (0)
 #define BOTH_LENGTHS(name, body)                                               \
@@ -2219,8 +2238,8 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
 #undef BOTH_LENGTHS
 #undef NEXT_INSN
 #undef NEXT_JUMP
-#undef START_RUN
 #undef SYNC_N
+#undef DISPATCH
 #undef D_RD
 #undef D_RS1
 #undef D_RS2
