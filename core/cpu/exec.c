@@ -214,8 +214,16 @@ static inline void riscv_set_data_window(RiscvCPU *cpu, HostWindow w)
     cpu->fast_size = w.size;
 }
 
-/* Store-side reservation rule: any store to the reserved doubleword
- * (by this hart; there is no other) breaks the LR/SC pair. */
+/* While a reservation is valid there are no data windows, so every store
+ * takes the slow path, which applies the store-side reservation rule: a
+ * store to the reserved doubleword (by this hart; there is no other)
+ * breaks the LR/SC pair.  The stores that hit a window check nothing. */
+static inline void riscv_drop_data_windows(RiscvCPU *cpu)
+{
+    cpu->fast_size = 0;
+    cpu->fast_prev_size = 0;
+}
+
 static inline void riscv_store_breaks_reservation(RiscvCPU *cpu, uint64_t addr)
 {
     if (unlikely(cpu->reservation_valid) &&
@@ -241,8 +249,9 @@ static MemTxResult riscv_access_slow(RiscvCPU *cpu, uint64_t addr,
         w = riscv_window_for(cpu->as, addr);
     }
     if (w.host) {
-        /* While accesses are checked, every one must come back here. */
-        if (!cpu->mem_checks) {
+        /* While accesses are checked or a reservation is valid, every one
+         * must come back here. */
+        if (!cpu->mem_checks && !cpu->reservation_valid) {
             riscv_set_data_window(cpu, w);
         }
         uint8_t *p = w.host + (addr - w.base);
@@ -605,6 +614,7 @@ static int riscv_exec_amo(RiscvCPU *cpu, uint32_t insn, int64_t now_ns,
         }
         cpu->reservation_valid = true;
         cpu->reservation_addr = addr;
+        riscv_drop_data_windows(cpu);
     } else if (funct5 == AMO_SC) {
         if (addr & (size - 1)) {
             return RISCV_EXCP_STORE_MISALIGNED;
@@ -1281,6 +1291,10 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
     if (as->generation != cpu->fast_generation) {
         riscv_cpu_set_address_space(cpu, as); /* drops the data window */
     }
+    if (cpu->reservation_valid) {
+        /* Set from outside (a snapshot, a test) while windows were up. */
+        riscv_drop_data_windows(cpu);
+    }
 
     /* Inside the loop pc stays 2-byte aligned (IALIGN=16: jump targets
      * clear bit 0 or are even, mtvec and mepc cannot hold bit 0), which the
@@ -1618,7 +1632,6 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
             unsigned size = 1u << FUNCT3;
             addr = cpu->x[RS1] + (uint64_t)(int64_t)imm_s(insn);
             value = cpu->x[RS2];
-            riscv_store_breaks_reservation(cpu, addr);
             uint64_t off = addr - cpu->fast_base;
             if (likely(off < cpu->fast_size && !(addr & (size - 1)))) {
                 host_store(cpu->fast_host + off, size, value);
@@ -1918,7 +1931,6 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
 
     c_store : {
         unsigned size = 1u << mem_funct3;
-        riscv_store_breaks_reservation(cpu, addr);
         uint64_t off = addr - cpu->fast_base;
         if (likely(off < cpu->fast_size && !(addr & (size - 1)))) {
             host_store(cpu->fast_host + off, size, value);
@@ -1953,8 +1965,8 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
     }
 
     store_slow : {
-        /* addr, value, mem_funct3, ilen; the reservation is already
-         * broken for addr */
+        /* addr, value, mem_funct3, ilen */
+        riscv_store_breaks_reservation(cpu, addr);
         bool mmio = false;
         uint64_t stored = value, fault_addr = 0;
         int fault =
@@ -2218,7 +2230,6 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
         __label__ miss_;                                                       \
         addr = D_RS1 + D_IMM;                                                  \
         value = D_RS2;                                                         \
-        riscv_store_breaks_reservation(cpu, addr);                             \
         DATA_HOST(size, miss_);                                                \
         host_store(host_, (size), value);                                      \
         pc += LEN;                                                             \
