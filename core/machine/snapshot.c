@@ -204,6 +204,32 @@ bool virt_snapshot_check_target(const char *path, Error **errp)
     return false;
 }
 
+/* A rename is durable once the directory that holds the name is synced. */
+static bool sync_parent_directory(const char *path, Error **errp)
+{
+    char *dir = strdup(path);
+    char *slash = strrchr(dir, '/');
+    const char *name = dir;
+    if (!slash) {
+        name = ".";
+    } else if (slash == dir) {
+        name = "/";
+    } else {
+        *slash = '\0';
+    }
+    int fd = open(name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool ok = fd >= 0 && fsync(fd) == 0;
+    if (!ok) {
+        error_setg_errno(errp, errno,
+                         "cannot sync the directory of snapshot '%s'", path);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    free(dir);
+    return ok;
+}
+
 bool virt_snapshot_save_file(VirtMachine *vms, const char *path, Error **errp)
 {
     if (!virt_snapshot_check_target(path, errp)) {
@@ -216,15 +242,19 @@ bool virt_snapshot_save_file(VirtMachine *vms, const char *path, Error **errp)
         return false;
     }
     /* Write beside the target and rename, so a failed save never leaves a
-     * truncated snapshot under the requested name.  O_EXCL: never write
-     * through something already at the temporary name (a symbolic link). */
+     * truncated snapshot under the requested name (an older snapshot there
+     * stays as it was).  O_EXCL: never write through something already at
+     * the temporary name (a symbolic link).  The data reaches the disk
+     * before the rename, and the rename before success is reported, so a
+     * saved snapshot survives a crash of the host.  Errors name the path
+     * the user gave: the temporary name is gone by then. */
     size_t tmplen = strlen(path) + 16;
     char *tmp = malloc(tmplen);
     snprintf(tmp, tmplen, "%s.tmp%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     bool ok = fd >= 0;
     if (!ok) {
-        error_setg_errno(errp, errno, "cannot create snapshot '%s'", tmp);
+        error_setg_errno(errp, errno, "cannot create snapshot '%s'", path);
     }
     for (size_t done = 0; ok && done < w.len;) {
         ssize_t n = write(fd, w.data + done, w.len - done);
@@ -232,14 +262,19 @@ bool virt_snapshot_save_file(VirtMachine *vms, const char *path, Error **errp)
             continue;
         }
         if (n <= 0) {
-            error_setg_errno(errp, errno, "cannot write snapshot '%s'", tmp);
+            error_setg_errno(errp, n < 0 ? errno : ENOSPC,
+                             "cannot write snapshot '%s'", path);
             ok = false;
             break;
         }
         done += (size_t)n;
     }
+    if (ok && fdatasync(fd) != 0) {
+        error_setg_errno(errp, errno, "cannot write snapshot '%s'", path);
+        ok = false;
+    }
     if (fd >= 0 && close(fd) != 0 && ok) {
-        error_setg_errno(errp, errno, "cannot write snapshot '%s'", tmp);
+        error_setg_errno(errp, errno, "cannot write snapshot '%s'", path);
         ok = false;
     }
     if (ok && rename(tmp, path) != 0) {
@@ -248,6 +283,9 @@ bool virt_snapshot_save_file(VirtMachine *vms, const char *path, Error **errp)
     }
     if (!ok && fd >= 0) {
         unlink(tmp);
+    }
+    if (ok && !sync_parent_directory(path, errp)) {
+        ok = false;
     }
     free(tmp);
     mig_writer_free(&w);

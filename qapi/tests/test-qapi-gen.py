@@ -17,6 +17,9 @@ ROOT = os.path.dirname(QAPI_DIR)
 sys.path.insert(0, os.path.dirname(os.path.abspath(GEN)))
 from schema import Schema  # noqa: E402
 
+sys.path.insert(0, os.path.join(ROOT, "tests", "migration"))
+from scratch import scratch_dir  # noqa: E402
+
 results = []
 
 
@@ -25,7 +28,7 @@ def check(name, ok, detail=""):
 
 
 def run(schema_path, *args, outdir=None):
-    outdir = outdir or tempfile.mkdtemp(prefix="qapi-gen-")
+    outdir = outdir or scratch_dir("qapi-gen-")
     p = subprocess.run([sys.executable, GEN, schema_path, "-o", outdir, *args],
                        capture_output=True, text=True)
     return p, outdir
@@ -114,7 +117,7 @@ BAD = [
 
 def main():
     # The real schema, whole and per module.
-    outdir = tempfile.mkdtemp(prefix="qapi-gen-")
+    outdir = scratch_dir("qapi-gen-")
     impls = os.path.join(QAPI_DIR, "implementations")
     p, _ = run(os.path.join(QAPI_DIR, "qapi-schema.json"), "--implementations", impls,
                "--define", "CONFIG_RUST", "--languages", "c,rust",
@@ -156,7 +159,7 @@ def main():
           f"missing: {missing_rust}")
 
     # A small schema with every construct.
-    tmp = tempfile.mkdtemp(prefix="qapi-good-")
+    tmp = scratch_dir("qapi-good-")
     path = os.path.join(tmp, "good.json")
     with open(path, "w") as f:
         f.write(GOOD)
@@ -192,7 +195,7 @@ def main():
         check("'if' true: the command is there", "qmp_only_sometimes(Error **errp)" in cmds2)
 
     for name, text, reason in BAD:
-        tmp = tempfile.mkdtemp(prefix="qapi-bad-")
+        tmp = scratch_dir("qapi-bad-")
         path = os.path.join(tmp, "bad.json")
         with open(path, "w") as f:
             f.write(text)

@@ -21,15 +21,15 @@ import select
 import shlex
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "migration"))
 import qemu_stream as qs  # noqa: E402
+from scratch import scratch_dir  # noqa: E402
 
 RIVET = sys.argv[1]
 WRAPPER = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
-TMP = tempfile.mkdtemp(prefix="rivet-pacing-")
+TMP = scratch_dir("rivet-pacing-")
 PACED = ["-icount", "shift=0"]
 failures = 0
 

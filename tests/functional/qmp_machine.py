@@ -94,7 +94,7 @@ class RivetQmp:
     """One rivet process with `monitors` QMP monitors on unix sockets."""
 
     def __init__(self, rivet: str, args=(), monitors: int = 1,
-                 stdin=subprocess.DEVNULL):
+                 stdin=subprocess.DEVNULL, preexec_fn=None):
         self.dir = tempfile.mkdtemp(prefix="rivet-qmp-")
         self.sockets = [os.path.join(self.dir, f"qmp{i}.sock")
                         for i in range(monitors)]
@@ -104,7 +104,8 @@ class RivetQmp:
         argv += list(args)
         self.proc = subprocess.Popen(host_command(argv), stdin=stdin,
                                      stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE)
+                                     stderr=subprocess.PIPE,
+                                     preexec_fn=preexec_fn)
         self.clients = []
 
     def __enter__(self):

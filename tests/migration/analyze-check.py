@@ -18,10 +18,10 @@ import os
 import shlex
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu_stream as qs  # noqa: E402
+from scratch import scratch_dir  # noqa: E402
 
 rivet, machine = sys.argv[1], sys.argv[2]
 analyzer = os.environ.get("QEMU_ANALYZE_MIGRATION") or (
@@ -42,7 +42,7 @@ def check(cond, what):
 
 
 # 7000 instructions into the demo: HPET timer 0 pending, the others not.
-path = os.path.join(tempfile.mkdtemp(prefix="rivet-analyze-"), "snap")
+path = os.path.join(scratch_dir("rivet-analyze-"), "snap")
 wrapper = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
 subprocess.run(wrapper + [rivet, "-M", machine, "-serial", "null", "-save-at", "7000,file:" + path],
                check=True)

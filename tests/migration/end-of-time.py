@@ -13,14 +13,14 @@ import re
 import shlex
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu_stream as qs  # noqa: E402
+from scratch import scratch_dir  # noqa: E402
 
 RIVET, FIRMWARE, MACHINE = sys.argv[1:4]
 WRAPPER = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
-TMP = tempfile.mkdtemp(prefix="rivet-end-of-time-")
+TMP = scratch_dir("rivet-end-of-time-")
 END_NS = (1 << 63) - 1
 STOP = re.compile(r"^rivet: guest virtual time reached its end \(%d ns, about 292 "
                   r"years\) after (\d+) instructions, at pc (0x[0-9a-f]+)$" % END_NS)

@@ -22,16 +22,16 @@ import re
 import shlex
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu_stream as qs  # noqa: E402
+from scratch import scratch_dir  # noqa: E402
 
 RIVET = sys.argv[1]
 MACHINE = sys.argv[2]
 REGRESSIONS = sys.argv[3] if len(sys.argv) > 3 else None
 OLD_STREAMS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "old-streams")
-TMP = tempfile.mkdtemp(prefix="rivet-hostile-")
+TMP = scratch_dir("rivet-hostile-")
 failures = 0
 count = 0
 

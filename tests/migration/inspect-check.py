@@ -9,14 +9,14 @@ import os
 import shlex
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu_stream as qs  # noqa: E402
+from scratch import scratch_dir  # noqa: E402
 
 rivet = sys.argv[1]
 machine = sys.argv[2] if len(sys.argv) > 2 else "virt"
-path = os.path.join(tempfile.mkdtemp(prefix="rivet-inspect-"), "snap")
+path = os.path.join(scratch_dir("rivet-inspect-"), "snap")
 # In a cross build Meson passes the qemu-user wrapper (docs/cross.md).
 wrapper = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
 subprocess.run(wrapper + [rivet, "-M", machine, "-serial", "null", "-save-at", "10500,file:" + path],

@@ -16,10 +16,10 @@ import shlex
 import struct
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu_stream as qs  # noqa: E402
+from scratch import scratch_dir  # noqa: E402
 
 RIVET = sys.argv[1]
 SAVE_MACHINE = sys.argv[2]
@@ -71,7 +71,7 @@ def stream_sections(data):
 
 
 def main():
-    path = os.path.join(tempfile.mkdtemp(prefix="rivet-probe-sections-"), "snap")
+    path = os.path.join(scratch_dir("rivet-probe-sections-"), "snap")
     rc, saved, out = traced(SAVE_MACHINE, ["-save-at", "5000,file:" + path],
                             "migration_section_save")
     check(rc == 0, f"-M {SAVE_MACHINE}: save exits 0", out)

@@ -192,15 +192,16 @@ UNIT_TEST(reset_keeps_the_content)
 
 static char tmpdir[64];
 
-static const char *scratch(const char *name)
+/* Writes to path (PATH_SIZE bytes) name's place in this run's scratch
+ * directory. */
+enum { PATH_SIZE = 128 };
+static void scratch(char *path, const char *name)
 {
-    static char path[128];
     if (!tmpdir[0]) {
         snprintf(tmpdir, sizeof(tmpdir), "/tmp/test-at24c02-XXXXXX");
         CHECK(mkdtemp(tmpdir) != NULL);
     }
-    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-    return path;
+    snprintf(path, PATH_SIZE, "%s/%s", tmpdir, name);
 }
 
 static void make_file(const char *path, size_t size, uint8_t fill)
@@ -215,7 +216,8 @@ static void make_file(const char *path, size_t size, uint8_t fill)
 
 UNIT_TEST(file_content_read_and_written_through)
 {
-    const char *path = scratch("good.bin");
+    char path[PATH_SIZE];
+    scratch(path, "good.bin");
     make_file(path, 256, 0x00);
     At24c02State *s = eeprom_new(path, NULL);
     CHECK(s != NULL);
@@ -261,14 +263,16 @@ static const char *realize_error(const char *path)
 UNIT_TEST(bad_files_refused)
 {
     char expected[512];
-    const char *missing = scratch("missing.bin");
+    char missing[PATH_SIZE];
+    scratch(missing, "missing.bin");
     snprintf(expected, sizeof(expected),
              "at24c02: cannot open EEPROM file '%s': No such file or "
              "directory",
              missing);
     CHECK_STREQ(realize_error(missing), expected);
 
-    const char *small = scratch("small.bin");
+    char small[PATH_SIZE];
+    scratch(small, "small.bin");
     make_file(small, 255, 0);
     snprintf(expected, sizeof(expected),
              "at24c02: EEPROM file '%s' is 255 bytes; a 24C02 holds exactly "
@@ -276,7 +280,8 @@ UNIT_TEST(bad_files_refused)
              small);
     CHECK_STREQ(realize_error(small), expected);
 
-    const char *big = scratch("big.bin");
+    char big[PATH_SIZE];
+    scratch(big, "big.bin");
     make_file(big, 512, 0);
     snprintf(expected, sizeof(expected),
              "at24c02: EEPROM file '%s' is 512 bytes; a 24C02 holds exactly "
@@ -290,7 +295,8 @@ UNIT_TEST(bad_files_refused)
 
     /* A FIFO opens (read-write does not wait for a writer) but is no
      * memory: refused without reading it. */
-    const char *fifo = scratch("fifo");
+    char fifo[PATH_SIZE];
+    scratch(fifo, "fifo");
     CHECK(mkfifo(fifo, 0600) == 0);
     snprintf(expected, sizeof(expected),
              "at24c02: EEPROM file '%s' is not a regular file", fifo);
@@ -298,7 +304,8 @@ UNIT_TEST(bad_files_refused)
     unlink(fifo);
 
     /* Unreadable (root reads anything: then it is only checked to open). */
-    const char *locked = scratch("locked.bin");
+    char locked[PATH_SIZE];
+    scratch(locked, "locked.bin");
     make_file(locked, 256, 0);
     CHECK(chmod(locked, 0) == 0);
     if (geteuid() != 0) {
@@ -310,12 +317,12 @@ UNIT_TEST(bad_files_refused)
     unlink(small);
     unlink(big);
     unlink(locked);
-    rmdir(tmpdir);
 }
 
 UNIT_TEST(snapshot_load_writes_the_file)
 {
-    const char *path = scratch("snap.bin");
+    char path[PATH_SIZE];
+    scratch(path, "snap.bin");
     make_file(path, 256, 0x00);
     At24c02State *s = eeprom_new(path, NULL);
     CHECK(s != NULL);
@@ -329,12 +336,15 @@ UNIT_TEST(snapshot_load_writes_the_file)
     fclose(f);
     CHECK_EQ_U64(back[0x20], 0x77);
     unlink(path);
-    rmdir(tmpdir);
 }
 
 int main(void)
 {
     int rc = unit_run_all();
+    /* Each test removes its files; the directory they shared goes last. */
+    if (tmpdir[0]) {
+        rmdir(tmpdir);
+    }
     if (bus) {
         object_unref(OBJECT(bus));
     }
