@@ -3,11 +3,18 @@
 
 Interpreter (--int-firmware): the Dhrystone-like integer loop
 firmware/tests/bench-int, which talks only HTIF, so the same ELF runs on
-rivet and on QEMU's spike machine.  Guest MIPS, host instructions per guest
-instruction under callgrind (exact, over its first INT_CALLGRIND_INSNS
-instructions), and, with qemu-system-riscv64 installed (Debian:
-qemu-system-misc), `-M spike -bios none -kernel ELF` timed in the same run,
-the checksums compared and the ratio printed.
+rivet and on QEMU's spike machine.  Guest MIPS by CPU time (user + system)
+and by wall time, host instructions per guest instruction under callgrind
+(exact, over its first INT_CALLGRIND_INSNS instructions; also with the
+-Dprobes=disabled build when given), and, with qemu-system-riscv64
+installed (Debian: qemu-system-misc), `-M spike -bios none -kernel ELF`
+timed in the same run, the checksums compared and the ratios printed.
+On a loaded machine the CPU-time figures and callgrind's counts are the
+ones to compare; wall time mostly measures the load.
+
+Summary: the last lines, `summary:`, repeat in one block the figures that
+compare (interpreter MIPS, QEMU's time and the ratio, host instructions
+per guest instruction, the probes' cost), all measured in this run.
 
 CPU: boots the CPU-bound bench firmware, reads the number of retired guest
 instructions from the `-d cpu` dump, and reports guest MIPS.  When Debian's
@@ -47,6 +54,7 @@ import argparse
 import importlib.util
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -55,36 +63,38 @@ import tempfile
 import time
 
 
-def timed(command: list[str], repeat: int,
-          input_text: str | None = None) -> tuple[float, str]:
-    """Best wall time of `repeat` runs (fed input_text on stdin, or none),
-    and the stdout of the last one."""
-    best = float("inf")
+def run_times(command: list[str], repeat: int,
+              input_text: str | None = None) -> tuple[float, float, str]:
+    """Best wall time and best CPU time (user + system, of the command and
+    all its threads) of `repeat` runs (fed input_text on stdin, or none),
+    and the stdout of the last one.  On a loaded machine wall time
+    measures the load; CPU time much less so."""
+    best_wall = best_cpu = float("inf")
     out = ""
     for _ in range(repeat):
+        # Runs are sequential: the children's usage grows by this one's.
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.run(command, capture_output=True, text=True, input=input_text,
                               stdin=None if input_text is not None else subprocess.DEVNULL)
         elapsed = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if proc.returncode != 0:
             sys.exit(f"bench: {' '.join(command)} failed ({proc.returncode}):\n"
                      f"{proc.stdout}{proc.stderr}")
-        best = min(best, elapsed)
+        best_wall = min(best_wall, elapsed)
+        best_cpu = min(best_cpu, after.ru_utime - before.ru_utime +
+                       after.ru_stime - before.ru_stime)
         out = proc.stdout
-    return best, out
+    return best_wall, best_cpu, out
 
 
-def cpu_seconds(command: list[str]) -> float:
-    """User + system CPU time of one run: less noisy than wall time."""
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    if proc.returncode != 0:
-        sys.exit(f"bench: {' '.join(command)} failed ({proc.returncode}):\n{err}")
-    return usage.ru_utime + usage.ru_stime
+def timed(command: list[str], repeat: int,
+          input_text: str | None = None) -> tuple[float, str]:
+    """Best wall time of `repeat` runs (fed input_text on stdin, or none),
+    and the stdout of the last one."""
+    wall, _, out = run_times(command, repeat, input_text)
+    return wall, out
 
 
 def host_instructions(command: list[str], input_text: str | None = None) -> int | None:
@@ -105,6 +115,11 @@ def host_instructions(command: list[str], input_text: str | None = None) -> int 
     return int(match.group(1))
 
 
+# The figures of each section that `summary:` prints again at the end, in
+# one block: all measured in this run.
+SUMMARY: list[str] = []
+
+
 def probes_overhead(rivet: str, rivet_noprobes: str, firmware: str,
                     rounds: int) -> None:
     """Probes compiled in but not attached vs -Dprobes=disabled."""
@@ -113,8 +128,8 @@ def probes_overhead(rivet: str, rivet_noprobes: str, firmware: str,
     on, off = [], []
     # Interleaved, so drift in machine load hits both alike.
     for _ in range(rounds):
-        on.append(cpu_seconds(with_probes))
-        off.append(cpu_seconds(without))
+        on.append(run_times(with_probes, 1)[1])
+        off.append(run_times(without, 1)[1])
     med_on, med_off = statistics.median(on), statistics.median(off)
     print(f"probes: mmio-loop CPU time, median of {rounds}: {med_on:.4f} s with "
           f"probes (not attached), {med_off:.4f} s with -Dprobes=disabled: "
@@ -133,6 +148,10 @@ def probes_overhead(rivet: str, rivet_noprobes: str, firmware: str,
         return
     print(f"probes: host instructions (callgrind, exact): {ir_on} vs {ir_off}: "
           f"{(ir_on / ir_off - 1) * 100:+.2f}% (target: under 1%)")
+    SUMMARY.append(f"probes: mmio-loop, probes compiled in (not attached) vs "
+                   f"-Dprobes=disabled: {(ir_on / ir_off - 1) * 100:+.2f}% host "
+                   f"instructions, {(med_on / med_off - 1) * 100:+.2f}% CPU time "
+                   f"(median of {rounds})")
 
 
 def checksum_line(output: str) -> str:
@@ -140,18 +159,19 @@ def checksum_line(output: str) -> str:
     return lines[-1].strip() if lines else ""
 
 
-def guest_instructions(rivet: str, firmware: str, repeat: int) -> tuple[int, float, str]:
-    """Retired guest instructions (from the `-d cpu` dump), best wall time
-    of `repeat` runs and the guest's output."""
+def guest_instructions(rivet: str, firmware: str,
+                       repeat: int) -> tuple[int, float, float, str]:
+    """Retired guest instructions (from the `-d cpu` dump), best wall and
+    best CPU time of `repeat` runs and the guest's output."""
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, "cpu.log")
-        elapsed, out = timed([rivet, "-serial", "stdio", "-bios", firmware,
-                              "-d", "cpu", "-D", log], repeat)
+        wall, cpu, out = run_times([rivet, "-serial", "stdio", "-bios", firmware,
+                                    "-d", "cpu", "-D", log], repeat)
         with open(log) as f:
             match = re.search(r"insn_count (\d+)", f.read())
     if not match:
         sys.exit("bench: no insn_count in the -d cpu dump")
-    return int(match.group(1)), elapsed, out
+    return int(match.group(1)), wall, cpu, out
 
 
 # The interpreter's host instructions are counted over this many guest
@@ -161,39 +181,71 @@ def guest_instructions(rivet: str, firmware: str, repeat: int) -> tuple[int, flo
 INT_CALLGRIND_INSNS = 50_000_000
 
 
-def bench_int(rivet: str, firmware: str, repeat: int) -> None:
+def mips(insns: int, seconds: float) -> str:
+    return f"{insns / seconds / 1e6:.0f} MIPS"
+
+
+# Issue 14's goal for the interpreter, in guest MIPS on bench-int.
+INT_TARGET_MIPS = 850
+
+
+def bench_int(rivet: str, firmware: str, repeat: int,
+              rivet_noprobes: str | None) -> None:
     """The interpreter on the Dhrystone-like loop, against QEMU's spike."""
-    insns, rivet_time, rivet_out = guest_instructions(rivet, firmware, repeat)
-    print(f"int: {insns} guest instructions in {rivet_time:.3f} s (best of "
-          f"{repeat}): {insns / rivet_time / 1e6:.1f} guest MIPS")
+    insns, wall, cpu, rivet_out = guest_instructions(rivet, firmware, repeat)
+    print(f"int: {insns} guest instructions, best of {repeat}: CPU time "
+          f"{cpu:.3f} s ({mips(insns, cpu)}), wall {wall:.3f} s "
+          f"({mips(insns, wall)}) at load average {os.getloadavg()[0]:.1f}")
     print(f"int: rivet says: {checksum_line(rivet_out)}")
+    SUMMARY.append(f"int: rivet ran bench-int ({insns} guest instructions) at "
+                   f"{mips(insns, cpu)} by CPU time, {mips(insns, wall)} by wall "
+                   f"time (target: {INT_TARGET_MIPS} MIPS)")
     with tempfile.TemporaryDirectory() as tmp:
-        def stopped_after(n: int) -> list[str]:
-            return [rivet, "-serial", "null", "-bios", firmware, "-save-at",
+        def stopped_after(emulator: str, n: int) -> list[str]:
+            return [emulator, "-serial", "null", "-bios", firmware, "-save-at",
                     f"{n},file:{os.path.join(tmp, 'snapshot')}"]
-        ir_run = host_instructions(stopped_after(INT_CALLGRIND_INSNS))
-        ir_base = host_instructions(stopped_after(1))
+        ir_run = host_instructions(stopped_after(rivet, INT_CALLGRIND_INSNS))
+        ir_base = host_instructions(stopped_after(rivet, 1))
+        ir_noprobes = rivet_noprobes and \
+            host_instructions(stopped_after(rivet_noprobes, INT_CALLGRIND_INSNS))
     if ir_run is None or ir_base is None:
         print("int: valgrind is missing: no host instruction count")
     else:
+        per_insn = (ir_run - ir_base) / (INT_CALLGRIND_INSNS - 1)
         print(f"int: host instructions (callgrind, exact): {ir_run} for the "
               f"first {INT_CALLGRIND_INSNS} guest instructions, {ir_base} to "
-              f"start and stop: {(ir_run - ir_base) / (INT_CALLGRIND_INSNS - 1):.2f} "
-              f"per guest instruction")
+              f"start and stop: {per_insn:.2f} per guest instruction")
+        SUMMARY.append(f"int: {per_insn:.2f} host instructions per guest "
+                       f"instruction (callgrind, first {INT_CALLGRIND_INSNS})")
+        if ir_noprobes:
+            print(f"int: the same run with -Dprobes=disabled: {ir_noprobes} "
+                  f"host instructions: probes compiled in cost "
+                  f"{(ir_run / ir_noprobes - 1) * 100:+.2f}%")
+            SUMMARY.append(f"probes: bench-int, probes compiled in (not "
+                           f"attached) vs -Dprobes=disabled: "
+                           f"{(ir_run / ir_noprobes - 1) * 100:+.2f}% host "
+                           f"instructions")
     qemu = shutil.which("qemu-system-riscv64")
     if not qemu:
         print("int: qemu-system-riscv64 is missing (Debian: qemu-system-misc): "
               "no comparison")
+        SUMMARY.append("int: no qemu-system-riscv64: no comparison")
         return
-    qemu_time, qemu_out = timed([qemu, "-M", "spike", "-bios", "none",
-                                 "-kernel", firmware, "-nographic"], repeat)
+    qemu_wall, qemu_cpu, qemu_out = run_times(
+        [qemu, "-M", "spike", "-bios", "none", "-kernel", firmware,
+         "-nographic"], repeat)
     if checksum_line(qemu_out) != checksum_line(rivet_out):
         sys.exit(f"bench: checksums differ: rivet '{checksum_line(rivet_out)}'"
                  f" vs qemu-system '{checksum_line(qemu_out)}'")
-    print(f"int: qemu-system-riscv64 -M spike (TCG) ran the same ELF in "
-          f"{qemu_time:.3f} s (best of {repeat}): {insns / qemu_time / 1e6:.1f} "
-          f"million of the same instructions per second")
-    print(f"int: time ratio rivet/qemu-system = {rivet_time / qemu_time:.2f}")
+    print(f"int: qemu-system-riscv64 -M spike (TCG) ran the same ELF, best of "
+          f"{repeat}: CPU time {qemu_cpu:.3f} s ({mips(insns, qemu_cpu)} of the "
+          f"same instructions), wall {qemu_wall:.3f} s ({mips(insns, qemu_wall)})")
+    print(f"int: time ratio rivet/qemu-system = {cpu / qemu_cpu:.2f} by CPU "
+          f"time, {wall / qemu_wall:.2f} by wall time")
+    SUMMARY.append(f"int: qemu-system-riscv64 -M spike, same ELF: CPU time "
+                   f"{qemu_cpu:.3f} s, wall {qemu_wall:.3f} s; time ratio "
+                   f"rivet/qemu {cpu / qemu_cpu:.2f} (CPU), "
+                   f"{wall / qemu_wall:.2f} (wall)")
 
 
 # The device-access path: the CPU's slow memory path, inclusive of the
@@ -413,7 +465,8 @@ def ninja_log_entries(build: str) -> list[list[str]]:
 def bench_rebuild(source: str, scratch: str, headers: list[str]) -> None:
     """Touch each header in a scratch copy and rebuild the emulator."""
     meson, ninja = shutil.which("meson"), shutil.which("ninja")
-    if not meson or not ninja or not os.path.isdir(os.path.join(source, ".git")):
+    # A git worktree's .git is a file.
+    if not meson or not ninja or not os.path.exists(os.path.join(source, ".git")):
         print("rebuild: needs meson and ninja on PATH and a git checkout: "
               "no rebuild figure")
         return
@@ -506,13 +559,15 @@ def main() -> int:
         subprocess.run([args.snapshot_bench, args.snapshot_firmware], check=True)
 
     if args.int_firmware:
-        bench_int(args.rivet, args.int_firmware, args.repeat)
+        bench_int(args.rivet, args.int_firmware, args.repeat,
+                  args.rivet_noprobes)
 
-    insns, rivet_time, rivet_out = guest_instructions(args.rivet, args.firmware,
-                                                      args.repeat)
+    insns, rivet_time, cpu, rivet_out = guest_instructions(
+        args.rivet, args.firmware, args.repeat)
     print(f"cpu: {insns} guest instructions in {rivet_time:.3f} s "
           f"(best of {args.repeat})")
-    print(f"cpu: {insns / rivet_time / 1e6:.1f} guest MIPS")
+    print(f"cpu: {insns / rivet_time / 1e6:.1f} guest MIPS ({mips(insns, cpu)} "
+          f"by CPU time)")
     print(f"cpu: rivet says: {checksum_line(rivet_out)}")
 
     qemu = shutil.which("qemu-riscv64")
@@ -530,5 +585,13 @@ def main() -> int:
     return 0
 
 
+def print_summary() -> None:
+    print("summary: the figures above that compare, all from this run:")
+    for line in SUMMARY:
+        print(f"  {line}")
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    print_summary()
+    sys.exit(status)

@@ -214,8 +214,16 @@ static inline void riscv_set_data_window(RiscvCPU *cpu, HostWindow w)
     cpu->fast_size = w.size;
 }
 
-/* Store-side reservation rule: any store to the reserved doubleword
- * (by this hart; there is no other) breaks the LR/SC pair. */
+/* While a reservation is valid there are no data windows, so every store
+ * takes the slow path, which applies the store-side reservation rule: a
+ * store to the reserved doubleword (by this hart; there is no other)
+ * breaks the LR/SC pair.  The stores that hit a window check nothing. */
+static inline void riscv_drop_data_windows(RiscvCPU *cpu)
+{
+    cpu->fast_size = 0;
+    cpu->fast_prev_size = 0;
+}
+
 static inline void riscv_store_breaks_reservation(RiscvCPU *cpu, uint64_t addr)
 {
     if (unlikely(cpu->reservation_valid) &&
@@ -241,8 +249,9 @@ static MemTxResult riscv_access_slow(RiscvCPU *cpu, uint64_t addr,
         w = riscv_window_for(cpu->as, addr);
     }
     if (w.host) {
-        /* While accesses are checked, every one must come back here. */
-        if (!cpu->mem_checks) {
+        /* While accesses are checked or a reservation is valid, every one
+         * must come back here. */
+        if (!cpu->mem_checks && !cpu->reservation_valid) {
             riscv_set_data_window(cpu, w);
         }
         uint8_t *p = w.host + (addr - w.base);
@@ -382,25 +391,6 @@ static inline MemTxResult riscv_access(RiscvCPU *cpu, uint64_t addr,
         return MEMTX_OK;
     }
     return riscv_access_slow(cpu, addr, size, value, store, now_ns, mmio);
-}
-
-/* The host address of a naturally aligned access of size bytes at addr
- * that hits one of the two data windows, else NULL. */
-static inline uint8_t *riscv_data_host(const RiscvCPU *cpu, uint64_t addr,
-                                       unsigned size)
-{
-    if (unlikely(addr & (size - 1))) {
-        return NULL;
-    }
-    uint64_t off = addr - cpu->fast_base;
-    if (likely(off < cpu->fast_size)) {
-        return cpu->fast_host + off;
-    }
-    off = addr - cpu->fast_prev_base;
-    if (likely(off < cpu->fast_prev_size)) {
-        return cpu->fast_prev_host + off;
-    }
-    return NULL;
 }
 
 static inline int64_t sext32(uint64_t v)
@@ -624,6 +614,7 @@ static int riscv_exec_amo(RiscvCPU *cpu, uint32_t insn, int64_t now_ns,
         }
         cpu->reservation_valid = true;
         cpu->reservation_addr = addr;
+        riscv_drop_data_windows(cpu);
     } else if (funct5 == AMO_SC) {
         if (addr & (size - 1)) {
             return RISCV_EXCP_STORE_MISALIGNED;
@@ -774,6 +765,8 @@ enum {
     DOP_BGEU,
     DOP_JAL,
     DOP_JALR,
+    DOP_J,  /* jal with rd = x0 */
+    DOP_JR, /* jalr with rd = x0 (ret) */
     DOP_LB,
     DOP_LH,
     DOP_LW,
@@ -804,16 +797,41 @@ struct RiscvDecoded {
 /* 32768 entries of 16 bytes: 512 KiB, 64 KiB of code without aliasing. */
 #define DECODED_BITS 15
 #define DECODED_ENTRIES (1u << DECODED_BITS)
+/* The longest run (see riscv_run_stop): the array has this many
+ * instructions' worth of entries past its end, so that no run leaves it. */
+#define RUN_MAX 256
+#define RUN_MAX_BYTES (4 * RUN_MAX)
+#define DECODED_GUARD (RUN_MAX_BYTES / 2)
 
-static inline RiscvDecoded *riscv_decoded_entry(RiscvDecoded *cache,
-                                                uint64_t pc)
+static inline size_t riscv_decoded_index(uint64_t pc)
 {
-    return &cache[(pc >> 1) & (DECODED_ENTRIES - 1)];
+    return (size_t)(pc >> 1) & (DECODED_ENTRIES - 1);
+}
+
+/*
+ * A run: up to RUN_MAX instructions that handlers fetch and dispatch with
+ * no other check than a count of those left.  The next instruction is at
+ * pc + length and its entry at this one + length / 2; a jump or a taken
+ * branch looks its target's entry up, and stays in the run when the
+ * target is at least RUN_MAX_BYTES before the code window's end
+ * (code_run_size).  So every instruction of a run is inside the window,
+ * and inside the cache's array with its guard entries, and a run never
+ * passes the slice's budget.  riscv_run_stop gives where a run that
+ * starts closer to the window's end (window_left bytes before it) at the
+ * n-th instruction of the slice stops: each instruction is at most 4
+ * bytes after the previous one.
+ */
+static inline uint64_t riscv_run_stop(uint64_t n, uint64_t budget,
+                                      uint64_t window_left)
+{
+    uint64_t stop = n + window_left / 4;
+    return stop < budget ? stop : budget;
 }
 
 static __attribute__((noinline, cold)) RiscvDecoded *riscv_decoded_alloc(void)
 {
-    RiscvDecoded *cache = calloc(DECODED_ENTRIES, sizeof(*cache));
+    RiscvDecoded *cache =
+        calloc(DECODED_ENTRIES + DECODED_GUARD, sizeof(*cache));
     if (!cache) {
         fprintf(stderr, "rivet: out of memory\n");
         abort();
@@ -949,17 +967,19 @@ static void riscv_decode_32(RiscvDecoded *d, uint32_t insn)
         return;
     }
     case OPC_JAL:
-        decoded_set(d, DOP_JAL, rd, 0, 0, imm_j(insn));
+        decoded_set(d, rd ? DOP_JAL : DOP_J, rd, 0, 0, imm_j(insn));
         return;
     case OPC_JALR:
         if (funct3 == 0) {
-            decoded_set(d, DOP_JALR, rd, rs1, 0, imm_i(insn));
+            decoded_set(d, rd ? DOP_JALR : DOP_JR, rd, rs1, 0, imm_i(insn));
         }
         return;
     case OPC_LOAD: {
         static const uint8_t ops[8] = {DOP_LB,  DOP_LH,  DOP_LW,  DOP_LD,
                                        DOP_LBU, DOP_LHU, DOP_LWU, DOP_GENERIC};
-        decoded_set(d, ops[funct3], rd, rs1, 0, imm_i(insn));
+        if (rd != 0) { /* else the switch: the access, not x0, matters */
+            decoded_set(d, ops[funct3], rd, rs1, 0, imm_i(insn));
+        }
         return;
     }
     case OPC_STORE:
@@ -1044,7 +1064,7 @@ static void riscv_decode_16(RiscvDecoded *d, uint32_t insn)
         }
         }
     case 0x0d: /* c.j */
-        decoded_set(d, DOP_JAL, 0, 0, 0, rvc_imm_j(insn));
+        decoded_set(d, DOP_J, 0, 0, 0, rvc_imm_j(insn));
         return;
     case 0x0e: /* c.beqz */
         decoded_set(d, DOP_BEQ, 0, rs1p, 0, rvc_imm_b(insn));
@@ -1069,7 +1089,8 @@ static void riscv_decode_16(RiscvDecoded *d, uint32_t insn)
         if (rs2 != 0) { /* c.mv, c.add */
             decoded_alu(d, DOP_ADD, rd, insn & 0x1000 ? rd : 0, rs2, 0);
         } else if (rd != 0) { /* c.jr, c.jalr */
-            decoded_set(d, DOP_JALR, insn & 0x1000 ? 1 : 0, rd, 0, 0);
+            decoded_set(d, insn & 0x1000 ? DOP_JALR : DOP_JR,
+                        insn & 0x1000 ? 1 : 0, rd, 0, 0);
         }
         return; /* c.ebreak and the reserved c.jr x0: generic */
     case 0x16:  /* c.swsp */
@@ -1169,6 +1190,17 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
     /* Why the slice ends when n reaches budget. */
     CpuExitReason budget_reason = CPU_EXIT_BUDGET;
     HostWindow code = {NULL, 0, 0};
+    /* code.host - code.base: the host address of guest pc is pc + this. */
+    uintptr_t code_bias = 0;
+    /* Where in the code window a run of RUN_MAX instructions fits. */
+    uint64_t code_run_size = 0;
+    /* The end of the current run (see riscv_run_stop), and how many of
+     * its instructions are left to start.
+     * Inside the handlers, which count only `left`, the instruction that
+     * runs is the (stop - left)-th of the slice: they set n from it when
+     * they leave for the rest of the loop (SYNC_N). */
+    uint64_t stop = 0;
+    int64_t left = 0;
     uint32_t insn;
     uint64_t addr, value;
     RiscvException cause;
@@ -1182,7 +1214,7 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
 #define BOTH(op, name) [op] = &&name##_4, [(op) | DOP_COMPRESSED] = &&name##_2
     static const void *const handlers[2 * DOP_COMPRESSED] = {
         [DOP_DECODE] = &&decode_into_cache,
-        [DOP_GENERIC] = &&decode,
+        [DOP_GENERIC] = &&generic,
         BOTH(DOP_NOP, d_nop),
         BOTH(DOP_ADDI, d_addi),
         BOTH(DOP_SLTI, d_slti),
@@ -1235,6 +1267,8 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
         BOTH(DOP_BGEU, d_bgeu),
         BOTH(DOP_JAL, d_jal),
         BOTH(DOP_JALR, d_jalr),
+        BOTH(DOP_J, d_j),
+        BOTH(DOP_JR, d_jr),
         BOTH(DOP_LB, d_lb),
         BOTH(DOP_LH, d_lh),
         BOTH(DOP_LW, d_lw),
@@ -1256,6 +1290,10 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
     RiscvDecoded *const decoded = cpu->decoded;
     if (as->generation != cpu->fast_generation) {
         riscv_cpu_set_address_space(cpu, as); /* drops the data window */
+    }
+    if (cpu->reservation_valid) {
+        /* Set from outside (a snapshot, a test) while windows were up. */
+        riscv_drop_data_windows(cpu);
     }
 
     /* Inside the loop pc stays 2-byte aligned (IALIGN=16: jump targets
@@ -1285,6 +1323,9 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
         return budget_reason;
     }
 
+#define SYNC_N() (n = stop - (uint64_t)left)
+    /* Run the handler of the decoded entry de (whose bits are insn). */
+#define DISPATCH() goto *handlers[de->op]
     for (;;) {
     next:
         if (unlikely(n >= budget)) {
@@ -1292,12 +1333,22 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
             break;
         }
         {
+            /* Start a run (riscv_run_stop) at pc when it is in the code
+             * window, and dispatch. */
             uint64_t off = pc - code.base;
             if (likely(off < code.size)) {
                 insn = (uint32_t)host_load(code.host + off, 4);
-                de = riscv_decoded_entry(decoded, pc);
+                de = &decoded[riscv_decoded_index(pc)];
+                if (likely(off < code_run_size)) {
+                    left = (int64_t)(budget - n);
+                    left = left < RUN_MAX ? left : RUN_MAX;
+                    stop = n + (uint64_t)left;
+                } else {
+                    stop = riscv_run_stop(n, budget, code.size - off);
+                    left = (int64_t)(stop - n);
+                }
                 if (likely(de->bits == insn)) {
-                    goto *handlers[de->op];
+                    DISPATCH();
                 }
                 goto decode_into_cache;
             }
@@ -1581,7 +1632,6 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
             unsigned size = 1u << FUNCT3;
             addr = cpu->x[RS1] + (uint64_t)(int64_t)imm_s(insn);
             value = cpu->x[RS2];
-            riscv_store_breaks_reservation(cpu, addr);
             uint64_t off = addr - cpu->fast_base;
             if (likely(off < cpu->fast_size && !(addr & (size - 1)))) {
                 host_store(cpu->fast_host + off, size, value);
@@ -1881,7 +1931,6 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
 
     c_store : {
         unsigned size = 1u << mem_funct3;
-        riscv_store_breaks_reservation(cpu, addr);
         uint64_t off = addr - cpu->fast_base;
         if (likely(off < cpu->fast_size && !(addr & (size - 1)))) {
             host_store(cpu->fast_host + off, size, value);
@@ -1916,8 +1965,8 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
     }
 
     store_slow : {
-        /* addr, value, mem_funct3, ilen; the reservation is already
-         * broken for addr */
+        /* addr, value, mem_funct3, ilen */
+        riscv_store_breaks_reservation(cpu, addr);
         bool mmio = false;
         uint64_t stored = value, fault_addr = 0;
         int fault =
@@ -1949,6 +1998,9 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
             }
         }
         code = riscv_code_window_for(as, pc);
+        code_bias = (uintptr_t)code.host - (uintptr_t)code.base;
+        code_run_size =
+            code.size > RUN_MAX_BYTES ? code.size - RUN_MAX_BYTES : 0;
         if (pc - code.base < code.size) {
             insn = (uint32_t)host_load(code.host + (pc - code.base), 4);
             if (unlikely(trace)) {
@@ -1995,32 +2047,51 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
 
     decode_into_cache:
         riscv_decode(de, insn);
-        goto *handlers[de->op];
+        DISPATCH();
+
+    generic:
+        SYNC_N();
+        goto decode;
 
         /* The handlers of decoded instructions (de, with insn its bits).
          * Each comes in two copies, for the 32-bit form (name_4) and the
          * compressed one (name_2): the length is a constant, so the next
          * pc does not wait for a load from the entry.  Each ends by
          * fetching and dispatching the next instruction itself, which the
-         * host's branch predictor rewards. */
+         * host's branch predictor rewards; inside a run (riscv_run_stop)
+         * that is a count and the check of the entry's bits. */
 #define D_RD cpu->x[de->rd]
 #define D_RS1 cpu->x[de->rs1]
 #define D_RS2 cpu->x[de->rs2]
 #define D_IMM ((uint64_t)(int64_t)de->imm)
 #define NEXT_INSN()                                                            \
     do {                                                                       \
-        n++;                                                                   \
-        if (likely(n < budget)) {                                              \
+        if (likely(--left > 0)) {                                              \
+            insn = (uint32_t)host_load(                                        \
+                (const uint8_t *)(uintptr_t)(pc + code_bias), 4);              \
+            de += LEN / 2;                                                     \
+            if (likely(de->bits == insn)) {                                    \
+                DISPATCH();                                                    \
+            }                                                                  \
+            goto decode_into_cache;                                            \
+        }                                                                      \
+        SYNC_N();                                                              \
+        goto next;                                                             \
+    } while (0)
+#define NEXT_JUMP()                                                            \
+    do {                                                                       \
+        if (likely(--left > 0)) {                                              \
             uint64_t off_ = pc - code.base;                                    \
-            if (likely(off_ < code.size)) {                                    \
+            if (likely(off_ < code_run_size)) {                                \
+                de = &decoded[riscv_decoded_index(pc)];                        \
                 insn = (uint32_t)host_load(code.host + off_, 4);               \
-                de = riscv_decoded_entry(decoded, pc);                         \
                 if (likely(de->bits == insn)) {                                \
-                    goto *handlers[de->op];                                    \
+                    DISPATCH();                                                \
                 }                                                              \
                 goto decode_into_cache;                                        \
             }                                                                  \
         }                                                                      \
+        SYNC_N();                                                              \
         goto next;                                                             \
     } while (0)
 #define BOTH_LENGTHS(name, body)                                               \
@@ -2085,7 +2156,13 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
 #undef ALU
 
 #define BRANCH(name, cond)                                                     \
-    BOTH_LENGTHS(name, pc += (cond) ? D_IMM : LEN; NEXT_INSN())
+    BOTH_LENGTHS(                                                              \
+        name,                                                                  \
+        if (cond) {                                                            \
+            pc += D_IMM;                                                       \
+            NEXT_JUMP();                                                       \
+        } pc += LEN;                                                           \
+        NEXT_INSN())
         BRANCH(d_beq, D_RS1 == D_RS2)
         BRANCH(d_bne, D_RS1 != D_RS2)
         BRANCH(d_blt, (int64_t)D_RS1 < (int64_t)D_RS2)
@@ -2094,27 +2171,51 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
         BRANCH(d_bgeu, D_RS1 >= D_RS2)
 #undef BRANCH
 
-        /* jalr reads its target before writing rd (rd may be rs1). */
+        /* jalr reads its target before writing rd (rd may be rs1); rd is
+         * not x0 (d_j, d_jr). */
 #define JUMP(name, target_expr)                                                \
     BOTH_LENGTHS(name, uint64_t target_ = (target_expr); D_RD = pc + LEN;      \
-                 cpu->x[0] = 0; pc = target_; NEXT_INSN())
+                 pc = target_; NEXT_JUMP())
         JUMP(d_jal, pc + D_IMM)
         JUMP(d_jalr, (D_RS1 + D_IMM) & ~1ULL)
 #undef JUMP
+        BOTH_LENGTHS(d_j, pc += D_IMM; NEXT_JUMP())
+        BOTH_LENGTHS(d_jr, pc = (D_RS1 + D_IMM) & ~1ULL; NEXT_JUMP())
 
         /* Loads and stores: a hit in a data window here, the rest in
-         * load_slow/store_slow as for the switch's. */
+         * load_slow/store_slow as for the switch's.  A load into x0 is
+         * DOP_GENERIC. */
+#define DATA_HOST(size, miss)                                                  \
+    uint8_t *host_;                                                            \
+    {                                                                          \
+        if (unlikely(addr & ((size)-1))) {                                     \
+            goto miss;                                                         \
+        }                                                                      \
+        uint64_t off_ = addr - cpu->fast_base;                                 \
+        if (likely(off_ < cpu->fast_size)) {                                   \
+            host_ = cpu->fast_host + off_;                                     \
+        } else if ((off_ = addr - cpu->fast_prev_base) <                       \
+                   cpu->fast_prev_size) {                                      \
+            host_ = cpu->fast_prev_host + off_;                                \
+        } else {                                                               \
+            goto miss;                                                         \
+        }                                                                      \
+    }
 #define LOAD(name, size, funct3)                                               \
-    BOTH_LENGTHS(                                                              \
-        name, addr = D_RS1 + D_IMM;                                            \
-        uint8_t *host_ = riscv_data_host(cpu, addr, (size));                   \
-        if (likely(host_ != NULL)) {                                           \
-            D_RD = sext_load(host_load(host_, (size)), (funct3));              \
-            cpu->x[0] = 0;                                                     \
-            pc += LEN;                                                         \
-            NEXT_INSN();                                                       \
-        } mem_rd = de->rd;                                                     \
-        mem_funct3 = (funct3); ilen = LEN; goto load_slow)
+    BOTH_LENGTHS(name, {                                                       \
+        __label__ miss_;                                                       \
+        addr = D_RS1 + D_IMM;                                                  \
+        DATA_HOST(size, miss_);                                                \
+        D_RD = sext_load(host_load(host_, (size)), (funct3));                  \
+        pc += LEN;                                                             \
+        NEXT_INSN();                                                           \
+    miss_:                                                                     \
+        mem_rd = de->rd;                                                       \
+        mem_funct3 = (funct3);                                                 \
+        ilen = LEN;                                                            \
+        SYNC_N();                                                              \
+        goto load_slow;                                                        \
+    })
         LOAD(d_lb, 1, 0)
         LOAD(d_lh, 2, 1)
         LOAD(d_lw, 4, 2)
@@ -2125,23 +2226,31 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
 #undef LOAD
 
 #define STORE(name, size, funct3)                                              \
-    BOTH_LENGTHS(                                                              \
-        name, addr = D_RS1 + D_IMM; value = D_RS2;                             \
-        riscv_store_breaks_reservation(cpu, addr);                             \
-        uint8_t *host_ = riscv_data_host(cpu, addr, (size));                   \
-        if (likely(host_ != NULL)) {                                           \
-            host_store(host_, (size), value);                                  \
-            pc += LEN;                                                         \
-            NEXT_INSN();                                                       \
-        } mem_funct3 = (funct3);                                               \
-        ilen = LEN; goto store_slow)
+    BOTH_LENGTHS(name, {                                                       \
+        __label__ miss_;                                                       \
+        addr = D_RS1 + D_IMM;                                                  \
+        value = D_RS2;                                                         \
+        DATA_HOST(size, miss_);                                                \
+        host_store(host_, (size), value);                                      \
+        pc += LEN;                                                             \
+        NEXT_INSN();                                                           \
+    miss_:                                                                     \
+        mem_funct3 = (funct3);                                                 \
+        ilen = LEN;                                                            \
+        SYNC_N();                                                              \
+        goto store_slow;                                                       \
+    })
         STORE(d_sb, 1, 0)
         STORE(d_sh, 2, 1)
         STORE(d_sw, 4, 2)
         STORE(d_sd, 8, 3)
 #undef STORE
+#undef DATA_HOST
 #undef BOTH_LENGTHS
 #undef NEXT_INSN
+#undef NEXT_JUMP
+#undef SYNC_N
+#undef DISPATCH
 #undef D_RD
 #undef D_RS1
 #undef D_RS2

@@ -11,6 +11,7 @@
 
 #include "machine/snapshot.h"
 #include "machine/virt.h"
+#include "qapi/runstate.h"
 #include "util/main-loop.h"
 
 static double now_s(void)
@@ -43,8 +44,13 @@ int main(int argc, char **argv)
     size_t size = 0;
     for (int i = 0; i < rounds; i++) {
         VirtMachine *vms = build(argv[1]);
-        if (virt_machine_run(vms, &err) != 0) {
-            fprintf(stderr, "bench-snapshot: the guest failed\n");
+        int status = virt_machine_run(vms, &err);
+        if (status != 0) {
+            if (err) {
+                error_report_err(err);
+            }
+            fprintf(stderr, "bench-snapshot: the guest failed (status %d)\n",
+                    status);
             return 1;
         }
         MigWriter w;
@@ -56,7 +62,9 @@ int main(int argc, char **argv)
         }
         double t1 = now_s();
         object_unparent(OBJECT(vms));
+        /* The guest powered off: the next machine starts running. */
         main_loop_reset();
+        runstate_set(RUN_STATE_RUNNING);
 
         vms = build(argv[1]);
         double t2 = now_s();
