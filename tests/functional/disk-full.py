@@ -22,17 +22,12 @@ import tempfile
 from host_command import host_command, step_timeout
 from qmp_machine import TIMEOUT, QEMUMonitorProtocol, RivetQmp
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "migration"))
+from tap import Tap  # noqa: E402
+
 RIVET, DEMO, EXIT_CODE = sys.argv[1:4]
 LIMIT = 64 * 1024  # bytes; a snapshot of the demo is about 160 KiB
-results = []
-
-
-def report(ok: bool, what: str, detail: str = "") -> None:
-    results.append(ok)
-    print(f"{'ok' if ok else 'not ok'} {len(results)} - {what}")
-    if not ok:
-        for line in detail.splitlines():
-            print(f"# {line}")
+TAP = Tap()
 
 
 def limit_file_size() -> None:
@@ -53,13 +48,13 @@ def save_refused(directory: str, how: str, reason: str, preexec=None) -> None:
                        capture_output=True, text=True, preexec_fn=preexec,
                        timeout=step_timeout(TIMEOUT))
     want = f"rivet: cannot write snapshot '{target}': {reason}"
-    report(p.returncode == 1 and p.stderr == want + "\n",
+    TAP.check(p.returncode == 1 and p.stderr == want + "\n",
            f"{how}: -save-at exits 1 with one line naming the target",
            f"status {p.returncode}, stderr {p.stderr!r}, wanted {want!r}")
     with open(target, "rb") as f:
-        report(f.read() == older, f"{how}: the older snapshot is unchanged")
+        TAP.check(f.read() == older, f"{how}: the older snapshot is unchanged")
     left = sorted(os.listdir(directory))
-    report(left == ["snap"], f"{how}: nothing left beside it", f"found {left}")
+    TAP.check(left == ["snap"], f"{how}: nothing left beside it", f"found {left}")
 
 
 def migrate_fails_then_works(directory: str) -> None:
@@ -72,23 +67,23 @@ def migrate_fails_then_works(directory: str) -> None:
         qmp = vm.connect()
         rsp = qmp.cmd_obj({"execute": "migrate", "arguments": {"uri": f"file:{big}"}})
         info = qmp.cmd("query-migrate")
-        report(info.get("status") == "failed"
+        TAP.check(info.get("status") == "failed"
                and "File too large" in info.get("error-desc", ""),
                "migrate to a full disk: query-migrate says failed, and why",
                f"migrate answered {rsp}, query-migrate {info}")
-        report(not os.path.exists(big) and os.listdir(directory) == [],
+        TAP.check(not os.path.exists(big) and os.listdir(directory) == [],
                "migrate to a full disk: no file left", f"{os.listdir(directory)}")
         st = qmp.cmd("query-status")
-        report(st["status"] == "running", "the guest runs on", f"{st}")
+        TAP.check(st["status"] == "running", "the guest runs on", f"{st}")
         qmp.cmd("quit")
         code, _, err = vm.finish()
-        report(code == 0 and err == "", "quit after the failure exits 0",
+        TAP.check(code == 0 and err == "", "quit after the failure exits 0",
                f"status {code}, stderr {err!r}")
     with RivetQmp(RIVET, ["-serial", "null", "-bios", EXIT_CODE]) as vm:
         qmp = vm.connect()
         ok = qmp.cmd("migrate", uri=f"file:{later}") == {}
         info = qmp.cmd("query-migrate")
-        report(ok and info.get("status") == "completed" and os.path.getsize(later) > LIMIT,
+        TAP.check(ok and info.get("status") == "completed" and os.path.getsize(later) > LIMIT,
                "the same migrate with room completes", f"{info}")
         qmp.cmd("quit")
         vm.finish()
@@ -123,8 +118,7 @@ def main() -> int:
         os.mkdir(migrating)
         migrate_fails_then_works(migrating)
         tiny_tmpfs_refuses(tmp)
-    print(f"1..{len(results)}")
-    return 0 if all(results) else 1
+    return TAP.finish()
 
 
 if __name__ == "__main__":

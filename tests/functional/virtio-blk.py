@@ -15,6 +15,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "migration"))
+from tap import Tap  # noqa: E402
+
 WRAPPER = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
 SECTORS = 64
 # What the firmware writes: (first sector, byte i of the data), 3 sectors
@@ -27,13 +30,8 @@ def main():
     rivet, firmware, expected_path = sys.argv[1:4]
     rivet_args = sys.argv[4:]
     expected = open(expected_path, encoding="utf-8").read()
-    results = []
-
-    def check(cond, what, detail=""):
-        results.append(cond)
-        print(("ok %d - " if cond else "not ok %d - ") % len(results) + what)
-        if not cond and detail:
-            print("# " + detail.replace("\n", "\n# "))
+    tap = Tap()
+    check = tap.check
 
     def run(path, extra=""):
         drive = f"file={path},format=raw,if=none,id=disk0{extra}"
@@ -66,8 +64,7 @@ def main():
         check(p.returncode == 0 and all(line in p.stdout.splitlines() for line in refusals),
               "on a read-only drive both writes are refused", p.stdout + p.stderr)
         check(open(path, "rb").read() == before, "a read-only drive's image is unchanged")
-    print(f"1..{len(results)}")
-    return 0 if all(results) else 1
+    return tap.finish()
 
 
 if __name__ == "__main__":

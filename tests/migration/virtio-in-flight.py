@@ -29,6 +29,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu_stream  # noqa: E402
 from scratch import scratch_dir  # noqa: E402
+from tap import Tap  # noqa: E402
 
 WRAPPER = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
 SECTORS = 64
@@ -69,13 +70,8 @@ def in_flight(snapshot):
 def main():
     rivet, firmware, probes_mode = sys.argv[1:4]
     points = int(sys.argv[4]) if len(sys.argv) > 4 else 0
-    results = []
-
-    def check(cond, what, detail=""):
-        results.append(cond)
-        print(("ok %d - " if cond else "not ok %d - ") % len(results) + what)
-        if not cond and detail:
-            print("# " + detail.replace("\n", "\n# "))
+    tap = Tap()
+    check = tap.check
 
     # Each save run syncs its snapshot: in memory where there is room.
     tmp = scratch_dir("rivet-virtio-in-flight-", in_memory=True)
@@ -152,8 +148,7 @@ def main():
             problems.append(f"requests: {len(events1)} + {len(events2)} "
                             f"against {len(events0)} uninterrupted")
         check(not problems, what, "\n".join(problems))
-    print(f"1..{len(results)}")
-    return 0 if all(results) else 1
+    return tap.finish()
 
 
 if __name__ == "__main__":
