@@ -4,6 +4,7 @@
  * layers' types come from their own -sys crates.
  */
 #include "util/error.h"
+#include "util/keyval.h"
 #include "util/log.h"
 #include "util/main-loop.h"
 #include "util/number.h"

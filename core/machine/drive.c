@@ -7,68 +7,7 @@
 #include <string.h>
 
 #include "machine/drive.h"
-
-/* The longest option argument taken (a path and a few keys). */
-#define DRIVE_SPEC_MAX 4096
-
-/* Calls item(key, value) for each "key=value" of spec, the items of the
- * option argument whole; a copy of spec is cut up, so key and value are
- * only valid during the call. */
-typedef bool (*ItemFn)(void *opaque, const char *key, const char *value,
-                       Error **errp);
-
-static bool for_each_item(const char *option, const char *whole,
-                          const char *spec, ItemFn item, void *opaque,
-                          Error **errp)
-{
-    if (strlen(spec) >= DRIVE_SPEC_MAX) {
-        error_setg(errp, "%s: an argument of %zu bytes (at most %d)", option,
-                   strlen(spec), DRIVE_SPEC_MAX - 1);
-        return false;
-    }
-    char *copy = strdup(spec);
-    char *rest = copy;
-    bool ok = true;
-    while (ok && rest) {
-        char *entry = rest;
-        char *comma = strchr(entry, ',');
-        if (comma) {
-            *comma = '\0';
-            rest = comma + 1;
-        } else {
-            rest = NULL;
-        }
-        char *eq = strchr(entry, '=');
-        if (!eq) {
-            error_setg(errp, "%s %s: '%s' is not key=value", option, whole,
-                       entry);
-            ok = false;
-            break;
-        }
-        *eq = '\0';
-        ok = item(opaque, entry, eq + 1, errp);
-        if (!ok) {
-            error_prepend(errp, "%s %s: ", option, whole);
-        }
-    }
-    free(copy);
-    return ok;
-}
-
-static bool set_once(char **field, const char *key, const char *value,
-                     Error **errp)
-{
-    if (*field) {
-        error_setg(errp, "%s= given twice", key);
-        return false;
-    }
-    if (!*value) {
-        error_setg(errp, "%s= is empty", key);
-        return false;
-    }
-    *field = strdup(value);
-    return true;
-}
+#include "util/keyval.h"
 
 typedef struct DriveItems {
     Drive *drive;
@@ -81,9 +20,9 @@ static bool drive_item(void *opaque, const char *key, const char *value,
     DriveItems *items = opaque;
     Drive *drive = items->drive;
     if (!strcmp(key, "file")) {
-        return set_once(&drive->file, key, value, errp);
+        return keyval_set_once(&drive->file, key, value, errp);
     } else if (!strcmp(key, "id")) {
-        return set_once(&drive->id, key, value, errp);
+        return keyval_set_once(&drive->id, key, value, errp);
     } else if (!strcmp(key, "format")) {
         if (strcmp(value, "raw") != 0) {
             error_setg(errp,
@@ -133,7 +72,7 @@ bool drive_list_add_drive(DriveList *list, const char *spec, Error **errp)
     }
     Drive drive = {0};
     DriveItems items = {.drive = &drive};
-    if (!for_each_item("-drive", spec, spec, drive_item, &items, errp)) {
+    if (!keyval_for_each("-drive", spec, spec, drive_item, &items, errp)) {
         drive_free(&drive);
         return false;
     }
@@ -207,8 +146,8 @@ static bool device_apply(DriveList *list, const char *spec, Error **errp)
         return false;
     }
     DeviceItems items = {.list = list};
-    if (spec[n] == ',' && !for_each_item("-device", spec, spec + n + 1,
-                                         device_item, &items, errp)) {
+    if (spec[n] == ',' && !keyval_for_each("-device", spec, spec + n + 1,
+                                           device_item, &items, errp)) {
         return false;
     }
     if (!items.drive) {

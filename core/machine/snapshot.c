@@ -23,6 +23,7 @@
 #include "migration/ram.h"
 #include "migration/savevm.h"
 #include "migration/vclock-state.h"
+#include "util/output-file.h"
 #include "util/vclock.h"
 
 static const VMStateField virt_machine_fields[] = {
@@ -204,32 +205,6 @@ bool virt_snapshot_check_target(const char *path, Error **errp)
     return false;
 }
 
-/* A rename is durable once the directory that holds the name is synced. */
-static bool sync_parent_directory(const char *path, Error **errp)
-{
-    char *dir = strdup(path);
-    char *slash = strrchr(dir, '/');
-    const char *name = dir;
-    if (!slash) {
-        name = ".";
-    } else if (slash == dir) {
-        name = "/";
-    } else {
-        *slash = '\0';
-    }
-    int fd = open(name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    bool ok = fd >= 0 && fsync(fd) == 0;
-    if (!ok) {
-        error_setg_errno(errp, errno,
-                         "cannot sync the directory of snapshot '%s'", path);
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    free(dir);
-    return ok;
-}
-
 bool virt_snapshot_save_file(VirtMachine *vms, const char *path, Error **errp)
 {
     if (!virt_snapshot_check_target(path, errp)) {
@@ -284,7 +259,7 @@ bool virt_snapshot_save_file(VirtMachine *vms, const char *path, Error **errp)
     if (!ok && fd >= 0) {
         unlink(tmp);
     }
-    if (ok && !sync_parent_directory(path, errp)) {
+    if (ok && !output_file_sync_directory("snapshot", path, errp)) {
         ok = false;
     }
     free(tmp);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audio/audio.h"
 #include "chardev/char.h"
 #include "machine/drive.h"
 #include "machine/snapshot.h"
@@ -170,6 +171,11 @@ static void print_help(void)
         "                   run until the guest has executed N instructions\n"
         "                   since power-on, save a snapshot to PATH, exit 0\n"
         "                   (PATH is replaced only if it is a regular file)\n"
+        "  -audiodev TYPE,id=ID[,KEY=VALUE...]\n"
+        "                   a host audio backend for the PCM device\n"
+        "                   (-global pcm.audiodev=ID): none, wav,path=FILE,\n"
+        "                   gstreamer[,pipeline=DESC] (-audiodev help lists\n"
+        "                   those built; repeatable)\n"
         "  -icount shift=0[,sleep=on|off][,align=on|off]\n"
         "                   pace virtual time (1 ns per instruction, QEMU's\n"
         "                   shift=0): with sleep=on (the default) an idle\n"
@@ -337,6 +343,18 @@ static int parse_options(int argc, char **argv, Options *opts, Error **errp)
                              ? drive_list_add_drive(opts->drives, spec, errp)
                              : drive_list_add_device(opts->drives, spec, errp));
             if (!ok) {
+                return -1;
+            }
+            continue;
+        } else if (!strcmp(name, "-audiodev")) {
+            /* Repeatable: each one is checked and kept right away; the
+             * backends are opened once every option has been read. */
+            const char *spec = option_argument(argc, argv, &i, errp);
+            if (spec && !strcmp(spec, "help")) {
+                audio_print_backends(stdout);
+                return 0;
+            }
+            if (!spec || !audiodev_add(spec, errp)) {
                 return -1;
             }
             continue;
@@ -541,10 +559,12 @@ static int final_status(int status)
 }
 
 /* A start that failed once the machine exists (vms may be NULL): report
- * err, tear the machine down, drop the held log; nothing was created. */
+ * err, tear the machine down, drop the held log and the audio files;
+ * nothing was created. */
 static int abandon_start(VirtMachine *vms, Error *err)
 {
     error_report_err(err);
+    audiodev_close_all(false);
     if (vms) {
         object_unparent(OBJECT(vms));
     }
@@ -611,6 +631,12 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
+    /* Before the machine: its devices start their streams when a snapshot
+     * is loaded into them.  A backend that cannot play (a bad pipeline,
+     * an unwritable file) stops rivet before the guest runs. */
+    if (!audiodev_open_all(&err)) {
+        return abandon_start(NULL, err);
+    }
     Chardev *serial = NULL;
     VirtMachine *vms = create_machine(&opts, &serial, &err);
     if (!vms) {
@@ -655,6 +681,9 @@ int main(int argc, char **argv)
     }
     monitor_close_all();
     migration_set_machine(NULL);
+    /* What was played is complete (a WAV file renamed into place, a
+     * GStreamer pipeline at end-of-stream); a failure is lost output. */
+    audiodev_close_all(true);
     object_unparent(OBJECT(vms));
     log_close();
     return final_status(status);

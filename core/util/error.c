@@ -185,6 +185,12 @@ void error_report_output_lost(int errnum, const char *fmt, ...)
     free(text);
 }
 
+void error_report_err_output_lost(Error *err)
+{
+    output_lost = true;
+    error_report_err(err);
+}
+
 bool error_output_lost(void)
 {
     return output_lost;

@@ -68,3 +68,29 @@ void output_file_discard(OutputFile *f)
     free(f->path);
     f->path = NULL;
 }
+
+bool output_file_sync_directory(const char *what, const char *path,
+                                Error **errp)
+{
+    char *dir = strdup(path);
+    char *slash = strrchr(dir, '/');
+    const char *name = dir;
+    if (!slash) {
+        name = ".";
+    } else if (slash == dir) {
+        name = "/";
+    } else {
+        *slash = '\0';
+    }
+    int fd = open(name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool ok = fd >= 0 && fsync(fd) == 0;
+    if (!ok) {
+        error_setg_errno(errp, errno, "cannot sync the directory of %s '%s'",
+                         what, path);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    free(dir);
+    return ok;
+}

@@ -46,6 +46,7 @@ VIRT_DEVICE(POWER, power, "power-test", C,    0x10100000, 0x00001000, 0)
 VIRT_DEVICE(I2C,   i2c,   "ocores",     C,    0x10002000, 0x00001000, 1)
 VIRT_DEVICE(IOMMU, iommu, "riscv-iommu", C,    0x10003000, 0x00001000, 4)
 VIRT_DEVICE(VIRTIO, virtio, "virtio", RUST,   0x10008000, 0x00000200, 5)
+VIRT_DEVICE(PCM, pcm, "pcm", C, 0x10004000, 0x00001000, 6)
 /* clang-format on */
 /* clang-format off */
 VIRT_I2C_TARGET(EEPROM, eeprom, "at24c02", C, 0x50, 0)

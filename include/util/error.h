@@ -68,6 +68,9 @@ void error_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * caller reports each output once and stops writing to it. */
 void error_report_output_lost(int errnum, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The same for an output whose failure is already an Error (an audio
+ * backend's): reports it as error_report_err() does and frees it. */
+void error_report_err_output_lost(Error *err);
 bool error_output_lost(void);
 
 #endif /* RIVET_UTIL_ERROR_H */

@@ -29,4 +29,11 @@ int output_file_open(OutputFile *f, Error **errp);
 /* Forget a checked file without touching it. */
 void output_file_discard(OutputFile *f);
 
+/* A file written beside its target and renamed over it (a snapshot, a WAV
+ * file) survives a host crash once the directory holding the name is
+ * synced: this does that.  Errors say "cannot sync the directory of
+ * WHAT 'PATH'". */
+bool output_file_sync_directory(const char *what, const char *path,
+                                Error **errp);
+
 #endif /* RIVET_UTIL_OUTPUT_FILE_H */
