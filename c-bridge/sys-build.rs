@@ -77,6 +77,13 @@ fn main() {
     args.push("--".into());
     args.push(format!("-I{}", root.join("include").display()));
     args.extend(["-std=c11", "-D_GNU_SOURCE"].map(String::from));
+    // A crate binding a system library (gst-sys) names its pkg-config
+    // packages, as Meson's dependency() does for rust.bindgen.
+    let pkg_config = crate_dir.join("pkg-config");
+    if pkg_config.is_file() {
+        println!("cargo:rerun-if-changed={}", pkg_config.display());
+        args.extend(pkg_config_cflags(&read_args(&pkg_config)));
+    }
     let status = Command::new(&bindgen).args(&args).status();
     match status {
         Ok(s) if s.success() => {}
@@ -118,6 +125,27 @@ fn find_bindgen(root: &Path) -> Option<PathBuf> {
     env::split_paths(&env::var_os("PATH")?)
         .map(|d| d.join("bindgen"))
         .find(|p| p.is_file())
+}
+
+/// The C flags of pkg-config packages; stops the build with one message
+/// when they are not installed.
+fn pkg_config_cflags(packages: &[String]) -> Vec<String> {
+    let out = Command::new("pkg-config")
+        .arg("--cflags")
+        .args(packages)
+        .output()
+        .unwrap_or_else(|e| panic!("rivet: cannot run pkg-config: {e}"));
+    if !out.status.success() {
+        panic!(
+            "rivet: pkg-config {}: {} (scripts/setup installs the development packages)",
+            packages.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(String::from)
+        .collect()
 }
 
 /// One argument per line; blank lines and `#` comments are skipped.

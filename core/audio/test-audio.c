@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "audio/audio.h"
-#include "audio/wav.h"
 #include "unit-test.h"
+#include "wav.h"
 
 static char scratch[] = "/tmp/rivet-test-audio-XXXXXX";
 
@@ -81,6 +81,13 @@ UNIT_TEST(refuses_bad_audiodev_specs)
     CHECK(audiodev_find("a") != NULL);
     CHECK(audiodev_close_all(false));
     CHECK(audiodev_find("a") == NULL);
+}
+
+UNIT_TEST(a_double_comma_is_a_comma_in_a_value)
+{
+    CHECK_STREQ(add_error("wav,id=c,path=a,,b.wav,,"), "");
+    CHECK_STREQ(audiodev_option(audiodev_find("c"), "path"), "a,b.wav,");
+    CHECK(audiodev_close_all(false));
 }
 
 UNIT_TEST(names_a_backend_this_build_may_lack)

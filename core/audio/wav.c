@@ -1,5 +1,5 @@
 /*
- * The WAV writer (include/audio/wav.h) and the `wav` audio backend:
+ * The WAV writer (wav.h) and the `wav` audio backend:
  * -audiodev wav,id=ID,path=FILE.
  *
  * The file is written the way a snapshot is (core/machine/snapshot.c):
@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "audio-internal.h"
-#include "audio/wav.h"
 #include "util/output-file.h"
+#include "wav.h"
 
 /* A stream never started (the guest played nothing) is an empty file of
  * this format, so that FILE is still a valid WAV. */

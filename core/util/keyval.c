@@ -14,18 +14,26 @@ bool keyval_for_each(const char *option, const char *whole, const char *spec,
                    strlen(spec), KEYVAL_SPEC_MAX - 1);
         return false;
     }
-    char *copy = strdup(spec);
-    char *rest = copy;
+    /* Cut into entries at each ',' but ",,", which is a literal comma
+     * (QEMU's escape, for values such as a GStreamer pipeline). */
+    char *copy = malloc(strlen(spec) + 1);
+    const char *in = spec;
     bool ok = true;
-    while (ok && rest) {
-        char *entry = rest;
-        char *comma = strchr(entry, ',');
-        if (comma) {
-            *comma = '\0';
-            rest = comma + 1;
-        } else {
-            rest = NULL;
+    while (ok && in) {
+        char *entry = copy;
+        char *out = copy;
+        for (;; in++) {
+            if (*in == ',' && in[1] == ',') {
+                *out++ = ',';
+                in++;
+            } else if (*in == ',' || *in == '\0') {
+                break;
+            } else {
+                *out++ = *in;
+            }
         }
+        *out = '\0';
+        in = *in == ',' ? in + 1 : NULL;
         char *eq = strchr(entry, '=');
         if (!eq) {
             error_setg(errp, "%s %s: '%s' is not key=value", option, whole,

@@ -16,7 +16,8 @@
 typedef bool (*KeyvalItemFn)(void *opaque, const char *key, const char *value,
                              Error **errp);
 
-/* Calls item(key, value) for each "key=value" of spec, which is part of
+/* Calls item(key, value) for each "key=value" of spec (",," is a comma
+ * inside a value, as in QEMU), which is part of
  * the argument whole of option; key and value are only valid during the
  * call.  Errors, the item's own included, are prefixed "OPTION WHOLE: ". */
 bool keyval_for_each(const char *option, const char *whole, const char *spec,

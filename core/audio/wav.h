@@ -3,8 +3,8 @@
  * backend's format: a 44-byte header whose two sizes are filled in by
  * wav_writer_finish(), then the interleaved samples.
  */
-#ifndef RIVET_AUDIO_WAV_H
-#define RIVET_AUDIO_WAV_H
+#ifndef RIVET_CORE_AUDIO_WAV_H
+#define RIVET_CORE_AUDIO_WAV_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -34,4 +34,4 @@ bool wav_writer_write(WavWriter *w, const int16_t *samples, size_t frames,
 /* Fills in the sizes and flushes; the caller closes the file. */
 bool wav_writer_finish(WavWriter *w, Error **errp);
 
-#endif /* RIVET_AUDIO_WAV_H */
+#endif /* RIVET_CORE_AUDIO_WAV_H */

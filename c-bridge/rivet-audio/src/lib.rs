@@ -1,0 +1,219 @@
+//! The safe Rust API of rivet's C audio library (`include/audio/`): a host
+//! audio backend written in Rust implements [`Backend`] and is registered
+//! with [`register`], before `main()` (`rivet_qom::module_init!`).  The C
+//! core then drives it as it drives its own: `open` when the command line
+//! is read, `start` at the guest's format, `write` as the guest device
+//! plays, `close` at exit.  docs/audio.md.
+
+use std::ffi::{c_char, c_void, CStr, CString};
+use std::ptr::NonNull;
+
+use audio_sys as sys;
+use rivet_util::error::{Error, Result};
+
+/// The raw bindings of `audio-sys`, for what the safe API does not cover.
+pub use audio_sys as bindings;
+
+/// The format of a stream: signed 16-bit little-endian samples,
+/// `channels` interleaved per frame, `rate` frames per second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Format {
+    /// Frames per second.
+    pub rate: u32,
+    /// Samples per frame.
+    pub channels: u32,
+}
+
+/// One `-audiodev` of the command line, as a backend's open sees it.
+pub struct AudioDev {
+    ptr: NonNull<sys::AudioDev>,
+}
+
+impl AudioDev {
+    /// Its `id=`.
+    pub fn id(&self) -> String {
+        // SAFETY: ptr is a live AudioDev (the core calls open with one);
+        // its id is a NUL-terminated string it owns.
+        unsafe { CStr::from_ptr(sys::audiodev_id(self.ptr.as_ptr())) }
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    /// The value of `key=` on the command line, `None` when not given.
+    pub fn option(&self, key: &str) -> Option<String> {
+        let key = CString::new(key).ok()?;
+        // SAFETY: a live AudioDev and a NUL-terminated key; the result is
+        // NULL or a string the AudioDev owns, copied at once.
+        let value = unsafe { sys::audiodev_option(self.ptr.as_ptr(), key.as_ptr()) };
+        // SAFETY: non-NULL: a NUL-terminated string (see above).
+        (!value.is_null()).then(|| {
+            unsafe { CStr::from_ptr(value) }
+                .to_string_lossy()
+                .into_owned()
+        })
+    }
+}
+
+/// A host audio backend: one value per `-audiodev` of its type.
+pub trait Backend: Sized + 'static {
+    /// The TYPE of `-audiodev TYPE,...`.
+    const NAME: &'static CStr;
+    /// One line for `-audiodev help`.
+    const DESC: &'static CStr;
+    /// The keys it takes besides `id`, each with whether it is required.
+    const KEYS: &'static [(&'static CStr, bool)];
+
+    /// Checks the options and prepares what the stream goes to, before the
+    /// guest runs.
+    ///
+    /// # Errors
+    ///
+    /// When it cannot play (the core prefixes `audiodev ID: `).
+    fn open(dev: &AudioDev) -> Result<Self>;
+    /// The stream starts at `format`; called once.
+    ///
+    /// # Errors
+    ///
+    /// When the backend cannot play that format.
+    fn start(&mut self, format: Format) -> Result<()>;
+    /// `samples` holds whole frames of the started format, interleaved.
+    ///
+    /// # Errors
+    ///
+    /// When the frames could not be played; the core stops the stream.
+    fn write(&mut self, samples: &[i16]) -> Result<()>;
+    /// Finishes the stream (`complete`) or drops it (rivet failed to start).
+    ///
+    /// # Errors
+    ///
+    /// When what was played could not be finished.
+    fn close(self, complete: bool) -> Result<()>;
+}
+
+/// Stores `result`'s error into `errp`; whether it was `Ok`.
+///
+/// # Safety
+///
+/// `errp` must be NULL or point to a NULL `Error *`.
+unsafe fn report(result: Result<()>, errp: *mut *mut util_sys::Error) -> bool {
+    match result {
+        Ok(()) => true,
+        Err(e) => {
+            // SAFETY: the caller's contract on errp.
+            unsafe { e.to_errp(errp) };
+            false
+        }
+    }
+}
+
+/// The backend value the core keeps for `dev`.
+///
+/// # Safety
+///
+/// `dev` must be a live AudioDev whose opaque was set by `open_fn::<B>`
+/// and not yet taken by `close_fn::<B>`.
+unsafe fn state<'a, B: Backend>(dev: *mut sys::AudioDev) -> &'a mut B {
+    // SAFETY: the opaque is the Box<B> open_fn leaked, alive until close.
+    unsafe { &mut *sys::audiodev_opaque(dev).cast::<B>() }
+}
+
+unsafe extern "C" fn open_fn<B: Backend>(
+    dev: *mut sys::AudioDev,
+    errp: *mut *mut util_sys::Error,
+) -> bool {
+    let Some(ptr) = NonNull::new(dev) else {
+        return false;
+    };
+    match B::open(&AudioDev { ptr }) {
+        Ok(b) => {
+            // SAFETY: a live AudioDev; the Box is taken back by close_fn.
+            unsafe { sys::audiodev_set_opaque(dev, Box::into_raw(Box::new(b)).cast::<c_void>()) };
+            true
+        }
+        // SAFETY: errp as the core passes it (NULL or pointing to NULL).
+        Err(e) => unsafe { report(Err(e), errp) },
+    }
+}
+
+unsafe extern "C" fn start_fn<B: Backend>(
+    dev: *mut sys::AudioDev,
+    fmt: *const sys::AudioFormat,
+    errp: *mut *mut util_sys::Error,
+) -> bool {
+    // SAFETY: the core passes a valid format and an opened dev.
+    let format = unsafe {
+        Format {
+            rate: (*fmt).rate,
+            channels: (*fmt).channels,
+        }
+    };
+    // SAFETY: dev was opened by open_fn::<B>; errp as the core passes it.
+    unsafe { report(state::<B>(dev).start(format), errp) }
+}
+
+unsafe extern "C" fn write_fn<B: Backend>(
+    dev: *mut sys::AudioDev,
+    samples: *const i16,
+    frames: usize,
+    errp: *mut *mut util_sys::Error,
+) -> bool {
+    // SAFETY: write follows a successful start, so the format is set.
+    let channels = unsafe { (*sys::audiodev_format(dev)).channels } as usize;
+    let samples = if frames == 0 {
+        &[][..]
+    } else {
+        // SAFETY: the core passes frames * channels samples.
+        unsafe { std::slice::from_raw_parts(samples, frames * channels) }
+    };
+    // SAFETY: dev was opened by open_fn::<B>; errp as the core passes it.
+    unsafe { report(state::<B>(dev).write(samples), errp) }
+}
+
+unsafe extern "C" fn close_fn<B: Backend>(
+    dev: *mut sys::AudioDev,
+    complete: bool,
+    errp: *mut *mut util_sys::Error,
+) -> bool {
+    // SAFETY: the opaque is the Box<B> of open_fn; the core closes once.
+    let b = unsafe { Box::from_raw(sys::audiodev_opaque(dev).cast::<B>()) };
+    // SAFETY: a live AudioDev.
+    unsafe { sys::audiodev_set_opaque(dev, std::ptr::null_mut()) };
+    // SAFETY: errp as the core passes it.
+    unsafe { report(b.close(complete), errp) }
+}
+
+/// Registers `B` with the core, which then accepts `-audiodev B::NAME,...`.
+/// Call it once, before `main()` reads the command line.
+///
+/// # Errors
+///
+/// When a backend of that name exists or the registry is full.
+pub fn register<B: Backend>() -> Result<()> {
+    // The core keeps pointers to these for the life of the process.
+    let mut keys: Vec<*const c_char> = B::KEYS.iter().map(|(k, _)| k.as_ptr()).collect();
+    keys.push(std::ptr::null());
+    let required: Vec<bool> = B::KEYS.iter().map(|(_, r)| *r).collect();
+    let backend = Box::new(sys::AudioBackend {
+        name: B::NAME.as_ptr(),
+        desc: B::DESC.as_ptr(),
+        keys: Box::leak(keys.into_boxed_slice()).as_ptr(),
+        required: Box::leak(required.into_boxed_slice()).as_ptr(),
+        open: Some(open_fn::<B>),
+        start: Some(start_fn::<B>),
+        write: Some(write_fn::<B>),
+        close: Some(close_fn::<B>),
+    });
+    // SAFETY: a backend whose strings and arrays live for the process
+    // (leaked) and whose callbacks have the core's signatures.
+    if unsafe { sys::audio_backend_register(Box::leak(backend)) } {
+        Ok(())
+    } else {
+        Err(Error::new(format!(
+            "audio backend {} is registered already (or too many backends)",
+            B::NAME.to_string_lossy()
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests;
