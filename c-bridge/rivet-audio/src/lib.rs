@@ -45,12 +45,12 @@ impl AudioDev {
         // SAFETY: a live AudioDev and a NUL-terminated key; the result is
         // NULL or a string the AudioDev owns, copied at once.
         let value = unsafe { sys::audiodev_option(self.ptr.as_ptr(), key.as_ptr()) };
+        if value.is_null() {
+            return None;
+        }
         // SAFETY: non-NULL: a NUL-terminated string (see above).
-        (!value.is_null()).then(|| {
-            unsafe { CStr::from_ptr(value) }
-                .to_string_lossy()
-                .into_owned()
-        })
+        let value = unsafe { CStr::from_ptr(value) };
+        Some(value.to_string_lossy().into_owned())
     }
 }
 

@@ -93,7 +93,7 @@ fn plays_through_the_core() {
         channels: 2,
     };
     // SAFETY: a live AudioDev, a valid format; errp may be NULL.
-    assert!(unsafe { sys::audiodev_start(dev, &fmt, std::ptr::null_mut()) });
+    assert!(unsafe { sys::audiodev_start(dev, &raw const fmt, std::ptr::null_mut()) });
     let samples: [i16; 4] = [1, 2, 3, 4];
     // SAFETY: two frames of two channels.
     unsafe { sys::audiodev_write(dev, samples.as_ptr(), 2) };
@@ -149,7 +149,11 @@ fn a_write_error_stops_the_stream() {
     };
     // SAFETY: as in plays_through_the_core.
     unsafe {
-        assert!(sys::audiodev_start(dev, &fmt, std::ptr::null_mut()));
+        assert!(sys::audiodev_start(
+            dev,
+            &raw const fmt,
+            std::ptr::null_mut()
+        ));
         sys::audiodev_write(dev, [-1i16].as_ptr(), 1);
         sys::audiodev_write(dev, [5i16].as_ptr(), 1);
         assert_eq!(sys::audiodev_frames(dev), 2);

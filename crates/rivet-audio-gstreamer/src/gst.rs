@@ -34,14 +34,12 @@ unsafe fn take_gerror(err: *mut sys::GError) -> String {
 pub fn init() -> Result<()> {
     let mut err: *mut sys::GError = ptr::null_mut();
     // SAFETY: NULL argc/argv are allowed; err is a valid GError **.
-    if unsafe { sys::gst_init_check(ptr::null_mut(), ptr::null_mut(), &mut err) } != 0 {
+    if unsafe { sys::gst_init_check(ptr::null_mut(), ptr::null_mut(), &raw mut err) } != 0 {
         return Ok(());
     }
     // SAFETY: gst_init_check set err, ours to free.
-    Err(Error::new(format!(
-        "cannot initialise GStreamer: {}",
-        unsafe { take_gerror(err) }
-    )))
+    let why = unsafe { take_gerror(err) };
+    Err(Error::new(format!("cannot initialise GStreamer: {why}")))
 }
 
 /// A GStreamer object reference, unreffed on drop.
@@ -80,11 +78,12 @@ impl Message {
         let mut err: *mut sys::GError = ptr::null_mut();
         let mut debug: *mut c_char = ptr::null_mut();
         // SAFETY: an ERROR message (callers check); both outputs are ours.
-        unsafe { sys::gst_message_parse_error(self.0.as_ptr(), &mut err, &mut debug) };
+        unsafe { sys::gst_message_parse_error(self.0.as_ptr(), &raw mut err, &raw mut debug) };
         // SAFETY: debug is NULL or a string to g_free.
         unsafe { sys::g_free(debug.cast()) };
         // SAFETY: err was set by parse_error, ours to free.
-        format!("GStreamer: {}", unsafe { take_gerror(err) })
+        let why = unsafe { take_gerror(err) };
+        format!("GStreamer: {why}")
     }
 }
 
@@ -120,14 +119,13 @@ impl Pipeline {
                 cdesc.as_ptr(),
                 ptr::null_mut(),
                 sys::GstParseFlags::GST_PARSE_FLAG_FATAL_ERRORS,
-                &mut err,
+                &raw mut err,
             )
         };
         let Some(element) = NonNull::new(element.cast::<c_void>()) else {
             // SAFETY: a failed parse sets err, ours to free.
-            return Err(Error::new(format!("pipeline '{desc}': {}", unsafe {
-                take_gerror(err)
-            })));
+            let why = unsafe { take_gerror(err) };
+            return Err(Error::new(format!("pipeline '{desc}': {why}")));
         };
         let pipeline = Object(element);
         // SAFETY: plain type queries.

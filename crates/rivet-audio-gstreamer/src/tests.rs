@@ -68,7 +68,11 @@ fn wavenc_gets_every_frame_in_order() {
         .collect();
     // SAFETY: a live AudioDev; chunks of whole stereo frames.
     unsafe {
-        assert!(sys::audiodev_start(dev, &fmt, std::ptr::null_mut()));
+        assert!(sys::audiodev_start(
+            dev,
+            &raw const fmt,
+            std::ptr::null_mut()
+        ));
         for chunk in samples.chunks(16) {
             sys::audiodev_write(dev, chunk.as_ptr(), chunk.len() / 2);
         }
