@@ -15,12 +15,15 @@ class Tap:
         print(f"1..{count}")
         self.planned = True
 
-    def check(self, ok: bool, what: str, detail: str = "") -> None:
+    def check(self, ok: bool, what: str, detail: str = "") -> bool:
+        """Prints the line; returns ok, for a script that goes on only if
+        a step worked."""
         self.results.append(bool(ok))
         print(f"{'ok' if ok else 'not ok'} {len(self.results)} - {what}")
         if not ok:
             for line in detail.splitlines()[-DETAIL_LINES:]:
                 print("# " + line)
+        return bool(ok)
 
     def finish(self) -> int:
         """Prints the plan unless given first; the script's exit status."""
