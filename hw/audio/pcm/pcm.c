@@ -358,6 +358,20 @@ static bool pcm_post_load(void *opaque, int version_id, Error **errp)
                    s->played, s->start_ns);
         return false;
     }
+    /* Playing, the device is never more than a period behind: a stream
+     * saying otherwise would have the next tick play (and loop over)
+     * whatever it claims. */
+    uint64_t due =
+        pcm_frames_at(vclock_ns_between(s->start_ns, vclock_get_ns()),
+                      s->rate) -
+        s->played;
+    if (pcm_enabled(s) && due > pcm_frames_at(PCM_PERIOD_NS, s->rate) + 1) {
+        error_setg(errp,
+                   "fields 'start_ns', 'played': %" PRIu64
+                   " frames due, more than one period holds",
+                   due);
+        return false;
+    }
     if (pcm_enabled(s)) {
         pcm_start_stream(s);
     }

@@ -6,7 +6,7 @@
 #include "hw/audio/pcm/pcm.h"
 #include "hw/hw-test.h"
 
-#define MS 1000000
+#define MS 1000000LL
 
 static DeviceState *pcm_setup(IrqProbe *irq)
 {
@@ -194,6 +194,27 @@ UNIT_TEST(reset_stops_and_empties)
     CHECK_EQ_U64(rd32(dev, PCM_CTRL), 0);
     CHECK_EQ_U64(rd32(dev, PCM_LEVEL), 0);
     CHECK(!timer_pending(&PCM(dev)->timer));
+    hw_test_destroy(dev);
+}
+
+UNIT_TEST(a_loaded_position_is_at_most_a_period_behind)
+{
+    IrqProbe irq;
+    DeviceState *dev = pcm_setup(&irq);
+    PcmState *s = PCM(dev);
+    Error *err = NULL;
+    push(dev, 16, 0);
+    wr32(dev, PCM_CTRL, PCM_CTRL_ENABLE);
+    advance_to(5 * MS + MS / 2);
+    CHECK(vmstate_pcm.post_load(s, 1, &err)); /* a real position */
+    /* A stream claiming ten seconds unplayed would have the next tick
+     * play 80000 frames at once. */
+    advance_to(10000 * MS);
+    s->start_ns = 0;
+    s->played = 0;
+    CHECK(!vmstate_pcm.post_load(s, 1, &err));
+    CHECK(strstr(error_get_message(err), "more than one period holds"));
+    error_free(err);
     hw_test_destroy(dev);
 }
 
