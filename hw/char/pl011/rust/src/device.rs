@@ -153,9 +153,7 @@ impl MmioOps for PL011State {
     // The probes are tested first and, when enabled, the access runs out
     // of line (read_traced, write_traced): a probe's call in the middle of
     // the access made the compiler keep the arguments in callee-saved
-    // registers, saved and restored on every access (mmio-loop, probes
-    // compiled in vs -Dprobes=disabled: +1.16% host instructions with
-    // the call here, +0.6% without; docs/tracing.md).
+    // registers, saved and restored on every access (docs/tracing.md).
     #[inline]
     fn read(&self, addr: u64, size: u32) -> u64 {
         if probes::pl011_read_enabled() {
