@@ -797,8 +797,9 @@ typedef struct DecodedInsn {
  * A cache entry, read by a handler as three words and nothing else:
  * `bits_imm` holds the 32 bits the entry was decoded from (low half) and
  * the immediate (high half), `fields` the registers (bits 0-7 rd, 8-15
- * rs1, 16-23 rs2) and the operation (24-31, for a debugger's eyes: the
- * handlers do not read it), and `handler` is where the operation runs (a label
+ * rs1, 16-23 rs2) and the operation (24-31: no handler reads it, but a
+ * build without it, which differs only in code layout, ran bench-int 5%
+ * slower; docs/cpu.md), and `handler` is where the operation runs (a label
  * of riscv_cpu_exec), so dispatching is one indirect jump through the entry.
  * With one byte per field, a byte for the operation and a table of
  * handlers, a handler made eight loads where it makes five now, and
