@@ -6,11 +6,11 @@
  * or 8 bytes at any offset in the window of any device on the `virt` board
  * (the board table, machine/virt-board.h), with advances of virtual time in
  * between that run the timers due.  It runs on a board built with the C
- * twins (pl011=c,hpet=c, ...), then on one built with the Rust twins; the guest
- * CPU never runs.  Every access's result and value, the level of every
- * interrupt line after each step (PLIC inputs, hart pins), then the twins'
- * `registers` properties and the whole snapshot stream must be the same on
- * both boards: the first difference aborts, with a description of it, so
+ * twins (pl011-impl=c,hpet-impl=c, ...), then on one built with the Rust twins;
+ * the guest CPU never runs.  Every access's result and value, the level of
+ * every interrupt line after each step (PLIC inputs, hart pins), then the
+ * twins' `registers` properties and the whole snapshot stream must be the same
+ * on both boards: the first difference aborts, with a description of it, so
  * libFuzzer saves the input.  ASan and UBSan cover the C side of both.
  * `make fuzz-mmio FUZZ_SECONDS=N` builds and runs it (docs/testing.md);
  * fuzz/mmio-inputs/ holds its seeds and every input that found a bug; the

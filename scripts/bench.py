@@ -286,12 +286,12 @@ def callgrind_profile(command: list[str]) -> dict[str, int] | None:
 
 def bench_mmio(rivet: str, firmware: str, repeat: int) -> None:
     """Rust PL011 against C PL011 on the same MMIO-bound firmware."""
-    probe = subprocess.run([rivet, "-M", "virt,pl011=rust", "-serial", "null",
+    probe = subprocess.run([rivet, "-M", "virt,pl011-impl=rust", "-serial", "null",
                             "-bios", firmware], capture_output=True, text=True)
     if probe.returncode != 0:
         print(f"mmio: no Rust PL011 in this build: {probe.stderr.strip()}")
         return
-    commands = {impl: [rivet, "-M", f"virt,pl011={impl}", "-serial", "null",
+    commands = {impl: [rivet, "-M", f"virt,pl011-impl={impl}", "-serial", "null",
                        "-bios", firmware] for impl in ("c", "rust")}
     best = {impl: float("inf") for impl in commands}
     for _ in range(repeat):  # alternate, so drift hits both alike

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The EEPROM's backing file (-M virt,eeprom=FILE) carries its content from
+"""The EEPROM's backing file (-M virt,eeprom-file=FILE) carries its content from
 one run to the next: the i2c test firmware prints what the EEPROM held
 before it wrote it, so a second run on the same file prints the first
 run's bytes, and the file holds exactly what the firmware wrote.
@@ -14,6 +14,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "migration"))
+from tap import Tap  # noqa: E402
+
 WRAPPER = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
 
 
@@ -22,12 +25,8 @@ def main():
     rivet_args = sys.argv[4:]
     expected = open(expected_path, encoding="utf-8").read()
     erased = "ff ff ff ff ff ff ff ff"
-    failures = 0
-
-    def check(cond, what):
-        nonlocal failures
-        print(("ok - " if cond else "not ok - ") + what)
-        failures += not cond
+    tap = Tap()
+    check = tap.check
 
     with tempfile.TemporaryDirectory(prefix="rivet-eeprom-") as tmp:
         path = os.path.join(tmp, "eeprom.bin")
@@ -35,7 +34,7 @@ def main():
             f.write(bytes(256))
 
         def run():
-            p = subprocess.run(WRAPPER + [rivet, "-M", "virt,eeprom=" + path, "-bios",
+            p = subprocess.run(WRAPPER + [rivet, "-M", "virt,eeprom-file=" + path, "-bios",
                                           firmware] + rivet_args, capture_output=True, text=True,
                                timeout=60)
             return p.returncode, p.stdout, p.stderr
@@ -60,8 +59,7 @@ def main():
               and "eeprom 0x18: 05 06 07 08 01 02 03 04" in lines,
               "second run reads the first run's bytes")
         check(open(path, "rb").read() == first, "the second run leaves the same file")
-    print("1..6")
-    return 1 if failures else 0
+    return tap.finish()
 
 
 if __name__ == "__main__":

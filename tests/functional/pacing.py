@@ -26,18 +26,14 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "migration"))
 import qemu_stream as qs  # noqa: E402
 from scratch import scratch_dir  # noqa: E402
+from tap import Tap  # noqa: E402
 
 RIVET = sys.argv[1]
 WRAPPER = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
 TMP = scratch_dir("rivet-pacing-")
 PACED = ["-icount", "shift=0"]
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok - " if cond else "not ok - ") + what)
-    failures += not cond
+tap = Tap()
+check = tap.check
 
 
 def run(args, timeout=60):
@@ -117,5 +113,4 @@ p.wait()
 check(b"echo: x" in seen and b"tick 2" not in seen and running,
       "input is echoed while the next tick is 30 s of virtual time away: %r" % seen)
 
-print("# %d failures" % failures)
-sys.exit(1 if failures else 0)
+sys.exit(tap.finish())

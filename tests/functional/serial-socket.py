@@ -3,7 +3,7 @@
 
 Usage: serial-socket.py CASE RIVET FIRMWARE [--expected FILE] [-- EMULATOR-ARGS...]
 
-Cases (EMULATOR-ARGS, e.g. -M virt,pl011=c, go to every rivet started):
+Cases (EMULATOR-ARGS, e.g. -M virt,pl011-impl=c, go to every rivet started):
   echo             wait=on, a client types a line into uart-echo; the whole
                    output seen through the socket must equal FILE, status 0
   flood-read       uart-flood to a client that reads, pausing now and then:

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Twin test: boot one firmware with the C and with the Rust implementation
-of every twin device (-machine virt,pl011=c|rust,hpet=c|rust,...) and
+of every twin device (-machine virt,pl011-impl=c|rust,hpet-impl=c|rust,...) and
 require byte-identical UART output, the same exit status, and identical device registers when the
 machine stops (`-d dev_regs`: each device's read-only "registers" property,
 docs/devices-rust.md).
@@ -36,7 +36,7 @@ def run(rivet: str, twins: list[str], impl: str, firmware: str, stdin: bytes,
         f.write(stdin)
     with open(stdin_path, "rb") as f:
         proc = subprocess.run(
-            host_command([rivet, "-M", ",".join(["virt"] + [f"{t}={impl}" for t in twins]),
+            host_command([rivet, "-M", ",".join(["virt"] + [f"{t}-impl={impl}" for t in twins]),
                           "-bios", firmware, "-d", "dev_regs", "-D", log]),
             stdin=f, capture_output=True, timeout=120)
     try:

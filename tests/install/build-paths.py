@@ -9,7 +9,12 @@ the strings that hold them (debug info's compilation directories, file
 names, __FILE__).
 """
 import argparse
+import os
 import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "migration"))
+from tap import Tap  # noqa: E402
 
 
 def strings_with(data, root):
@@ -33,21 +38,18 @@ def main():
     parser.add_argument("files", nargs="+")
     args = parser.parse_args()
     roots = sorted({r.rstrip("/") for r in args.root})
-    print(f"1..{len(args.files)}")
-    failed = False
-    for n, path in enumerate(args.files, 1):
+    tap = Tap()
+    tap.plan(len(args.files))
+    for path in args.files:
         with open(path, "rb") as f:
             data = f.read()
         found = set()
         for root in roots:
             found |= strings_with(data, root.encode())
-        if found:
-            failed = True
-            shown = ", ".join(repr(s) for s in sorted(found)[:5])
-            print(f"not ok {n} - {path} names the build tree {len(found)} times: {shown}")
-        else:
-            print(f"ok {n} - {path} names no directory of the build tree")
-    return 1 if failed else 0
+        shown = ", ".join(repr(s) for s in sorted(found)[:5])
+        tap.check(not found, f"{path} names no directory of the build tree",
+                  f"it names the build tree {len(found)} times: {shown}")
+    return tap.finish()
 
 
 if __name__ == "__main__":

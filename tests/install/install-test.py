@@ -15,15 +15,11 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "functional"))
 from host_command import host_command  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "migration"))
+from tap import Tap  # noqa: E402
 
-results = []
-
-
-def check(ok, what, detail=""):
-    results.append(ok)
-    n = len(results)
-    print(f"{'ok' if ok else 'not ok'} {n} - {what}" + ("" if ok or not detail else f": {detail}"))
-    return ok
+tap = Tap()
+check = tap.check
 
 
 def run_rivet(argv, **kwargs):
@@ -60,9 +56,8 @@ def main():
                               "--quiet", "--destdir", args.destdir],
                              capture_output=True, text=True)
     if install.returncode != 0:
-        print("1..1")
         check(False, "meson install", install.stdout + install.stderr)
-        return 1
+        return tap.finish()
 
     root = args.destdir + os.path.join(args.prefix, "")
 
@@ -87,7 +82,7 @@ def main():
     for guest in args.guest:
         expected_files[os.path.join(firmware_dir, guest[0])] = "a firmware image"
 
-    print(f"1..{len(expected_files) + 6 + len(args.guest)}")
+    tap.plan(len(expected_files) + 6 + len(args.guest))
     for path, what in sorted(expected_files.items()):
         check(os.path.isfile(path), f"{what} {os.path.relpath(path, args.destdir)}", "missing")
 
@@ -144,7 +139,7 @@ def main():
                          env=dict(os.environ, PATH=os.path.dirname(rivet) + os.pathsep + os.environ["PATH"]))
     check(run.stdout.split() == ["uart-echo.elf"], "the bash completion offers the installed images",
           f"got {run.stdout.split()}, stderr {run.stderr.strip()!r}")
-    return 0 if all(results) else 1
+    return tap.finish()
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "functional"))
 from host_command import host_command  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "migration"))
+from tap import Tap  # noqa: E402
 
 
 def run(rivet, *args):
@@ -97,21 +99,16 @@ def main():
              "-d items": debug_items(args.rivet)}
     documents = {"man page": man_lists(args.man),
                  "bash completion": completion_lists(args.completion)}
-    print(f"1..{len(truth) * len(documents)}")
-    failed = 0
-    n = 0
+    tap = Tap()
+    tap.plan(len(truth) * len(documents))
     for doc, lists in documents.items():
         for (what, expected), got in zip(truth.items(), lists):
-            n += 1
             missing, extra = sorted(expected - got), sorted(got - expected)
-            if not expected or missing or extra:
-                failed += 1
-                print(f"not ok {n} - {doc} {what}: missing {missing or 'none'}, "
-                      f"not in rivet {extra or 'none'}"
+            tap.check(expected and not missing and not extra,
+                      f"{doc} lists the {len(expected)} {what}",
+                      f"missing {missing or 'none'}, not in rivet {extra or 'none'}"
                       + ("" if expected else " (rivet listed none)"))
-            else:
-                print(f"ok {n} - {doc} lists the {len(expected)} {what}")
-    return 1 if failed else 0
+    return tap.finish()
 
 
 if __name__ == "__main__":

@@ -5,10 +5,11 @@ JSON description, and decodes the fields as QEMU's would: a timer as its
 8-byte expiry time (-1 when not pending), an equality-checked 64-bit field
 ("int64 equal") as an integer, and the HPET's timer-order subsection.
 
-The analyzer is QEMU's code, not part of rivet: name it with
-QEMU_ANALYZE_MIGRATION=/path/to/analyze-migration.py, or QEMU_SRC=/path/to/
-qemu (its scripts/ is used).  Without either the test is skipped (exit
-status 77) and says so.
+The analyzer is QEMU's code, not part of rivet: scripts/setup fetches QEMU
+7.2's (Debian 12's QEMU source) into .venv/share/qemu; another one can be
+named with QEMU_ANALYZE_MIGRATION=/path/to/analyze-migration.py, or
+QEMU_SRC=/path/to/qemu (its scripts/ is used).  Without any the test is
+skipped (exit status 77) and says so.
 
 Usage: analyze-check.py RIVET MACHINE
 """
@@ -22,36 +23,35 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu_stream as qs  # noqa: E402
 from scratch import scratch_dir  # noqa: E402
+from tap import Tap  # noqa: E402
 
 rivet, machine = sys.argv[1], sys.argv[2]
+FETCHED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".venv",
+                       "share", "qemu", "analyze-migration.py")
 analyzer = os.environ.get("QEMU_ANALYZE_MIGRATION") or (
     os.path.join(os.environ["QEMU_SRC"], "scripts", "analyze-migration.py")
-    if os.environ.get("QEMU_SRC") else None)
-if not analyzer or not os.path.isfile(analyzer):
-    print("# SKIP: QEMU's analyze-migration.py not given (set QEMU_ANALYZE_MIGRATION "
-          "or QEMU_SRC)")
+    if os.environ.get("QEMU_SRC") else FETCHED)
+if not os.path.isfile(analyzer):
+    print(f"# SKIP: QEMU's analyze-migration.py is not at {analyzer} (scripts/setup "
+          "fetches it; or set QEMU_ANALYZE_MIGRATION or QEMU_SRC)")
     sys.exit(77)
 
-failures = 0
+tap = Tap()
+check = tap.check
 
 
-def check(cond, what):
-    global failures
-    print(("ok - " if cond else "not ok - ") + what)
-    failures += not cond
-
-
-# 7000 instructions into the demo: HPET timer 0 pending, the others not.
+# 10500 instructions into the demo (inspect-check's point): HPET timer 0
+# pending, the others not.
 path = os.path.join(scratch_dir("rivet-analyze-"), "snap")
 wrapper = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
-subprocess.run(wrapper + [rivet, "-M", machine, "-serial", "null", "-save-at", "7000,file:" + path],
+subprocess.run(wrapper + [rivet, "-M", machine, "-serial", "null", "-save-at", "10500,file:" + path],
                check=True)
 ours = qs.parse(open(path, "rb").read()).fields
 p = subprocess.run([sys.executable, analyzer, "-f", path], capture_output=True, text=True)
 check(p.returncode == 0, "analyze-migration.py reads the snapshot: %s"
       % (p.stderr.strip().splitlines() or ["no error"])[-1])
 if p.returncode:
-    sys.exit(1)
+    sys.exit(tap.finish())
 state = {k.split(" ")[0]: v for k, v in json.loads(p.stdout).items()}
 check(list(state)[:9] == ["ram", "vclock", "virt", "riscv-cpu", "plic", "clint", "pl011",
                           "hpet", "power-test"], "every section: %s" % ", ".join(state))
@@ -81,5 +81,4 @@ check(state["virt"]["tohost_addr"] == "0x%016x" % ours["virt/tohost_addr"].value
       and state["riscv-cpu"]["hartid"] == "0x0000000000000000"
       and hpet["num_timers"] == "0x03",
       "equality-checked fields decode as integers ('int64 equal', 'uint8 equal')")
-print("# %d failures" % failures)
-sys.exit(1 if failures else 0)
+sys.exit(tap.finish())

@@ -236,7 +236,7 @@ def main():
             r"section 'at24c02' \(instance 0\) is missing from the stream")
 
     # The PCF8574, written in Rust only: its section may not go missing,
-    # and a board without the expander (-M ...,pcf8574=off, or a build
+    # and a board without the expander (-M ...,pcf8574-present=off, or a build
     # without Rust) refuses a stream that has it.
     if "pcf8574/latch" in f:
         pcf = [r for r in s.records if r.name == "pcf8574"][0]
@@ -244,7 +244,7 @@ def main():
                 r"section 'pcf8574' \(instance 0\) is missing from the stream")
         refused("PCF8574 section on a board without it", good,
                 r"unknown section 'pcf8574' \(instance 0\): this machine has no such device$",
-                args=["-M", MACHINE + ",pcf8574=off"])
+                args=["-M", MACHINE + ",pcf8574-present=off"])
 
     # Versions outside the device's range name the device and both versions.
     refused("section version too new", patched(good, pl.offset + 15, 3, 4),

@@ -13,6 +13,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu_stream as qs  # noqa: E402
 from scratch import scratch_dir  # noqa: E402
+from tap import Tap  # noqa: E402
 
 rivet = sys.argv[1]
 machine = sys.argv[2] if len(sys.argv) > 2 else "virt"
@@ -23,13 +24,8 @@ subprocess.run(wrapper + [rivet, "-M", machine, "-serial", "null", "-save-at", "
                check=True)
 data = open(path, "rb").read()
 s = qs.parse(data)
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok - " if cond else "not ok - ") + what)
-    failures += not cond
+tap = Tap()
+check = tap.check
 
 
 names = [r.name for r in s.records if r.type in (qs.START, qs.FULL)]
@@ -64,5 +60,4 @@ check(types[("virt", "tohost_addr")] == "int64 equal"
 check(f["riscv-cpu/x[0]"] == 0 and f["riscv-cpu/pc"] >= 0x80000000,
       "CPU registers saved")
 check(s.description["page_size"] == 4096, "description carries page_size")
-print("# %d failures" % failures)
-sys.exit(1 if failures else 0)
+sys.exit(tap.finish())

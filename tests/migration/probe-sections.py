@@ -20,6 +20,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu_stream as qs  # noqa: E402
 from scratch import scratch_dir  # noqa: E402
+from tap import Tap  # noqa: E402
 
 RIVET = sys.argv[1]
 SAVE_MACHINE = sys.argv[2]
@@ -28,18 +29,8 @@ LOAD_MACHINE = sys.argv[3] if len(sys.argv) > 3 else SAVE_MACHINE
 WRAPPER = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
 LINE = re.compile(r"^(migration_section_\w+) idstr=(\S+) instance_id=(\d+) version_id=(\d+)$")
 
-failures = 0
-count = 0
-
-
-def check(cond, what, detail=""):
-    global failures, count
-    count += 1
-    print(("ok %d - " if cond else "not ok %d - ") % count + what)
-    if not cond:
-        failures += 1
-        for line in detail.splitlines():
-            print("# " + line)
+tap = Tap()
+check = tap.check
 
 
 def traced(machine, args, event):
@@ -86,8 +77,7 @@ def main():
     check(bool(want) and loaded == want,
           "migration_section_load names the same sections",
           f"traced: {loaded}\nstream: {want}")
-    print(f"1..{count}")
-    return 1 if failures else 0
+    return tap.finish()
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "migration"))
+from tap import Tap  # noqa: E402
+
 PL011_ID = [0x11, 0x10, 0x34, 0x00, 0x0D, 0xF0, 0x05, 0xB1]
 PATTERNS = ["pl011_irq", "power_*", "chardev_[oc]*"]
 
@@ -61,21 +64,15 @@ def main():
     import probegen  # the generator's own parser: one reading of the definitions
 
     events = {e.name: e for e in probegen.all_events(probegen.load(args.defs))}
-    failures = 0
-
-    def check(ok, what, detail=""):
-        nonlocal failures
-        print(("ok - " if ok else "not ok - ") + what)
-        if not ok and detail:
-            print("  " + detail.replace("\n", "\n  "))
-        failures += not ok
+    tap = Tap()
+    check = tap.check
 
     if args.mode == "disabled":
         r = run([args.rivet, "-trace", "pl011_*"])
         check(r.returncode == 1 and r.stderr.startswith("rivet: -trace: this rivet was built without probes")
               and r.stderr.count("\n") == 1,
               "-trace is refused with one line when built with -Dprobes=disabled", r.stderr)
-        return 1 if failures else 0
+        return tap.finish()
 
     r = run([args.rivet, "-trace", "help"])
     listed = re.findall(r"^  ([a-z0-9_]+)\(", r.stdout, re.M)
@@ -122,7 +119,7 @@ def main():
     ids = [l for l in everything if l.startswith("pl011_read offset=0xf")][:8]
     want = [f"pl011_read offset=0x{0xFE0 + 4 * i:03x} size=4 value=0x{v:x}" for i, v in enumerate(PL011_ID)]
     check(ids == want, "the ID register reads print as formatted: " + want[0], "\n".join(ids))
-    return 1 if failures else 0
+    return tap.finish()
 
 
 if __name__ == "__main__":

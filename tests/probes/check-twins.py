@@ -19,6 +19,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "migration"))
+from tap import Tap  # noqa: E402
+
 # In a cross build Meson passes the qemu-user wrapper (docs/cross.md).
 WRAPPER = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
 
@@ -86,34 +89,29 @@ def main():
         print(f"SKIP: this emulator has no Rust twins ({probe.stderr.strip()})")
         return SKIP
     gdb = shutil.which("gdb")
-    failures = 0
+    tap = Tap()
     for dev, firmware, probes_file in args.twin:
         events = gdb_events(probegen, probes_file)
-        c_machine, rust_machine = f"virt,{dev}=c", f"virt,{dev}=rust"
+        c_machine, rust_machine = f"virt,{dev}-impl=c", f"virt,{dev}-impl=rust"
         c_status, c_log = trace_lines(args.rivet, c_machine, firmware, dev)
         r_status, r_log = trace_lines(args.rivet, rust_machine, firmware, dev)
-        ok = c_status == r_status == 0 and c_log == r_log and len(c_log) > 10
-        print(f"{'ok' if ok else 'not ok'} - {dev}: -trace '{dev}_*' gives the same "
-              f"{len(c_log)} events from C and {len(r_log)} from Rust")
-        failures += not ok
-        if not ok:
-            for a, b in zip(c_log, r_log):
-                if a != b:
-                    print(f"  first difference: C '{a}' vs Rust '{b}'")
-                    break
+        first_difference = next((f"first difference: C '{a}' vs Rust '{b}'"
+                                 for a, b in zip(c_log, r_log) if a != b), "")
+        tap.check(c_status == r_status == 0 and c_log == r_log and len(c_log) > 10,
+                  f"{dev}: -trace '{dev}_*' gives the same {len(c_log)} events from C "
+                  f"and {len(r_log)} from Rust", first_difference)
         if args.mode != "usdt" or not gdb or WRAPPER:
             why = ("no USDT probes in this build" if args.mode != "usdt" else
                    "no gdb" if not gdb else "gdb cannot run the emulator under qemu-user")
-            print(f"ok - {dev}: USDT twin check skipped: {why}")
+            tap.check(True, f"{dev}: gdb sees the same probe hits from C and Rust # SKIP {why}")
             continue
         c_hits = gdb_hits(gdb, args.rivet, c_machine, firmware, events)
         r_hits = gdb_hits(gdb, args.rivet, rust_machine, firmware, events)
         watched = [l for l in c_log if l.split(" ", 1)[0] in events]
-        ok = c_hits == r_hits and len(c_hits) == len(watched)
-        print(f"{'ok' if ok else 'not ok'} - {dev}: gdb sees the same {len(c_hits)} probe hits "
-              f"from C and {len(r_hits)} from Rust, one per -trace line")
-        failures += not ok
-    return 1 if failures else 0
+        tap.check(c_hits == r_hits and len(c_hits) == len(watched),
+                  f"{dev}: gdb sees the same {len(c_hits)} probe hits from C and "
+                  f"{len(r_hits)} from Rust, one per -trace line")
+    return tap.finish()
 
 
 if __name__ == "__main__":

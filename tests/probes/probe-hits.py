@@ -18,6 +18,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "migration"))
+from tap import Tap  # noqa: E402
+
 SKIP = 77
 PL011_DR = 0x000
 PL011_ID = [0x11, 0x10, 0x34, 0x00, 0x0D, 0xF0, 0x05, 0xB1]  # PeriphID0..3, PCellID0..3
@@ -87,16 +90,11 @@ def main():
         if line.startswith("HIT "):
             name, *vals = line.split()[1:]
             hits.append((name, [int(v) for v in vals]))
+    tap = Tap()
+    check = tap.check
     if "exited normally" not in proc.stdout:
-        print(f"not ok - the firmware did not pass under gdb:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
-        return 1
-
-    failures = 0
-
-    def check(ok, what):
-        nonlocal failures
-        print(("ok - " if ok else "not ok - ") + what)
-        failures += not ok
+        check(False, "the firmware passes under gdb", proc.stdout[-2000:] + proc.stderr[-2000:])
+        return tap.finish()
 
     counts = {name: sum(1 for h in hits if h[0] == name) for name in EVENTS}
     check(all(counts.values()), f"every watched probe fired: {counts}")
@@ -124,7 +122,7 @@ def main():
     device = [h for h in hits if h[0] != "chardev_write"]
     check(device and device[-1] == ("power_write", [0, 4, 0x5555]),
           "the last device event is the power/test pass write (0x5555)")
-    return 1 if failures else 0
+    return tap.finish()
 
 
 if __name__ == "__main__":

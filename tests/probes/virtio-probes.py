@@ -21,6 +21,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "migration"))
+from tap import Tap  # noqa: E402
+
 WRAPPER = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
 SKIP = 77
 EVENTS = {"virtio_blk_request": 4, "virtio_blk_bad_chain": 1,
@@ -49,12 +52,8 @@ def main():
     if mode == "disabled":
         print("SKIP: built with -Dprobes=disabled")
         return SKIP
-    failures = 0
-
-    def check(ok, what):
-        nonlocal failures
-        print(("ok - " if ok else "not ok - ") + what)
-        failures += not ok
+    tap = Tap()
+    check = tap.check
 
     with tempfile.TemporaryDirectory(prefix="rivet-virtio-probes-") as tmp:
         image = os.path.join(tmp, "disk.img")
@@ -103,8 +102,8 @@ def main():
         if mode != "usdt" or not gdb or WRAPPER:
             why = ("no USDT probes in this build" if mode != "usdt" else
                    "no gdb" if not gdb else "gdb cannot run the emulator under qemu-user")
-            print(f"ok - USDT check skipped: {why}")
-            return 1 if failures else 0
+            check(True, f"gdb sees the probe hits # SKIP {why}")
+            return tap.finish()
         script = ["set pagination off"]
         for name, nargs in EVENTS.items():
             values = ", ".join(f"$_probe_arg{i}" for i in range(nargs))
@@ -128,7 +127,7 @@ def main():
                 for line in p.stdout.splitlines() if line.startswith("HIT ")]
         check(hits == events, f"gdb sees the same {len(hits)} probe hits as the "
                               f"{len(events)} -trace lines, arguments included")
-    return 1 if failures else 0
+    return tap.finish()
 
 
 if __name__ == "__main__":

@@ -12,6 +12,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "migration"))
+from tap import Tap  # noqa: E402
+
 SUMMARY = pathlib.Path(__file__).resolve().parents[2] / "scripts" / "test-summary.py"
 
 
@@ -43,11 +46,9 @@ CASES = [
      [entry("a", "OK", 0), entry("rust-x-doctests", "SKIP", 1)], 1, "1 passed, 1 failed"),
 ]
 
-failures = 0
-for n, (what, entries, status, last_line) in enumerate(CASES, 1):
+tap = Tap()
+for what, entries, status, last_line in CASES:
     rc, out = summarise(entries)
-    ok = rc == status and out.splitlines()[-1] == last_line
-    failures += not ok
-    print(f"{'ok' if ok else 'not ok'} {n} - {what}" + ("" if ok else f": status {rc}, output {out!r}"))
-print(f"1..{len(CASES)}")
-sys.exit(1 if failures else 0)
+    tap.check(rc == status and out.splitlines()[-1] == last_line, what,
+              f"status {rc}, output {out!r}")
+sys.exit(tap.finish())

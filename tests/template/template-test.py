@@ -27,6 +27,9 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "migration"))
+from tap import Tap  # noqa: E402
+
 DEVICES = [("tplc", "c", "misc"), ("tplrust", "rust", "timer"), ("tpltwin", "twin", "char"),
            ("tpli2c", "rust", "gpio")]
 # More new-device arguments of a device; its board line starts with the
@@ -48,14 +51,8 @@ BAD_INPUT = [
     (["tplbad", "--lang", "rust", "--bus", "i2c", "--address", "twenty"], "is not a number"),
 ]
 
-results = []
-
-
-def report(ok, what, detail=""):
-    results.append(ok)
-    print(f"{'ok' if ok else 'not ok'} {len(results)} - {what}")
-    for line in detail.splitlines()[-40:]:
-        print(f"# {line}")
+tap = Tap()
+report = tap.check
 
 
 def load(path, name):
@@ -112,7 +109,7 @@ def main():
     env["PATH"] = venv_bin + os.pathsep + env.get("PATH", "")
     meson = shutil.which("meson", path=env["PATH"])
     ninja = shutil.which("ninja", path=env["PATH"])
-    print(f"1..{len(BAD_INPUT) + 2 + len(DEVICES) + 5}")
+    tap.plan(len(BAD_INPUT) + 2 + len(DEVICES) + 5)
 
     reset_scratch(bench, source, src)
     if not os.path.isfile(os.path.join(build, "build.ninja")):
@@ -223,7 +220,7 @@ def main():
         report(True, "clippy accepts the generated crates # SKIP no cargo")
 
     reset_scratch(bench, source, src)
-    return 0 if all(results) else 1
+    return tap.finish()
 
 
 if __name__ == "__main__":
