@@ -711,7 +711,7 @@ static inline int32_t imm_j(uint32_t insn)
  * with DOP_COMPRESSED.
  */
 enum {
-    DOP_DECODE, /* an entry never decoded: the zero of calloc */
+    DOP_DECODE, /* not an operation: an entry not yet decoded decodes */
     DOP_GENERIC,
     DOP_NOP, /* an ALU operation that writes x0 */
     DOP_ADDI,
@@ -786,15 +786,33 @@ enum {
 _Static_assert(DOP_COUNT <= DOP_COMPRESSED,
                "DOP_* must fit below DOP_COMPRESSED");
 
-struct RiscvDecoded {
-    uint32_t bits; /* what the entry was decoded from */
-    uint8_t op;    /* DOP_* */
+/* An instruction as the decoder sees it. */
+typedef struct DecodedInsn {
+    uint8_t op; /* DOP_* */
     uint8_t rd, rs1, rs2;
     int32_t imm;
-    uint32_t unused; /* entries of 16 bytes: a shift to index */
+} DecodedInsn;
+
+/*
+ * A cache entry, read by a handler as three words and nothing else:
+ * `bits_imm` holds the 32 bits the entry was decoded from (low half) and
+ * the immediate (high half), `fields` the registers (bits 0-7 rd, 8-15
+ * rs1, 16-23 rs2) and the operation (24-31: no handler reads it, but a
+ * build without it, which differs only in code layout, ran bench-int 5%
+ * slower; docs/cpu.md), and `handler` is where the operation runs (a label
+ * of riscv_cpu_exec), so dispatching is one indirect jump through the entry.
+ * With one byte per field, a byte for the operation and a table of
+ * handlers, a handler made eight loads where it makes five now, and
+ * bench-int ran 6% slower (docs/cpu.md).  Words, not bytes in a struct,
+ * so the fields are where the shifts say on any host.
+ */
+struct RiscvDecoded {
+    uint64_t bits_imm;
+    uint64_t fields;
+    const void *handler;
 };
 
-/* 32768 entries of 16 bytes: 512 KiB, 64 KiB of code without aliasing. */
+/* 32768 entries of 24 bytes: 768 KiB, 64 KiB of code without aliasing. */
 #define DECODED_BITS 15
 #define DECODED_ENTRIES (1u << DECODED_BITS)
 /* The longest run (see riscv_run_stop): the array has this many
@@ -839,7 +857,7 @@ static __attribute__((noinline, cold)) RiscvDecoded *riscv_decoded_alloc(void)
     return cache;
 }
 
-static void decoded_set(RiscvDecoded *d, unsigned op, unsigned rd, unsigned rs1,
+static void decoded_set(DecodedInsn *d, unsigned op, unsigned rd, unsigned rs1,
                         unsigned rs2, int32_t imm)
 {
     d->op = (uint8_t)op;
@@ -851,14 +869,14 @@ static void decoded_set(RiscvDecoded *d, unsigned op, unsigned rd, unsigned rs1,
 
 /* An operation whose only effect is writing x[rd]: with rd = x0 it does
  * nothing (so the handlers need not restore x0). */
-static void decoded_alu(RiscvDecoded *d, unsigned op, unsigned rd, unsigned rs1,
+static void decoded_alu(DecodedInsn *d, unsigned op, unsigned rd, unsigned rs1,
                         unsigned rs2, int32_t imm)
 {
     decoded_set(d, rd == 0 ? DOP_NOP : op, rd, rs1, rs2, imm);
 }
 
 /* A 32-bit instruction; DOP_GENERIC for any form the switch must see. */
-static void riscv_decode_32(RiscvDecoded *d, uint32_t insn)
+static void riscv_decode_32(DecodedInsn *d, uint32_t insn)
 {
     unsigned rd = (insn >> 7) & 31, rs1 = (insn >> 15) & 31;
     unsigned rs2 = (insn >> 20) & 31, funct3 = (insn >> 12) & 7;
@@ -994,7 +1012,7 @@ static void riscv_decode_32(RiscvDecoded *d, uint32_t insn)
 
 /* A 16-bit instruction, as the 32-bit operation it expands to; reserved
  * encodings, c.ebreak and the F/D forms are DOP_GENERIC. */
-static void riscv_decode_16(RiscvDecoded *d, uint32_t insn)
+static void riscv_decode_16(DecodedInsn *d, uint32_t insn)
 {
     unsigned rd = rvc_rd(insn), rs2 = rvc_rs2(insn);
     unsigned rs1p = rvc_rs1p(insn), rs2p = rvc_rs2p(insn);
@@ -1105,19 +1123,23 @@ static void riscv_decode_16(RiscvDecoded *d, uint32_t insn)
 }
 
 /* Fill the entry for the instruction whose bits (and, when compressed,
- * the next halfword's) are insn. */
-static __attribute__((noinline)) void riscv_decode(RiscvDecoded *d,
-                                                   uint32_t insn)
+ * the next halfword's) are insn; handlers[op] is where op runs. */
+static __attribute__((noinline)) void
+riscv_decode(RiscvDecoded *entry, uint32_t insn, const void *const *handlers)
 {
-    d->bits = insn;
+    DecodedInsn d = {0};
     if (rvc_is_compressed(insn)) {
-        riscv_decode_16(d, insn & 0xffff);
-        if (d->op > DOP_GENERIC) {
-            d->op |= DOP_COMPRESSED;
+        riscv_decode_16(&d, insn & 0xffff);
+        if (d.op > DOP_GENERIC) {
+            d.op |= DOP_COMPRESSED;
         }
     } else {
-        riscv_decode_32(d, insn);
+        riscv_decode_32(&d, insn);
     }
+    entry->bits_imm = insn | (uint64_t)(uint32_t)d.imm << 32;
+    entry->fields = d.rd | (uint64_t)d.rs1 << 8 | (uint64_t)d.rs2 << 16 |
+                    (uint64_t)d.op << 24;
+    entry->handler = handlers[d.op];
 }
 
 /* The time after n instructions of a slice that started at start_ns: exact,
@@ -1209,8 +1231,11 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
      * sign) and the instruction's length. */
     unsigned mem_rd, mem_funct3, ilen;
     RiscvDecoded *de;
+    /* The first two words of the entry de while its handler runs: loaded
+     * into registers once, by the check and the dispatch. */
+    uint64_t de_bits_imm, de_fields;
     /* Indexed by DOP_* (| DOP_COMPRESSED): where each decoded operation
-     * runs. */
+     * runs, which the decoder copies into the entry. */
 #define BOTH(op, name) [op] = &&name##_4, [(op) | DOP_COMPRESSED] = &&name##_2
     static const void *const handlers[2 * DOP_COMPRESSED] = {
         [DOP_DECODE] = &&decode_into_cache,
@@ -1286,6 +1311,11 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
     *executed = 0;
     if (unlikely(!cpu->decoded)) {
         cpu->decoded = riscv_decoded_alloc();
+        /* Zeroed entries (bits 0, the all-zero illegal instruction) must
+         * decode before they run. */
+        for (size_t i = 0; i < DECODED_ENTRIES + DECODED_GUARD; i++) {
+            cpu->decoded[i].handler = &&decode_into_cache;
+        }
     }
     RiscvDecoded *const decoded = cpu->decoded;
     if (as->generation != cpu->fast_generation) {
@@ -1324,8 +1354,15 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
     }
 
 #define SYNC_N() (n = stop - (uint64_t)left)
-    /* Run the handler of the decoded entry de (whose bits are insn). */
-#define DISPATCH() goto *handlers[de->op]
+    /* Run the handler of the decoded entry de (whose bits are insn, with
+     * de_bits_imm loaded). */
+#define DISPATCH()                                                             \
+    do {                                                                       \
+        de_fields = de->fields;                                                \
+        goto * de->handler;                                                    \
+    } while (0)
+    /* Whether the entry de was decoded from insn, loading its first word. */
+#define ENTRY_MATCHES() ((uint32_t)(de_bits_imm = de->bits_imm) == insn)
     for (;;) {
     next:
         if (unlikely(n >= budget)) {
@@ -1345,9 +1382,12 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
                     stop = n + (uint64_t)left;
                 } else {
                     stop = riscv_run_stop(n, budget, code.size - off);
+                    /* At least this instruction (handlers count down to
+                     * 0). */
+                    stop = stop > n ? stop : n + 1;
                     left = (int64_t)(stop - n);
                 }
-                if (likely(de->bits == insn)) {
+                if (likely(ENTRY_MATCHES())) {
                     DISPATCH();
                 }
                 goto decode_into_cache;
@@ -2046,7 +2086,8 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
         goto decode;
 
     decode_into_cache:
-        riscv_decode(de, insn);
+        riscv_decode(de, insn, handlers);
+        de_bits_imm = de->bits_imm;
         DISPATCH();
 
     generic:
@@ -2060,17 +2101,19 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
          * fetching and dispatching the next instruction itself, which the
          * host's branch predictor rewards; inside a run (riscv_run_stop)
          * that is a count and the check of the entry's bits. */
-#define D_RD cpu->x[de->rd]
-#define D_RS1 cpu->x[de->rs1]
-#define D_RS2 cpu->x[de->rs2]
-#define D_IMM ((uint64_t)(int64_t)de->imm)
+#define D_RD_INDEX ((uint8_t)de_fields)
+#define D_RD cpu->x[D_RD_INDEX]
+#define D_RS1 cpu->x[(uint8_t)(de_fields >> 8)]
+#define D_RS2 cpu->x[(uint8_t)(de_fields >> 16)]
+#define D_IMM ((uint64_t)(int64_t)(int32_t)(uint32_t)(de_bits_imm >> 32))
+#define D_SHAMT ((unsigned)(de_bits_imm >> 32))
 #define NEXT_INSN()                                                            \
     do {                                                                       \
-        if (likely(--left > 0)) {                                              \
+        if (likely(--left != 0)) {                                             \
             insn = (uint32_t)host_load(                                        \
                 (const uint8_t *)(uintptr_t)(pc + code_bias), 4);              \
             de += LEN / 2;                                                     \
-            if (likely(de->bits == insn)) {                                    \
+            if (likely(ENTRY_MATCHES())) {                                     \
                 DISPATCH();                                                    \
             }                                                                  \
             goto decode_into_cache;                                            \
@@ -2080,12 +2123,12 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
     } while (0)
 #define NEXT_JUMP()                                                            \
     do {                                                                       \
-        if (likely(--left > 0)) {                                              \
+        if (likely(--left != 0)) {                                             \
             uint64_t off_ = pc - code.base;                                    \
             if (likely(off_ < code_run_size)) {                                \
                 de = &decoded[riscv_decoded_index(pc)];                        \
                 insn = (uint32_t)host_load(code.host + off_, 4);               \
-                if (likely(de->bits == insn)) {                                \
+                if (likely(ENTRY_MATCHES())) {                                 \
                     DISPATCH();                                                \
                 }                                                              \
                 goto decode_into_cache;                                        \
@@ -2115,13 +2158,13 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
         ALU(d_xori, D_RS1 ^ D_IMM)
         ALU(d_ori, D_RS1 | D_IMM)
         ALU(d_andi, D_RS1 & D_IMM)
-        ALU(d_slli, D_RS1 << de->imm)
-        ALU(d_srli, D_RS1 >> de->imm)
-        ALU(d_srai, (uint64_t)((int64_t)D_RS1 >> de->imm))
+        ALU(d_slli, D_RS1 << D_SHAMT)
+        ALU(d_srli, D_RS1 >> D_SHAMT)
+        ALU(d_srai, (uint64_t)((int64_t)D_RS1 >> D_SHAMT))
         ALU(d_addiw, (uint64_t)sext32(D_RS1 + D_IMM))
-        ALU(d_slliw, (uint64_t)sext32((uint32_t)D_RS1 << de->imm))
-        ALU(d_srliw, (uint64_t)sext32((uint32_t)D_RS1 >> de->imm))
-        ALU(d_sraiw, (uint64_t)(int64_t)((int32_t)(uint32_t)D_RS1 >> de->imm))
+        ALU(d_slliw, (uint64_t)sext32((uint32_t)D_RS1 << D_SHAMT))
+        ALU(d_srliw, (uint64_t)sext32((uint32_t)D_RS1 >> D_SHAMT))
+        ALU(d_sraiw, (uint64_t)(int64_t)((int32_t)(uint32_t)D_RS1 >> D_SHAMT))
         ALU(d_li, D_IMM)
         ALU(d_auipc, pc + D_IMM)
         ALU(d_add, D_RS1 + D_RS2)
@@ -2210,7 +2253,7 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
         pc += LEN;                                                             \
         NEXT_INSN();                                                           \
     miss_:                                                                     \
-        mem_rd = de->rd;                                                       \
+        mem_rd = D_RD_INDEX;                                                   \
         mem_funct3 = (funct3);                                                 \
         ilen = LEN;                                                            \
         SYNC_N();                                                              \
@@ -2255,6 +2298,9 @@ CpuExitReason riscv_cpu_exec(RiscvCPU *cpu, uint64_t max_insns,
 #undef D_RS1
 #undef D_RS2
 #undef D_IMM
+#undef D_SHAMT
+#undef D_RD_INDEX
+#undef ENTRY_MATCHES
 
     illegal:
         cause = RISCV_EXCP_ILLEGAL_INSN;

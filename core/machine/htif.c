@@ -7,7 +7,6 @@
  */
 #include "machine/htif.h"
 
-#include <errno.h>
 #include <string.h>
 
 #include "util/log.h"
@@ -23,6 +22,12 @@
 #define HTIF_SYS_WRITE 64
 #define HTIF_SYS_EXIT 93
 #define HTIF_SYSCALL_WORDS 8
+/* The guest's errno values (RISC-V Linux: asm-generic/errno-base.h and
+ * errno.h), not the host's: they differ on some hosts (MIPS: ENOSYS 89). */
+#define HTIF_EIO 5
+#define HTIF_EBADF 9
+#define HTIF_EFAULT 14
+#define HTIF_ENOSYS 38
 
 static uint64_t htif_command(unsigned device, unsigned cmd, uint64_t payload)
 {
@@ -94,17 +99,17 @@ static int64_t htif_sys_write(Htif *h, uint64_t fd, uint64_t buf, uint64_t len)
 {
     uint8_t *host;
     if (fd != 1 && fd != 2) {
-        return -EBADF;
+        return -HTIF_EBADF;
     }
     if (!htif_ram(h, buf, len, &host)) {
-        return -EFAULT;
+        return -HTIF_EFAULT;
     }
     uint64_t done = 0;
     while (done < len) {
         uint64_t chunk = len - done < INT32_MAX ? len - done : INT32_MAX;
         int n = char_fe_write(&h->console, host + done, (int)chunk);
         if (n < 0) {
-            return done ? (int64_t)done : -EIO;
+            return done ? (int64_t)done : -HTIF_EIO;
         }
         done += (uint64_t)n;
         if ((uint64_t)n < chunk) {
@@ -142,7 +147,7 @@ static void htif_syscall(Htif *h, uint64_t block)
         log_item(LOG_ITEM_GUEST_ERROR,
                  "htif: system call %llu is not supported (-ENOSYS)",
                  (unsigned long long)n);
-        ret = -ENOSYS;
+        ret = -HTIF_ENOSYS;
         break;
     }
     htif_put64(p, (uint64_t)ret);

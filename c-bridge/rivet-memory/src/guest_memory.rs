@@ -310,7 +310,9 @@ mod tests {
         let board = Board::new();
         let ram = board.space().guest_ram();
         assert_eq!(ram.num_regions(), 3, "the MMIO register is not guest RAM");
-        ram.write_obj(0x1122_3344_u32, GuestAddress(0x1010))
+        // Stored little-endian, as the guest would: the same bytes on a
+        // big-endian host.
+        ram.write_obj(0x1122_3344_u32.to_le(), GuestAddress(0x1010))
             .unwrap();
         assert_eq!(board.c_read(0x1010, 4), [0x44, 0x33, 0x22, 0x11]);
         ram.write_slice(b"abc", GuestAddress(0x8ffd)).unwrap();
@@ -321,7 +323,7 @@ mod tests {
         // SAFETY: a byte of the test's RAM block, read on this thread.
         assert_eq!(unsafe { host.read() }, 0x44);
         assert_eq!(
-            ram.read_obj::<u32>(GuestAddress(0x1010)).unwrap(),
+            u32::from_le(ram.read_obj::<u32>(GuestAddress(0x1010)).unwrap()),
             0x1122_3344
         );
     }

@@ -227,15 +227,15 @@ static void pl011_write_ready(void *opaque)
     pl011_update_irq(s);
 }
 
-static uint64_t pl011_read(void *opaque, hwaddr addr, unsigned size)
+/* A register read, without its probe (pl011_read). */
+static inline __attribute__((always_inline)) uint64_t
+pl011_read_register(PL011State *s, hwaddr addr, unsigned size)
 {
-    PL011State *s = opaque;
     uint64_t value = 0;
 
     if ((addr & 3) || size > 4) {
         log_item(LOG_ITEM_GUEST_ERROR,
                  "pl011: bad read offset=0x%03" PRIx64 " size=%u", addr, size);
-        probe_pl011_read(addr, size, 0);
         return 0;
     }
     switch (addr) {
@@ -288,17 +288,15 @@ static uint64_t pl011_read(void *opaque, hwaddr addr, unsigned size)
         }
         break;
     }
-    probe_pl011_read(addr, size, value);
     return value;
 }
 
-static void pl011_write(void *opaque, hwaddr addr, uint64_t value,
-                        unsigned size)
+/* A register write, without its probe (pl011_write). */
+static inline __attribute__((always_inline)) void
+pl011_write_register(PL011State *s, hwaddr addr, uint64_t value, unsigned size)
 {
-    PL011State *s = opaque;
     uint32_t v = (uint32_t)value;
 
-    probe_pl011_write(addr, size, value);
     if ((addr & 3) || size > 4) {
         log_item(LOG_ITEM_GUEST_ERROR,
                  "pl011: bad write offset=0x%03" PRIx64 " size=%u", addr, size);
@@ -370,6 +368,43 @@ static void pl011_write(void *opaque, hwaddr addr, uint64_t value,
                  addr);
         break;
     }
+}
+
+/* The callbacks while their probe is on, out of line: a probe's call
+ * inside the callback made the compiler keep its arguments in
+ * callee-saved registers, saved and restored on every access, probe or
+ * no probe (docs/tracing.md). */
+static __attribute__((noinline, cold)) uint64_t
+pl011_read_traced(PL011State *s, hwaddr addr, unsigned size)
+{
+    uint64_t value = pl011_read_register(s, addr, size);
+    probe_pl011_read(addr, size, value);
+    return value;
+}
+
+static __attribute__((noinline, cold)) void
+pl011_write_traced(PL011State *s, hwaddr addr, uint64_t value, unsigned size)
+{
+    probe_pl011_write(addr, size, value);
+    pl011_write_register(s, addr, value, size);
+}
+
+static uint64_t pl011_read(void *opaque, hwaddr addr, unsigned size)
+{
+    if (probe_pl011_read_enabled()) {
+        return pl011_read_traced(opaque, addr, size);
+    }
+    return pl011_read_register(opaque, addr, size);
+}
+
+static void pl011_write(void *opaque, hwaddr addr, uint64_t value,
+                        unsigned size)
+{
+    if (probe_pl011_write_enabled()) {
+        pl011_write_traced(opaque, addr, value, size);
+        return;
+    }
+    pl011_write_register(opaque, addr, value, size);
 }
 
 static const MemoryRegionOps pl011_ops = {

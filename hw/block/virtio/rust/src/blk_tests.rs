@@ -100,29 +100,42 @@ impl Guest {
         }
     }
 
+    // The guest is little-endian, as virtio 1.x rings and headers are:
+    // values are stored as `to_le()` and read back with `from_le()`, so
+    // the tests mean the same bytes on a big-endian host (s390x).
     fn desc(&self, i: u16, addr: u64, len: u32, flags: u16, next: u16) {
         let at = GuestAddress(DESC + 16 * u64::from(i));
-        self.mem.write_obj(addr, at).unwrap();
-        self.mem.write_obj(len, GuestAddress(at.0 + 8)).unwrap();
-        self.mem.write_obj(flags, GuestAddress(at.0 + 12)).unwrap();
-        self.mem.write_obj(next, GuestAddress(at.0 + 14)).unwrap();
+        self.mem.write_obj(addr.to_le(), at).unwrap();
+        self.mem
+            .write_obj(len.to_le(), GuestAddress(at.0 + 8))
+            .unwrap();
+        self.mem
+            .write_obj(flags.to_le(), GuestAddress(at.0 + 12))
+            .unwrap();
+        self.mem
+            .write_obj(next.to_le(), GuestAddress(at.0 + 14))
+            .unwrap();
     }
 
     fn header(&self, addr: u64, kind: u32, sector: u64) {
-        self.mem.write_obj(kind, GuestAddress(addr)).unwrap();
+        self.mem
+            .write_obj(kind.to_le(), GuestAddress(addr))
+            .unwrap();
         self.mem.write_obj(0u32, GuestAddress(addr + 4)).unwrap();
-        self.mem.write_obj(sector, GuestAddress(addr + 8)).unwrap();
+        self.mem
+            .write_obj(sector.to_le(), GuestAddress(addr + 8))
+            .unwrap();
     }
 
     /// Makes the chain at `head` available.
     fn offer(&mut self, head: u16) {
         let slot = u64::from(self.offered % QSIZE);
         self.mem
-            .write_obj(head, GuestAddress(AVAIL + 4 + 2 * slot))
+            .write_obj(head.to_le(), GuestAddress(AVAIL + 4 + 2 * slot))
             .unwrap();
         self.offered = self.offered.wrapping_add(1);
         self.mem
-            .write_obj(self.offered, GuestAddress(AVAIL + 2))
+            .write_obj(self.offered.to_le(), GuestAddress(AVAIL + 2))
             .unwrap();
     }
 
@@ -145,8 +158,8 @@ impl Guest {
     fn used(&self, i: u16) -> (u32, u32) {
         let at = USED + 4 + 8 * u64::from(i);
         (
-            self.mem.read_obj(GuestAddress(at)).unwrap(),
-            self.mem.read_obj(GuestAddress(at + 4)).unwrap(),
+            u32::from_le(self.mem.read_obj(GuestAddress(at)).unwrap()),
+            u32::from_le(self.mem.read_obj(GuestAddress(at + 4)).unwrap()),
         )
     }
 
@@ -384,7 +397,9 @@ fn an_avail_index_out_of_range_is_an_error_not_a_panic() {
     let image = MemImage::new(1);
     let disk = Disk::new(&image, false, "d");
     let mut g = Guest::new();
-    g.mem.write_obj(1000u16, GuestAddress(AVAIL + 2)).unwrap();
+    g.mem
+        .write_obj(1000u16.to_le(), GuestAddress(AVAIL + 2))
+        .unwrap();
     assert!(disk.process_queue(&g.mem, &mut g.queue, |_, _| {}).is_err());
 }
 

@@ -71,9 +71,9 @@ impl Host for CoreHost<'_> {
         rivet_util::timer::now_ns()
     }
     fn set_irq(&mut self, level: bool) {
-        // The C twin's pl011_irq: fired on a change of level only.
-        if probes::pl011_irq_enabled() && level != self.dev.irq.level() {
-            probes::pl011_irq(level.into());
+        // Out of line while the probe is enabled, as the MMIO callbacks.
+        if probes::pl011_irq_enabled() {
+            return self.dev.set_irq_traced(level);
         }
         self.dev.irq.set(level);
     }
@@ -150,15 +150,52 @@ impl MmioOps for PL011State {
     const IMPL: AccessSizes = AccessSizes::new(1, 8);
 
     // Inlined into rivet's C-callable trampoline: one call less per access.
+    // The probes are tested first and, when enabled, the access runs out
+    // of line (read_traced, write_traced): a probe's call in the middle of
+    // the access made the compiler keep the arguments in callee-saved
+    // registers, saved and restored on every access (docs/tracing.md).
     #[inline]
     fn read(&self, addr: u64, size: u32) -> u64 {
+        if probes::pl011_read_enabled() {
+            return self.read_traced(addr, size);
+        }
+        self.with_regs(|regs, host| regs.read(host, addr, size))
+    }
+
+    #[inline]
+    fn write(&self, addr: u64, value: u64, size: u32) {
+        if probes::pl011_write_enabled() {
+            return self.write_traced(addr, value, size);
+        }
+        self.with_regs(|regs, host| regs.write(host, addr, value, size));
+    }
+}
+
+impl PL011State {
+    /// Setting the IRQ line while its probe is enabled: the C twin's
+    /// pl011_irq, fired on a change of level only.
+    #[cold]
+    #[inline(never)]
+    fn set_irq_traced(&self, level: bool) {
+        if level != self.irq.level() {
+            probes::pl011_irq(level.into());
+        }
+        self.irq.set(level);
+    }
+
+    /// A read while its probe is enabled: the access, then the probe.
+    #[cold]
+    #[inline(never)]
+    fn read_traced(&self, addr: u64, size: u32) -> u64 {
         let value = self.with_regs(|regs, host| regs.read(host, addr, size));
         probes::pl011_read(addr, size, value);
         value
     }
 
-    #[inline]
-    fn write(&self, addr: u64, value: u64, size: u32) {
+    /// A write while its probe is enabled: the probe, then the access.
+    #[cold]
+    #[inline(never)]
+    fn write_traced(&self, addr: u64, value: u64, size: u32) {
         probes::pl011_write(addr, size, value);
         self.with_regs(|regs, host| regs.write(host, addr, value, size));
     }
