@@ -55,6 +55,53 @@ impl AudioDev {
 }
 
 /// A host audio backend: one value per `-audiodev` of its type.
+///
+/// A backend that keeps the loudest sample it is given, registered as
+/// `-audiodev peak,id=ID`:
+///
+/// ```
+/// use std::ffi::CStr;
+///
+/// use rivet_audio::{register, AudioDev, Backend, Format};
+/// use rivet_util::error::Result;
+///
+/// struct Peak {
+///     loudest: i16,
+/// }
+///
+/// impl Backend for Peak {
+///     const NAME: &'static CStr = c"peak";
+///     const DESC: &'static CStr = c"prints the loudest sample at exit";
+///     const KEYS: &'static [(&'static CStr, bool)] = &[];
+///
+///     fn open(_dev: &AudioDev) -> Result<Self> {
+///         Ok(Peak { loudest: 0 })
+///     }
+///     fn start(&mut self, _format: Format) -> Result<()> {
+///         Ok(())
+///     }
+///     fn write(&mut self, samples: &[i16]) -> Result<()> {
+///         for &s in samples {
+///             self.loudest = self.loudest.max(s.saturating_abs());
+///         }
+///         Ok(())
+///     }
+///     fn close(self, _complete: bool) -> Result<()> {
+///         println!("peak: {}", self.loudest);
+///         Ok(())
+///     }
+/// }
+///
+/// register::<Peak>()?;
+/// // One backend per name: a second registration is refused.
+/// assert!(register::<Peak>().is_err());
+///
+/// let mut peak = Peak { loudest: 0 };
+/// peak.start(Format { rate: 8000, channels: 1 })?;
+/// peak.write(&[3, -7, 5])?;
+/// assert_eq!(peak.loudest, 7);
+/// # Ok::<(), rivet_util::error::Error>(())
+/// ```
 pub trait Backend: Sized + 'static {
     /// The TYPE of `-audiodev TYPE,...`.
     const NAME: &'static CStr;
