@@ -137,22 +137,6 @@ pub trait Backend: Sized + 'static {
     fn close(self, complete: bool) -> Result<()>;
 }
 
-/// Stores `result`'s error into `errp`; whether it was `Ok`.
-///
-/// # Safety
-///
-/// `errp` must be NULL or point to a NULL `Error *`.
-unsafe fn report(result: Result<()>, errp: *mut *mut util_sys::Error) -> bool {
-    match result {
-        Ok(()) => true,
-        Err(e) => {
-            // SAFETY: the caller's contract on errp.
-            unsafe { e.to_errp(errp) };
-            false
-        }
-    }
-}
-
 /// The backend value the core keeps for `dev`.
 ///
 /// # Safety
@@ -178,7 +162,7 @@ unsafe extern "C" fn open_fn<B: Backend>(
             true
         }
         // SAFETY: errp as the core passes it (NULL or pointing to NULL).
-        Err(e) => unsafe { report(Err(e), errp) },
+        Err(e) => unsafe { Error::report(Err(e), errp) },
     }
 }
 
@@ -195,7 +179,7 @@ unsafe extern "C" fn start_fn<B: Backend>(
         }
     };
     // SAFETY: dev was opened by open_fn::<B>; errp as the core passes it.
-    unsafe { report(state::<B>(dev).start(format), errp) }
+    unsafe { Error::report(state::<B>(dev).start(format), errp) }
 }
 
 unsafe extern "C" fn write_fn<B: Backend>(
@@ -213,7 +197,7 @@ unsafe extern "C" fn write_fn<B: Backend>(
         unsafe { std::slice::from_raw_parts(samples, frames * channels) }
     };
     // SAFETY: dev was opened by open_fn::<B>; errp as the core passes it.
-    unsafe { report(state::<B>(dev).write(samples), errp) }
+    unsafe { Error::report(state::<B>(dev).write(samples), errp) }
 }
 
 unsafe extern "C" fn close_fn<B: Backend>(
@@ -226,7 +210,7 @@ unsafe extern "C" fn close_fn<B: Backend>(
     // SAFETY: a live AudioDev.
     unsafe { sys::audiodev_set_opaque(dev, std::ptr::null_mut()) };
     // SAFETY: errp as the core passes it.
-    unsafe { report(b.close(complete), errp) }
+    unsafe { Error::report(b.close(complete), errp) }
 }
 
 /// Registers `B` with the core, which then accepts `-audiodev B::NAME,...`.

@@ -66,14 +66,9 @@ unsafe extern "C" fn realize<T: DeviceImpl>(
     errp: *mut *mut util_sys::Error,
 ) -> bool {
     // SAFETY: dev is a live T (caller).
-    match unsafe { &*dev.cast::<T>() }.realize() {
-        Ok(()) => true,
-        Err(e) => {
-            // SAFETY: errp comes from device_realize (caller).
-            unsafe { e.to_errp(errp) };
-            false
-        }
-    }
+    let result = unsafe { &*dev.cast::<T>() }.realize();
+    // SAFETY: errp comes from device_realize (caller).
+    unsafe { Error::report(result, errp) }
 }
 
 /// # Safety
@@ -202,14 +197,8 @@ unsafe extern "C" fn set_dynamic<T: DeviceImpl>(
             (*value).u,
         )
     };
-    match (p.set)(dev, value) {
-        Ok(()) => true,
-        Err(e) => {
-            // SAFETY: errp follows the C convention (caller).
-            unsafe { e.to_errp(errp) };
-            false
-        }
-    }
+    // SAFETY: errp follows the C convention (caller).
+    unsafe { Error::report((p.set)(dev, value), errp) }
 }
 
 /// The C realize hook of a device type (`DeviceRealize`).

@@ -4,7 +4,7 @@
 
 use std::ffi::{c_int, c_void};
 
-use rivet_util::error::Result;
+use rivet_util::error::{Error, Result};
 
 /// Runs a `pre_save` hook for the C core.
 ///
@@ -21,7 +21,7 @@ pub unsafe fn call_pre_save<S>(
     // SAFETY: opaque is a live S (caller).
     let result = hook(unsafe { &*opaque.cast::<S>() });
     // SAFETY: errp as the caller gives it.
-    unsafe { report(result, errp) }
+    unsafe { Error::report(result, errp) }
 }
 
 /// Runs a `post_load` hook for the C core.
@@ -39,7 +39,7 @@ pub unsafe fn call_post_load<S>(
     // SAFETY: opaque is a live S (caller).
     let result = hook(unsafe { &*opaque.cast::<S>() }, version_id);
     // SAFETY: errp as the caller gives it.
-    unsafe { report(result, errp) }
+    unsafe { Error::report(result, errp) }
 }
 
 /// Runs a subsection's `needed` test for the C core.
@@ -51,18 +51,4 @@ pub unsafe fn call_post_load<S>(
 pub unsafe fn call_needed<S>(opaque: *mut c_void, hook: fn(&S) -> bool) -> bool {
     // SAFETY: opaque is a live S (caller).
     hook(unsafe { &*opaque.cast::<S>() })
-}
-
-/// # Safety
-///
-/// `errp` follows the C error convention.
-unsafe fn report(result: Result<()>, errp: *mut *mut util_sys::Error) -> bool {
-    match result {
-        Ok(()) => true,
-        Err(e) => {
-            // SAFETY: errp as the caller gives it.
-            unsafe { e.to_errp(errp) };
-            false
-        }
-    }
 }

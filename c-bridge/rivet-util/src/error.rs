@@ -87,6 +87,24 @@ impl Error {
         unsafe { sys::error_set(errp, self.class, c"%s".as_ptr(), msg.as_ptr()) };
     }
 
+    /// What a fallible C callback returns for `result`: true when it is
+    /// `Ok`, else false with the error stored into `errp` (`to_errp`).
+    ///
+    /// # Safety
+    ///
+    /// As `to_errp`: `errp` must be NULL or point to a `*mut Error` that is
+    /// NULL.
+    pub unsafe fn report(result: Result<()>, errp: *mut *mut sys::Error) -> bool {
+        match result {
+            Ok(()) => true,
+            Err(e) => {
+                // SAFETY: errp as the caller gives it.
+                unsafe { e.to_errp(errp) };
+                false
+            }
+        }
+    }
+
     /// Run a C function that takes a trailing `Error **errp` and turn its
     /// error, if any, into a Rust one.
     ///
@@ -154,6 +172,16 @@ mod tests {
             Error::new("x").class(),
             ErrorClass::ERROR_CLASS_GENERIC_ERROR
         );
+    }
+
+    #[test]
+    fn report_is_a_c_callbacks_return() {
+        // SAFETY: report stores into the errp with_errp gives it.
+        let ok = unsafe { Error::with_errp(|errp| Error::report(Ok(()), errp)) };
+        assert_eq!(ok, Ok(true));
+        // SAFETY: as above.
+        let failed = unsafe { Error::with_errp(|errp| Error::report(Err(Error::new("no")), errp)) };
+        assert_eq!(failed, Err(Error::new("no")));
     }
 
     #[test]
